@@ -1,0 +1,347 @@
+//! The enumerations of the AWS KMS API, each value spelled as AWS spells it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// Declares an enum whose variants map one-to-one onto AWS's string values.
+macro_rules! aws_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in AWS's order.
+            pub const ALL: &'static [Self] = &[ $( Self::$variant, )+ ];
+
+            /// The value as AWS spells it on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $text, )+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+
+            /// Parses AWS's spelling; anything else is a `ValidationException` that lists
+            /// the accepted values.
+            fn from_str(text: &str) -> Result<Self, Error> {
+                match text {
+                    $( $text => Ok(Self::$variant), )+
+                    _ => Err(Error::Validation {
+                        message: format!(
+                            "'{text}' is not a valid {}: expected one of [{}]",
+                            stringify!($name),
+                            [$( $text ),+].join(", "),
+                        ),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+aws_enum! {
+    /// The type of key material and the algorithms a key supports.
+    KeySpec {
+        /// RSA with a 2048-bit modulus.
+        Rsa2048 = "RSA_2048",
+        /// RSA with a 3072-bit modulus.
+        Rsa3072 = "RSA_3072",
+        /// RSA with a 4096-bit modulus.
+        Rsa4096 = "RSA_4096",
+        /// ECC on NIST P-256.
+        EccNistP256 = "ECC_NIST_P256",
+        /// ECC on NIST P-384.
+        EccNistP384 = "ECC_NIST_P384",
+        /// ECC on NIST P-521.
+        EccNistP521 = "ECC_NIST_P521",
+        /// ECC on secp256k1.
+        EccSecgP256k1 = "ECC_SECG_P256K1",
+        /// A 256-bit AES-GCM key: the default.
+        SymmetricDefault = "SYMMETRIC_DEFAULT",
+        /// HMAC with a 224-bit key.
+        Hmac224 = "HMAC_224",
+        /// HMAC with a 256-bit key.
+        Hmac256 = "HMAC_256",
+        /// HMAC with a 384-bit key.
+        Hmac384 = "HMAC_384",
+        /// HMAC with a 512-bit key.
+        Hmac512 = "HMAC_512",
+        /// SM2 (China regions only).
+        Sm2 = "SM2",
+        /// ML-DSA-44.
+        MlDsa44 = "ML_DSA_44",
+        /// ML-DSA-65.
+        MlDsa65 = "ML_DSA_65",
+        /// ML-DSA-87.
+        MlDsa87 = "ML_DSA_87",
+        /// Ed25519.
+        EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
+    }
+}
+
+aws_enum! {
+    /// The cryptographic operations a key is for.
+    KeyUsage {
+        /// Sign and verify.
+        SignVerify = "SIGN_VERIFY",
+        /// Encrypt and decrypt: the default for symmetric keys.
+        EncryptDecrypt = "ENCRYPT_DECRYPT",
+        /// Generate and verify MACs.
+        GenerateVerifyMac = "GENERATE_VERIFY_MAC",
+        /// Derive shared secrets.
+        KeyAgreement = "KEY_AGREEMENT",
+    }
+}
+
+aws_enum! {
+    /// The state of a key, which decides the operations it allows.
+    KeyState {
+        /// Being created (multi-Region keys).
+        Creating = "Creating",
+        /// Usable.
+        Enabled = "Enabled",
+        /// Disabled: cryptographic operations fail with `DisabledException`.
+        Disabled = "Disabled",
+        /// Scheduled for deletion.
+        PendingDeletion = "PendingDeletion",
+        /// Waiting for imported key material.
+        PendingImport = "PendingImport",
+        /// Waiting for its replicas to be deleted (multi-Region keys).
+        PendingReplicaDeletion = "PendingReplicaDeletion",
+        /// Its custom key store is disconnected.
+        Unavailable = "Unavailable",
+        /// Being updated (multi-Region keys).
+        Updating = "Updating",
+    }
+}
+
+aws_enum! {
+    /// An encryption algorithm.
+    EncryptionAlgorithmSpec {
+        /// AES-256-GCM for symmetric keys.
+        SymmetricDefault = "SYMMETRIC_DEFAULT",
+        /// RSAES-OAEP with SHA-1.
+        RsaesOaepSha1 = "RSAES_OAEP_SHA_1",
+        /// RSAES-OAEP with SHA-256.
+        RsaesOaepSha256 = "RSAES_OAEP_SHA_256",
+        /// SM2 public-key encryption (China regions only).
+        Sm2Pke = "SM2PKE",
+    }
+}
+
+aws_enum! {
+    /// A signing algorithm.
+    SigningAlgorithmSpec {
+        /// RSASSA-PSS with SHA-256.
+        RsassaPssSha256 = "RSASSA_PSS_SHA_256",
+        /// RSASSA-PSS with SHA-384.
+        RsassaPssSha384 = "RSASSA_PSS_SHA_384",
+        /// RSASSA-PSS with SHA-512.
+        RsassaPssSha512 = "RSASSA_PSS_SHA_512",
+        /// RSASSA-PKCS1-v1_5 with SHA-256.
+        RsassaPkcs1V15Sha256 = "RSASSA_PKCS1_V1_5_SHA_256",
+        /// RSASSA-PKCS1-v1_5 with SHA-384.
+        RsassaPkcs1V15Sha384 = "RSASSA_PKCS1_V1_5_SHA_384",
+        /// RSASSA-PKCS1-v1_5 with SHA-512.
+        RsassaPkcs1V15Sha512 = "RSASSA_PKCS1_V1_5_SHA_512",
+        /// ECDSA with SHA-256.
+        EcdsaSha256 = "ECDSA_SHA_256",
+        /// ECDSA with SHA-384.
+        EcdsaSha384 = "ECDSA_SHA_384",
+        /// ECDSA with SHA-512.
+        EcdsaSha512 = "ECDSA_SHA_512",
+        /// SM2 digital signatures (China regions only).
+        Sm2Dsa = "SM2DSA",
+        /// ML-DSA with SHAKE-256.
+        MlDsaShake256 = "ML_DSA_SHAKE_256",
+        /// Ed25519 (pure).
+        Ed25519Sha512 = "ED25519_SHA_512",
+        /// Ed25519ph.
+        Ed25519PhSha512 = "ED25519_PH_SHA_512",
+    }
+}
+
+aws_enum! {
+    /// A MAC algorithm.
+    MacAlgorithmSpec {
+        /// HMAC-SHA-224.
+        HmacSha224 = "HMAC_SHA_224",
+        /// HMAC-SHA-256.
+        HmacSha256 = "HMAC_SHA_256",
+        /// HMAC-SHA-384.
+        HmacSha384 = "HMAC_SHA_384",
+        /// HMAC-SHA-512.
+        HmacSha512 = "HMAC_SHA_512",
+    }
+}
+
+aws_enum! {
+    /// A key agreement algorithm.
+    KeyAgreementAlgorithmSpec {
+        /// Elliptic-curve Diffie-Hellman.
+        Ecdh = "ECDH",
+    }
+}
+
+aws_enum! {
+    /// Where a key's material comes from.
+    OriginType {
+        /// Generated by KMS: the default.
+        AwsKms = "AWS_KMS",
+        /// Imported by the customer.
+        External = "EXTERNAL",
+        /// Generated in a CloudHSM key store.
+        AwsCloudHsm = "AWS_CLOUDHSM",
+        /// Held in an external key store.
+        ExternalKeyStore = "EXTERNAL_KEY_STORE",
+    }
+}
+
+aws_enum! {
+    /// Who manages a key.
+    KeyManagerType {
+        /// An AWS service.
+        Aws = "AWS",
+        /// The customer.
+        Customer = "CUSTOMER",
+    }
+}
+
+aws_enum! {
+    /// Whether imported key material expires.
+    ExpirationModelType {
+        /// It expires at `ValidTo`.
+        KeyMaterialExpires = "KEY_MATERIAL_EXPIRES",
+        /// It does not expire.
+        KeyMaterialDoesNotExpire = "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    }
+}
+
+aws_enum! {
+    /// The length of a symmetric data key.
+    DataKeySpec {
+        /// 256 bits (32 bytes).
+        Aes256 = "AES_256",
+        /// 128 bits (16 bytes).
+        Aes128 = "AES_128",
+    }
+}
+
+impl DataKeySpec {
+    /// The length of such a key in bytes.
+    pub const fn len(self) -> usize {
+        match self {
+            Self::Aes256 => 32,
+            Self::Aes128 => 16,
+        }
+    }
+}
+
+aws_enum! {
+    /// The type of an asymmetric data key pair.
+    DataKeyPairSpec {
+        /// RSA with a 2048-bit modulus.
+        Rsa2048 = "RSA_2048",
+        /// RSA with a 3072-bit modulus.
+        Rsa3072 = "RSA_3072",
+        /// RSA with a 4096-bit modulus.
+        Rsa4096 = "RSA_4096",
+        /// ECC on NIST P-256.
+        EccNistP256 = "ECC_NIST_P256",
+        /// ECC on NIST P-384.
+        EccNistP384 = "ECC_NIST_P384",
+        /// ECC on NIST P-521.
+        EccNistP521 = "ECC_NIST_P521",
+        /// ECC on secp256k1.
+        EccSecgP256k1 = "ECC_SECG_P256K1",
+        /// SM2 (China regions only).
+        Sm2 = "SM2",
+        /// Ed25519.
+        EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
+    }
+}
+
+aws_enum! {
+    /// How a key's material was rotated.
+    RotationType {
+        /// By the automatic rotation schedule.
+        Automatic = "AUTOMATIC",
+        /// By `RotateKeyOnDemand`.
+        OnDemand = "ON_DEMAND",
+    }
+}
+
+aws_enum! {
+    /// The role of one key material of a key.
+    KeyMaterialState {
+        /// An older material, kept to decrypt.
+        NonCurrent = "NON_CURRENT",
+        /// The material that encrypts.
+        Current = "CURRENT",
+        /// Imported material that a rotation will make current.
+        PendingRotation = "PENDING_ROTATION",
+    }
+}
+
+aws_enum! {
+    /// Whether imported key material is present.
+    ImportState {
+        /// The material is imported.
+        Imported = "IMPORTED",
+        /// The material is awaited.
+        PendingImport = "PENDING_IMPORT",
+    }
+}
+
+aws_enum! {
+    /// Which materials `ListKeyRotations` lists.
+    IncludeKeyMaterial {
+        /// Every material, the original one included.
+        AllKeyMaterial = "ALL_KEY_MATERIAL",
+        /// Only the materials created by rotations: the default.
+        RotationsOnly = "ROTATIONS_ONLY",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_round_trips_through_its_spelling() {
+        for spec in KeySpec::ALL {
+            assert_eq!(spec.as_str().parse::<KeySpec>().ok(), Some(*spec));
+        }
+        assert_eq!(KeySpec::ALL.len(), 17);
+        assert_eq!(KeyState::PendingDeletion.to_string(), "PendingDeletion");
+    }
+
+    #[test]
+    fn an_unknown_value_names_itself_and_the_choices() {
+        let Err(err) = "AES_512".parse::<DataKeySpec>() else {
+            panic!("AES_512 parsed");
+        };
+        assert_eq!(
+            err.message(),
+            "'AES_512' is not a valid DataKeySpec: expected one of [AES_256, AES_128]"
+        );
+    }
+}
