@@ -97,6 +97,34 @@ aws_enum! {
     }
 }
 
+impl KeySpec {
+    /// The key usages AWS allows for this spec; the first is the only one for specs that
+    /// allow one.
+    ///
+    /// ```
+    /// use kms_core::{KeySpec, KeyUsage};
+    /// assert_eq!(KeySpec::SymmetricDefault.allowed_key_usages(), &[KeyUsage::EncryptDecrypt]);
+    /// assert!(KeySpec::Rsa2048.allowed_key_usages().contains(&KeyUsage::SignVerify));
+    /// ```
+    pub const fn allowed_key_usages(self) -> &'static [KeyUsage] {
+        use KeyUsage::{EncryptDecrypt, GenerateVerifyMac, KeyAgreement, SignVerify};
+        match self {
+            Self::SymmetricDefault => &[EncryptDecrypt],
+            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => &[EncryptDecrypt, SignVerify],
+            Self::EccNistP256 | Self::EccNistP384 | Self::EccNistP521 => {
+                &[SignVerify, KeyAgreement]
+            }
+            Self::EccSecgP256k1
+            | Self::EccNistEdwards25519
+            | Self::MlDsa44
+            | Self::MlDsa65
+            | Self::MlDsa87 => &[SignVerify],
+            Self::Hmac224 | Self::Hmac256 | Self::Hmac384 | Self::Hmac512 => &[GenerateVerifyMac],
+            Self::Sm2 => &[EncryptDecrypt, SignVerify, KeyAgreement],
+        }
+    }
+}
+
 aws_enum! {
     /// The cryptographic operations a key is for.
     KeyUsage {

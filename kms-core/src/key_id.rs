@@ -317,6 +317,12 @@ pub fn is_key_id(text: &str) -> bool {
         })
 }
 
+/// Whether `name` is a well-formed alias name: `alias/` then 1 or more of `[a-zA-Z0-9:/_-]`,
+/// at most 256 characters in all. (`alias/aws/` names are well-formed but reserved.)
+pub fn is_alias_name(name: &str) -> bool {
+    name.strip_prefix(ALIAS_PREFIX).is_some_and(is_alias_name_body)
+}
+
 /// The part of an alias name after `alias/`: 1 or more of `[a-zA-Z0-9:/_-]`, with the whole
 /// name at most 256 characters.
 fn is_alias_name_body(name: &str) -> bool {

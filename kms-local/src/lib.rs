@@ -1,1 +1,247 @@
-//! x
+//! `LocalKms`: an in-process KMS that behaves like AWS KMS.
+//!
+//! It keeps keys in memory and answers every operation of the [`Kms`] trait as AWS KMS does:
+//! the same error exceptions and messages, key states gating each operation, the same limits,
+//! encryption context bound to every ciphertext, rotation that keeps old key material, and
+//! ciphertext blobs that name their key so `Decrypt` needs no key ID.
+//!
+//! ```
+//! use kms_core::{EncryptionContext, Kms, KmsExt};
+//! use kms_local::LocalKms;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kms_core::Result<()> {
+//! let kms = LocalKms::new();
+//! let key = kms.create_symmetric_key("example").await?;
+//! let context = EncryptionContext::new().with("purpose", "doc");
+//! let blob = kms.encrypt_bytes(&key.key_id, b"secret", &context).await?;
+//! assert_eq!(kms.decrypt_bytes(&blob, &context).await?.expose_secret(), b"secret");
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+mod blob;
+mod builder;
+mod limits;
+mod material;
+mod ops;
+mod paging;
+mod random;
+mod state;
+mod store;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kms_core::{Kms, Result, ops::*};
+
+pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
+
+use store::Store;
+
+/// An in-process KMS that behaves like AWS KMS, holding its keys in memory.
+///
+/// Clones share the same keys. It is `Send + Sync` and meant to be shared across tasks:
+/// cryptographic operations run in parallel.
+#[derive(Clone)]
+pub struct LocalKms {
+    store: Arc<Store>,
+}
+
+impl LocalKms {
+    /// An empty backend for region `us-east-1` and account `111122223333`.
+    pub fn new() -> Self {
+        LocalKmsBuilder::default().build_in_memory()
+    }
+
+    /// A builder to choose the region, account and clock.
+    pub fn builder() -> LocalKmsBuilder {
+        LocalKmsBuilder::default()
+    }
+
+    /// The region it plays.
+    pub fn region(&self) -> &str {
+        &self.store.identity.region
+    }
+
+    /// The account it plays.
+    pub fn account_id(&self) -> &str {
+        &self.store.identity.account
+    }
+
+    /// The number of keys, whatever their state.
+    pub fn key_count(&self) -> usize {
+        self.store.read().keys.len()
+    }
+}
+
+impl Default for LocalKms {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for LocalKms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalKms")
+            .field("region", &self.region())
+            .field("account_id", &self.account_id())
+            .field("keys", &self.key_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for LocalKms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LocalKms({}, {} keys)", self.region(), self.key_count())
+    }
+}
+
+#[async_trait]
+impl Kms for LocalKms {
+    async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
+        self.store.create_key(request)
+    }
+
+    async fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
+        self.store.describe_key(request)
+    }
+
+    async fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
+        self.store.list_keys(request)
+    }
+
+    async fn update_key_description(
+        &self,
+        request: UpdateKeyDescriptionRequest,
+    ) -> Result<UpdateKeyDescriptionResponse> {
+        self.store.update_key_description(request)
+    }
+
+    async fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
+        self.store.enable_key(request)
+    }
+
+    async fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
+        self.store.disable_key(request)
+    }
+
+    async fn schedule_key_deletion(
+        &self,
+        request: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse> {
+        self.store.schedule_key_deletion(request)
+    }
+
+    async fn cancel_key_deletion(
+        &self,
+        request: CancelKeyDeletionRequest,
+    ) -> Result<CancelKeyDeletionResponse> {
+        self.store.cancel_key_deletion(request)
+    }
+
+    async fn enable_key_rotation(
+        &self,
+        request: EnableKeyRotationRequest,
+    ) -> Result<EnableKeyRotationResponse> {
+        self.store.enable_key_rotation(request)
+    }
+
+    async fn disable_key_rotation(
+        &self,
+        request: DisableKeyRotationRequest,
+    ) -> Result<DisableKeyRotationResponse> {
+        self.store.disable_key_rotation(request)
+    }
+
+    async fn get_key_rotation_status(
+        &self,
+        request: GetKeyRotationStatusRequest,
+    ) -> Result<GetKeyRotationStatusResponse> {
+        self.store.get_key_rotation_status(request)
+    }
+
+    async fn rotate_key_on_demand(
+        &self,
+        request: RotateKeyOnDemandRequest,
+    ) -> Result<RotateKeyOnDemandResponse> {
+        self.store.rotate_key_on_demand(request)
+    }
+
+    async fn list_key_rotations(
+        &self,
+        request: ListKeyRotationsRequest,
+    ) -> Result<ListKeyRotationsResponse> {
+        self.store.list_key_rotations(request)
+    }
+
+    async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
+        self.store.create_alias(request)
+    }
+
+    async fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
+        self.store.update_alias(request)
+    }
+
+    async fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
+        self.store.delete_alias(request)
+    }
+
+    async fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
+        self.store.list_aliases(request)
+    }
+
+    async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
+        self.store.tag_resource(request)
+    }
+
+    async fn untag_resource(
+        &self,
+        request: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse> {
+        self.store.untag_resource(request)
+    }
+
+    async fn list_resource_tags(
+        &self,
+        request: ListResourceTagsRequest,
+    ) -> Result<ListResourceTagsResponse> {
+        self.store.list_resource_tags(request)
+    }
+
+    async fn encrypt(&self, request: EncryptRequest) -> Result<EncryptResponse> {
+        self.store.encrypt(request)
+    }
+
+    async fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse> {
+        self.store.decrypt(request)
+    }
+
+    async fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse> {
+        self.store.re_encrypt(request)
+    }
+
+    async fn generate_data_key(
+        &self,
+        request: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyResponse> {
+        self.store.generate_data_key(request)
+    }
+
+    async fn generate_data_key_without_plaintext(
+        &self,
+        request: GenerateDataKeyWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
+        self.store.generate_data_key_without_plaintext(request)
+    }
+
+    async fn generate_random(
+        &self,
+        request: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse> {
+        self.store.generate_random(request)
+    }
+}

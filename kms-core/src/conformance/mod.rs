@@ -1,0 +1,98 @@
+//! The conformance suite: the behaviour of AWS KMS, as checks that every [`Kms`] backend
+//! must pass.
+//!
+//! Each check is a `pub async fn` taking the backend and its [`Capabilities`]; it creates the
+//! keys it needs, asserts AWS's behaviour (the error variant, and the exact message where
+//! AWS's message is known) and panics with a message naming the operation on the first
+//! deviation. At the end it schedules the deletion (7 days) of the keys it created and
+//! deletes its aliases, so the suite can run against real AWS KMS without leaking keys.
+//! Regions and accounts in expected messages come from the ARNs of the keys the check
+//! created, so no fixture is needed.
+//!
+//! [`run_all`] runs every check; each check can also be run alone. New checks are added to
+//! `run_all`, so no backend can miss one. A backend whose peer is known to deviate from AWS
+//! (an emulator such as moto) switches the matching [`Capabilities`] flag off, with a comment
+//! naming the peer's version; the local backend uses [`Capabilities::aws`].
+//!
+//! ```ignore
+//! use kms_core::conformance::{self, Capabilities};
+//!
+//! #[tokio::test]
+//! async fn conforms() {
+//!     let kms = kms_local::LocalKms::new();
+//!     conformance::run_all(&kms, &Capabilities::aws()).await;
+//! }
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod aliases;
+mod capabilities;
+mod crypto;
+mod keys;
+mod rotation;
+mod states;
+mod support;
+mod tags;
+
+pub use aliases::*;
+pub use capabilities::Capabilities;
+pub use crypto::*;
+pub use keys::*;
+pub use rotation::*;
+pub use states::*;
+pub use tags::*;
+
+use crate::Kms;
+
+/// Runs every check of the suite, in order, on `kms`.
+///
+/// # Panics
+///
+/// On the first deviation from AWS's behaviour, naming the check, the operation and what was
+/// expected.
+pub async fn run_all(kms: &dyn Kms, caps: &Capabilities) {
+    // Keys.
+    create_key_defaults(kms, caps).await;
+    create_key_validation(kms, caps).await;
+    describe_key_forms(kms, caps).await;
+    update_key_description(kms, caps).await;
+    list_keys_paging(kms, caps).await;
+    list_keys_validation(kms, caps).await;
+    unknown_keys(kms, caps).await;
+    invalid_key_ids(kms, caps).await;
+    // Key states.
+    disabled_key(kms, caps).await;
+    schedule_key_deletion(kms, caps).await;
+    pending_deletion_key(kms, caps).await;
+    cancel_key_deletion(kms, caps).await;
+    // Rotation.
+    key_rotation_status(kms, caps).await;
+    rotation_key_states(kms, caps).await;
+    rotate_key_on_demand(kms, caps).await;
+    list_key_rotations_paging(kms, caps).await;
+    on_demand_rotation_limit(kms, caps).await;
+    // Aliases.
+    alias_lifecycle(kms, caps).await;
+    list_aliases(kms, caps).await;
+    alias_name_validation(kms, caps).await;
+    unknown_aliases(kms, caps).await;
+    // Tags.
+    tag_lifecycle(kms, caps).await;
+    tag_validation(kms, caps).await;
+    create_key_with_tags(kms, caps).await;
+    list_resource_tags_paging(kms, caps).await;
+    // Cryptography.
+    encrypt_decrypt(kms, caps).await;
+    plaintext_size_limits(kms, caps).await;
+    encryption_context(kms, caps).await;
+    tampered_ciphertext(kms, caps).await;
+    ciphertext_size_limits(kms, caps).await;
+    incorrect_key(kms, caps).await;
+    re_encrypt(kms, caps).await;
+    generate_data_key(kms, caps).await;
+    generate_data_key_without_plaintext(kms, caps).await;
+    data_key_validation(kms, caps).await;
+    generate_random(kms, caps).await;
+    secrets_not_in_debug(kms, caps).await;
+}

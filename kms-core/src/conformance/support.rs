@@ -1,0 +1,403 @@
+//! Helpers of the checks: the keys and aliases a check creates, assertions that name the
+//! operation, AWS's messages, paging and dates.
+
+use std::fmt::{Debug, Display};
+use std::time::{Duration, SystemTime};
+
+use crate::{
+    Arn, CreateKeyRequest, DeleteAliasRequest, Error, KeyId, KeyMetadata, Kms, Result,
+    ScheduleKeyDeletionRequest,
+};
+
+/// `ValidationException`.
+pub(crate) const VALIDATION: &str = "ValidationException";
+/// `KMSInvalidStateException`.
+pub(crate) const INVALID_STATE: &str = "KMSInvalidStateException";
+/// `InvalidMarkerException`.
+pub(crate) const INVALID_MARKER: &str = "InvalidMarkerException";
+
+/// A key a check created. Its ARN gives the partition, region and account of the messages
+/// the check expects.
+#[derive(Debug, Clone)]
+pub(crate) struct Key {
+    /// The key ID (a UUID).
+    pub(crate) id: String,
+    /// The key ARN.
+    pub(crate) arn: String,
+    parsed: Arn,
+}
+
+impl Key {
+    /// The key of `metadata`, whose ARN must be a KMS key ARN.
+    pub(crate) fn from_metadata(metadata: &KeyMetadata) -> Self {
+        let Some(arn) = metadata.arn.clone() else {
+            panic!("CreateKey: expected KeyMetadata.arn, got none ({metadata:?})");
+        };
+        let Some(parsed) = Arn::parse(&arn) else {
+            panic!("CreateKey: KeyMetadata.arn {arn:?} is not a KMS ARN");
+        };
+        Self {
+            id: metadata.key_id.clone(),
+            arn,
+            parsed,
+        }
+    }
+
+    /// The key by its ID.
+    pub(crate) fn by_id(&self) -> KeyId {
+        key_id(&self.id)
+    }
+
+    /// The key by its ARN.
+    pub(crate) fn by_arn(&self) -> KeyId {
+        key_id(&self.arn)
+    }
+
+    /// The parsed key ARN.
+    pub(crate) fn parsed_arn(&self) -> &Arn {
+        &self.parsed
+    }
+
+    /// The key with ID `id` (which may not exist) in this key's partition, region and
+    /// account.
+    pub(crate) fn sibling(&self, id: &str) -> Self {
+        let arn = &self.parsed;
+        let parsed = Arn::for_key(arn.partition(), arn.region(), arn.account(), id);
+        Self {
+            id: id.to_owned(),
+            arn: parsed.to_string(),
+            parsed,
+        }
+    }
+
+    /// The ARN of the alias `alias_name` (`alias/…`) in this key's region and account.
+    pub(crate) fn alias_arn(&self, alias_name: &str) -> String {
+        let arn = &self.parsed;
+        Arn::for_alias(arn.partition(), arn.region(), arn.account(), alias_name).to_string()
+    }
+}
+
+/// Parses a key identifier the check built itself.
+#[track_caller]
+pub(crate) fn key_id(text: &str) -> KeyId {
+    KeyId::parse(text).unwrap_or_else(|err| panic!("KeyId::parse({text:?}) failed: {err}"))
+}
+
+/// A random key ID that names no key.
+pub(crate) fn random_key_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// What one check created, so that [`Session::finish`] can clean it up.
+#[derive(Debug)]
+pub(crate) struct Session<'a> {
+    kms: &'a dyn Kms,
+    keys: Vec<KeyId>,
+    aliases: Vec<String>,
+}
+
+impl<'a> Session<'a> {
+    /// A session that has created nothing yet.
+    pub(crate) fn new(kms: &'a dyn Kms) -> Self {
+        Self {
+            kms,
+            keys: Vec::new(),
+            aliases: Vec::new(),
+        }
+    }
+
+    /// Creates a default symmetric encryption key.
+    pub(crate) async fn key(&mut self) -> Key {
+        self.create(CreateKeyRequest::new()).await
+    }
+
+    /// Creates a key that must be created.
+    pub(crate) async fn create(&mut self, request: CreateKeyRequest) -> Key {
+        Key::from_metadata(&ok(self.try_create(request).await, "CreateKey"))
+    }
+
+    /// Tries to create a key, remembering it if it was created.
+    pub(crate) async fn try_create(&mut self, request: CreateKeyRequest) -> Result<KeyMetadata> {
+        let metadata = self.kms.create_key(request).await?.key_metadata;
+        self.keys.push(key_id(&metadata.key_id));
+        Ok(metadata)
+    }
+
+    /// A fresh alias name, `alias/conformance-<label>-<random>`, deleted at the end.
+    pub(crate) fn alias_name(&mut self, label: &str) -> String {
+        let name = format!("alias/conformance-{label}-{}", uuid::Uuid::new_v4().simple());
+        self.aliases.push(name.clone());
+        name
+    }
+
+    /// Deletes the aliases and schedules the deletion (7 days) of the keys of the session.
+    ///
+    /// An alias the check deleted already, or a key already pending deletion, is fine.
+    pub(crate) async fn finish(self) {
+        for alias in self.aliases {
+            // Most aliases were deleted by the check, or never created.
+            let _ = self.kms.delete_alias(DeleteAliasRequest::new(alias)).await;
+        }
+        for key in self.keys {
+            let request = ScheduleKeyDeletionRequest::new(&key).with_pending_window_in_days(7u32);
+            match self.kms.schedule_key_deletion(request).await {
+                Ok(_) | Err(Error::InvalidState { .. }) => {}
+                Err(err) => panic!("clean-up: ScheduleKeyDeletion of {key} failed: {err}"),
+            }
+        }
+    }
+}
+
+/// The value of a call that must succeed.
+#[track_caller]
+pub(crate) fn ok<T>(result: Result<T>, what: &str) -> T {
+    match result {
+        Ok(value) => value,
+        Err(err) => panic!("{what}: expected success, got {err}"),
+    }
+}
+
+/// The error a failing call must return: its AWS exception name and, where AWS's message
+/// is known, the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Expected {
+    code: &'static str,
+    message: Option<String>,
+}
+
+impl Expected {
+    /// Only the exception, for errors whose AWS message is not known.
+    pub(crate) fn code(code: &'static str) -> Self {
+        Self {
+            code,
+            message: None,
+        }
+    }
+}
+
+impl From<Error> for Expected {
+    /// The exception and message of `error`.
+    fn from(error: Error) -> Self {
+        Self {
+            code: error.code(),
+            message: Some(error.message().to_owned()),
+        }
+    }
+}
+
+impl Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.message {
+            Some(message) => write!(f, "{}: {message:?}", self.code),
+            None => write!(f, "{} (any message)", self.code),
+        }
+    }
+}
+
+/// The error of a call that must fail as `expected`.
+#[track_caller]
+pub(crate) fn expect_err<T: Debug>(
+    result: Result<T>,
+    what: &str,
+    expected: impl Into<Expected>,
+) -> Error {
+    let expected = expected.into();
+    let err = match result {
+        Ok(value) => panic!("{what}: expected {expected}, got Ok({value:?})"),
+        Err(err) => err,
+    };
+    let message_matches = expected.message.as_deref().is_none_or(|m| m == err.message());
+    if err.code() != expected.code || !message_matches {
+        panic!(
+            "{what}: expected {expected}, got {}: {:?}",
+            err.code(),
+            err.message()
+        );
+    }
+    err
+}
+
+/// `DisabledException`: `<key-arn> is disabled.`
+pub(crate) fn disabled(arn: &str) -> Error {
+    Error::Disabled {
+        message: format!("{arn} is disabled."),
+    }
+}
+
+/// `KMSInvalidStateException`: `<key-arn> is pending deletion.`
+pub(crate) fn pending_deletion(arn: &str) -> Error {
+    Error::InvalidState {
+        message: format!("{arn} is pending deletion."),
+    }
+}
+
+/// `KMSInvalidStateException`: `<key-arn> is not pending deletion.`
+pub(crate) fn not_pending_deletion(arn: &str) -> Error {
+    Error::InvalidState {
+        message: format!("{arn} is not pending deletion."),
+    }
+}
+
+/// `NotFoundException`: `Key '<key-arn>' does not exist`.
+pub(crate) fn key_not_found(arn: &str) -> Error {
+    Error::NotFound {
+        message: format!("Key '{arn}' does not exist"),
+    }
+}
+
+/// `NotFoundException`: `Alias <alias-arn> is not found.`
+pub(crate) fn alias_not_found(alias_arn: &str) -> Error {
+    Error::NotFound {
+        message: format!("Alias {alias_arn} is not found."),
+    }
+}
+
+/// `IncorrectKeyException` with AWS's message.
+pub(crate) fn incorrect_key() -> Error {
+    Error::IncorrectKey {
+        message: "The key ID in the request does not identify a CMK that can perform this \
+                  operation."
+            .to_owned(),
+    }
+}
+
+/// `TagException` with `message`.
+pub(crate) fn tag_error(message: &str) -> Error {
+    Error::Tag {
+        message: message.to_owned(),
+    }
+}
+
+/// `ValidationException` with `message`.
+pub(crate) fn validation(message: &str) -> Error {
+    Error::Validation {
+        message: message.to_owned(),
+    }
+}
+
+/// AWS's `ValidationException` for `value` at `path` below the minimum `min`.
+pub(crate) fn below_min(value: impl Display, path: &str, min: u32) -> Error {
+    let rule = format!("have value greater than or equal to {min}");
+    Error::constraint(Some(&value), path, &rule)
+}
+
+/// AWS's `ValidationException` for `value` at `path` above the maximum `max`.
+pub(crate) fn above_max(value: impl Display, path: &str, max: u32) -> Error {
+    let rule = format!("have value less than or equal to {max}");
+    Error::constraint(Some(&value), path, &rule)
+}
+
+/// One page of a listing.
+#[derive(Debug)]
+pub(crate) struct Page<T> {
+    items: Vec<T>,
+    truncated: bool,
+    next_marker: Option<String>,
+}
+
+/// Implements `From<response>` for the `Page` of each listing response.
+macro_rules! page_from {
+    ($($response:ident => $items:ident: $item:ident,)+) => {$(
+        impl From<crate::$response> for Page<crate::$item> {
+            fn from(response: crate::$response) -> Self {
+                Self {
+                    items: response.$items,
+                    truncated: response.truncated,
+                    next_marker: response.next_marker,
+                }
+            }
+        }
+    )+};
+}
+
+page_from! {
+    ListKeysResponse => keys: KeyListEntry,
+    ListAliasesResponse => aliases: AliasListEntry,
+    ListResourceTagsResponse => tags: Tag,
+    ListKeyRotationsResponse => rotations: RotationsListEntry,
+}
+
+/// The most pages a listing may take before the check gives up.
+const MAX_PAGES: usize = 10_000;
+
+/// Pages through a listing with `limit` until it ends or `done` says the entries seen so far
+/// are enough, checking on every page that it holds at most `limit` entries and that it is
+/// truncated exactly when it has a next marker. `fetch` gets the marker of the page to read.
+pub(crate) async fn collect_pages<T>(
+    what: &str,
+    limit: u32,
+    mut done: impl FnMut(&[T]) -> bool,
+    mut fetch: impl AsyncFnMut(Option<String>) -> Result<Page<T>>,
+) -> Vec<T> {
+    let mut entries = Vec::new();
+    let mut marker = None;
+    for page_number in 1..=MAX_PAGES {
+        let page = ok(fetch(marker.take()).await, &format!("{what}, page {page_number}"));
+        assert!(
+            page.items.len() <= limit as usize,
+            "{what}, page {page_number}: expected at most {limit} entries with Limit {limit}, \
+             got {}",
+            page.items.len()
+        );
+        assert_eq!(
+            page.truncated,
+            page.next_marker.is_some(),
+            "{what}, page {page_number}: expected Truncated exactly when NextMarker is set, \
+             got Truncated {} and NextMarker {:?}",
+            page.truncated,
+            page.next_marker
+        );
+        entries.extend(page.items);
+        if !page.truncated || done(&entries) {
+            return entries;
+        }
+        marker = page.next_marker;
+    }
+    panic!("{what}: expected the listing to end within {MAX_PAGES} pages");
+}
+
+/// Panics unless every item of `items` is distinct, naming the listing.
+pub(crate) fn assert_distinct<T: PartialEq + Debug>(items: &[T], what: &str) {
+    for (i, item) in items.iter().enumerate() {
+        assert!(
+            !items[..i].contains(item),
+            "{what}: expected every entry once, got {item:?} twice"
+        );
+    }
+}
+
+/// One day.
+pub(crate) const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `days` days.
+pub(crate) fn days(days: u32) -> Duration {
+    DAY * days
+}
+
+/// Panics unless `time` is set and within a day of `expected` (clocks and services round).
+#[track_caller]
+pub(crate) fn assert_about(time: Option<SystemTime>, expected: SystemTime, what: &str) {
+    let Some(time) = time else {
+        panic!("{what}: expected a date near {expected:?}, got none");
+    };
+    let distance = time
+        .duration_since(expected)
+        .or_else(|_| expected.duration_since(time))
+        .unwrap_or_default();
+    assert!(
+        distance <= DAY,
+        "{what}: expected a date within a day of {expected:?}, got {time:?}"
+    );
+}
+
+/// Panics unless `id` is a key material ID: 64 lowercase hex digits.
+#[track_caller]
+pub(crate) fn assert_material_id(id: Option<&str>, what: &str) {
+    let valid = id.is_some_and(|id| {
+        id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    assert!(
+        valid,
+        "{what}: expected a key material ID of 64 lowercase hex digits, got {id:?}"
+    );
+}

@@ -1,0 +1,167 @@
+//! `LocalKmsBuilder`: the region, account and clock of a `LocalKms`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use kms_core::{Error, Result};
+
+use crate::LocalKms;
+use crate::state::Identity;
+use crate::store::{Clock, Store};
+
+/// The region of a backend built without one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// The account of a backend built without one.
+pub const DEFAULT_ACCOUNT_ID: &str = "111122223333";
+
+/// Builds a [`LocalKms`]; settings are checked in [`LocalKmsBuilder::build`].
+///
+/// ```
+/// let kms = kms_local::LocalKms::builder()
+///     .region("eu-west-1")
+///     .account_id("444455556666")
+///     .build()?;
+/// assert_eq!(kms.to_string(), "LocalKms(eu-west-1, 0 keys)");
+///
+/// let err = kms_local::LocalKms::builder().account_id("12").build().unwrap_err();
+/// assert!(err.to_string().contains("account ID '12'"));
+/// # Ok::<(), kms_core::Error>(())
+/// ```
+#[derive(Default)]
+pub struct LocalKmsBuilder {
+    region: Option<String>,
+    account_id: Option<String>,
+    clock: Option<Clock>,
+}
+
+impl LocalKmsBuilder {
+    /// The region ARNs name, such as `eu-west-1`; `us-east-1` by default.
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The 12-digit account ARNs name; `111122223333` by default.
+    #[must_use]
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// Where the backend reads the time; the system clock by default. Tests use it to let a
+    /// key's deletion window pass.
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The backend.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Config` naming the setting when the region is not a region name (lowercase
+    /// letters, digits and dashes, such as `eu-west-1`) or the account ID is not 12 digits.
+    pub fn build(self) -> Result<LocalKms> {
+        if let Some(region) = &self.region {
+            check_region(region)?;
+        }
+        if let Some(account) = &self.account_id {
+            check_account_id(account)?;
+        }
+        Ok(self.build_in_memory())
+    }
+
+    /// The backend, with settings already checked.
+    pub(crate) fn build_in_memory(self) -> LocalKms {
+        let identity = Identity {
+            partition: partition_of(self.region.as_deref().unwrap_or(DEFAULT_REGION)).to_owned(),
+            region: self.region.unwrap_or_else(|| DEFAULT_REGION.to_owned()),
+            account: self
+                .account_id
+                .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_owned()),
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemTime::now));
+        LocalKms {
+            store: Arc::new(Store::new(identity, clock)),
+        }
+    }
+}
+
+impl fmt::Debug for LocalKmsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalKmsBuilder")
+            .field("region", &self.region)
+            .field("account_id", &self.account_id)
+            .field("custom_clock", &self.clock.is_some())
+            .finish()
+    }
+}
+
+/// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// A region name: two or more dash-separated lowercase words and digits, like `eu-west-1`.
+fn check_region(region: &str) -> Result<()> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let valid = parts.len() >= 2
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            message: format!("region '{region}' is not a region name such as 'eu-west-1'"),
+        })
+    }
+}
+
+fn check_account_id(account: &str) -> Result<()> {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            message: format!("account ID '{account}' must be exactly 12 digits"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_regions_and_accounts_by_name() {
+        for region in ["", "EU-west-1", "eu west 1", "euwest1", "eu--1"] {
+            let err = LocalKms::builder().region(region).build().err();
+            assert!(
+                err.is_some_and(|e| e.to_string().contains(&format!("region '{region}'"))),
+                "{region:?}"
+            );
+        }
+        assert!(LocalKms::builder().account_id("1234567890123").build().is_err());
+        assert!(LocalKms::builder().account_id("12345678901a").build().is_err());
+    }
+
+    #[test]
+    fn picks_the_partition_from_the_region() -> Result<()> {
+        let kms = LocalKms::builder().region("cn-north-1").build()?;
+        assert_eq!(kms.store.identity.partition, "aws-cn");
+        assert_eq!(LocalKms::new().store.identity.partition, "aws");
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! `CreateAlias`, `UpdateAlias`, `DeleteAlias` and `ListAliases`.
+
+use kms_core::ops::*;
+use kms_core::{
+    ALIAS_PREFIX, AliasListEntry, Error, MAX_ALIAS_NAME_LEN, Result, is_alias_name,
+};
+
+use crate::limits;
+use crate::paging::page;
+use crate::state::Alias;
+use crate::store::Store;
+
+/// The prefix of the aliases of AWS managed keys.
+const RESERVED_PREFIX: &str = "alias/aws/";
+/// Aliases per key.
+const MAX_ALIASES_PER_KEY: usize = 50;
+
+impl Store {
+    pub(crate) fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
+        let name = request.alias_name;
+        check_alias_name(&name)?;
+        if name.starts_with(RESERVED_PREFIX) {
+            return Err(Error::InvalidAliasName {
+                message: format!(
+                    "Alias {name} cannot be created: names beginning with {RESERVED_PREFIX} are \
+                     reserved for AWS managed keys."
+                ),
+            });
+        }
+        let (mut keyring, now) = self.write();
+        let key = keyring.resolve(&self.identity, &request.target_key_id, now)?;
+        key.check_not_pending_deletion()?;
+        let target = key.id.clone();
+        if keyring.aliases.contains_key(&name) {
+            return Err(Error::AlreadyExists {
+                message: format!(
+                    "An alias with the name {} already exists",
+                    self.identity.alias_arn(&name)
+                ),
+            });
+        }
+        let aliases_of_key = keyring.aliases.values().filter(|a| a.target == target).count();
+        if aliases_of_key >= MAX_ALIASES_PER_KEY {
+            return Err(Error::LimitExceeded {
+                message: format!(
+                    "The key {target} already has the maximum of {MAX_ALIASES_PER_KEY} aliases."
+                ),
+            });
+        }
+        let alias = Alias {
+            target,
+            created: now,
+            updated: now,
+        };
+        keyring.aliases.insert(name, alias);
+        Ok(CreateAliasResponse::new())
+    }
+
+    pub(crate) fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
+        let name = request.alias_name;
+        check_alias_name(&name)?;
+        let (mut keyring, now) = self.write();
+        if !keyring.aliases.contains_key(&name) {
+            return Err(self.identity.alias_not_found(&name));
+        }
+        let key = keyring.resolve(&self.identity, &request.target_key_id, now)?;
+        key.check_not_pending_deletion()?;
+        let target = key.id.clone();
+        if let Some(alias) = keyring.aliases.get_mut(&name) {
+            alias.target = target;
+            alias.updated = now;
+        }
+        Ok(UpdateAliasResponse::new())
+    }
+
+    pub(crate) fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
+        let name = request.alias_name;
+        check_alias_name(&name)?;
+        let (mut keyring, _) = self.write();
+        match keyring.aliases.remove(&name) {
+            Some(_) => Ok(DeleteAliasResponse::new()),
+            None => Err(self.identity.alias_not_found(&name)),
+        }
+    }
+
+    pub(crate) fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
+        let limit = limits::page_limit(request.limit, 100, 50)?;
+        let now = self.now();
+        let keyring = self.read();
+        let only = match &request.key_id {
+            Some(key_id) => Some(keyring.resolve(&self.identity, key_id, now)?.id.as_str()),
+            None => None,
+        };
+        let page = page(&keyring.aliases, request.marker.as_deref(), limit, |name, alias| {
+            let live = keyring.keys.get(&alias.target).is_some_and(|k| !k.is_gone(now));
+            let selected = only.is_none_or(|id| id == alias.target);
+            (live && selected).then(|| {
+                AliasListEntry::new(name, self.identity.alias_arn(name))
+                    .with_target_key_id(alias.target.clone())
+                    .with_creation_date(alias.created)
+                    .with_last_updated_date(alias.updated)
+            })
+        })?;
+        let mut response = ListAliasesResponse::new().with_truncated(page.truncated());
+        response.next_marker = page.next_marker;
+        Ok(response.with_aliases(page.items))
+    }
+}
+
+/// Checks an alias name as AWS does: the prefix first, then the length, then the characters.
+fn check_alias_name(name: &str) -> Result<()> {
+    if !name.starts_with(ALIAS_PREFIX) {
+        return Err(Error::Validation {
+            message: "Alias must start with the prefix \"alias/\". Please see \
+                      https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+                .to_owned(),
+        });
+    }
+    limits::check_len(
+        "aliasName",
+        Some(name),
+        name.chars().count(),
+        (1, MAX_ALIAS_NAME_LEN),
+    )?;
+    if !is_alias_name(name) {
+        return Err(Error::constraint(
+            Some(&name),
+            "aliasName",
+            "satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! `CreateKey`, `DescribeKey`, `ListKeys`, `UpdateKeyDescription`, `EnableKey`, `DisableKey`,
+//! `ScheduleKeyDeletion` and `CancelKeyDeletion`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kms_core::ops::*;
+use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Result};
+
+use super::days;
+use crate::limits::{self, PENDING_WINDOW_DAYS};
+use crate::material::Material;
+use crate::paging::page;
+use crate::random;
+use crate::state::{Deletion, Key};
+use crate::store::Store;
+
+/// Customer managed keys per account and region.
+const MAX_KEYS: usize = 100_000;
+
+impl Store {
+    pub(crate) fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
+        let spec = request.key_spec.unwrap_or(KeySpec::SymmetricDefault);
+        let usage = key_usage_for(spec, request.key_usage)?;
+        check_supported(spec, &request)?;
+        let description = request.description.unwrap_or_default();
+        limits::check_description(&description)?;
+        if let Some(policy) = &request.policy {
+            limits::check_policy(policy)?;
+        }
+        let mut tags = BTreeMap::new();
+        limits::merge_tags(&mut tags, &request.tags)?;
+
+        let (mut keyring, now) = self.write();
+        if keyring.keys.len() >= MAX_KEYS {
+            return Err(Error::LimitExceeded {
+                message: format!("The account already has the maximum of {MAX_KEYS} keys."),
+            });
+        }
+        let uuid = random::key_uuid()?;
+        let id = uuid.to_string();
+        let key = Key {
+            arn: self.identity.key_arn(&id),
+            id: id.clone(),
+            uuid: *uuid.as_bytes(),
+            created: now,
+            description,
+            spec,
+            usage,
+            origin: OriginType::AwsKms,
+            state: KeyState::Enabled,
+            deletion: None,
+            rotation: None,
+            materials: vec![Arc::new(Material::generate(now, None)?)],
+            tags,
+        };
+        let metadata = key.metadata(&self.identity);
+        keyring.keys.insert(id, key);
+        Ok(CreateKeyResponse::new(metadata))
+    }
+
+    pub(crate) fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
+        limits::check_grant_tokens(&request.grant_tokens)?;
+        let keyring = self.read();
+        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        Ok(DescribeKeyResponse::new(key.metadata(&self.identity)))
+    }
+
+    pub(crate) fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
+        let limit = limits::page_limit(request.limit, 1000, 100)?;
+        let now = self.now();
+        let keyring = self.read();
+        let page = page(&keyring.keys, request.marker.as_deref(), limit, |id, key| {
+            (!key.is_gone(now)).then(|| KeyListEntry::new(id, key.arn.clone()))
+        })?;
+        let mut response = ListKeysResponse::new().with_truncated(page.truncated());
+        response.next_marker = page.next_marker;
+        Ok(response.with_keys(page.items))
+    }
+
+    pub(crate) fn update_key_description(
+        &self,
+        request: UpdateKeyDescriptionRequest,
+    ) -> Result<UpdateKeyDescriptionResponse> {
+        limits::check_description(&request.description)?;
+        let (mut keyring, _) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        key.check_not_pending_deletion()?;
+        key.description = request.description;
+        Ok(UpdateKeyDescriptionResponse::new())
+    }
+
+    pub(crate) fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
+        self.set_enabled(&request.key_id, KeyState::Enabled)?;
+        Ok(EnableKeyResponse::new())
+    }
+
+    pub(crate) fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
+        self.set_enabled(&request.key_id, KeyState::Disabled)?;
+        Ok(DisableKeyResponse::new())
+    }
+
+    fn set_enabled(&self, key_id: &kms_core::KeyId, state: KeyState) -> Result<()> {
+        let (mut keyring, _) = self.write();
+        let key = keyring.resolve_mut(&self.identity, key_id)?;
+        key.check_can_toggle()?;
+        key.state = state;
+        Ok(())
+    }
+
+    pub(crate) fn schedule_key_deletion(
+        &self,
+        request: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse> {
+        let (min, max, default) = PENDING_WINDOW_DAYS;
+        let window = request.pending_window_in_days.unwrap_or(default);
+        limits::check_range("pendingWindowInDays", window, (min, max))?;
+        let (mut keyring, now) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        key.check_not_pending_deletion()?;
+        let date = now + days(window);
+        key.state = KeyState::PendingDeletion;
+        key.deletion = Some(Deletion {
+            date,
+            window_days: window,
+        });
+        let (id, arn) = (key.id.clone(), key.arn.clone());
+        keyring.schedule_deletion(&id, date);
+        Ok(ScheduleKeyDeletionResponse::new(arn)
+            .with_deletion_date(date)
+            .with_key_state(KeyState::PendingDeletion)
+            .with_pending_window_in_days(window))
+    }
+
+    pub(crate) fn cancel_key_deletion(
+        &self,
+        request: CancelKeyDeletionRequest,
+    ) -> Result<CancelKeyDeletionResponse> {
+        let (mut keyring, _) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        let Some(deletion) = key.deletion.take() else {
+            return Err(Error::InvalidState {
+                message: format!("{} is not pending deletion.", key.arn),
+            });
+        };
+        key.state = KeyState::Disabled;
+        let (id, arn) = (key.id.clone(), key.arn.clone());
+        keyring.cancel_deletion(&id, deletion.date);
+        Ok(CancelKeyDeletionResponse::new(arn))
+    }
+}
+
+/// The key usage of a new key: the one asked for if the spec allows it; for symmetric keys
+/// `ENCRYPT_DECRYPT` by default; every other spec must be given one.
+fn key_usage_for(spec: KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
+    match usage {
+        Some(usage) if spec.allowed_key_usages().contains(&usage) => Ok(usage),
+        Some(usage) => Err(Error::Validation {
+            message: format!("KeyUsage {usage} is not compatible with KeySpec {spec}"),
+        }),
+        None if spec == KeySpec::SymmetricDefault => Ok(KeyUsage::EncryptDecrypt),
+        None => Err(Error::Validation {
+            message: "You must specify a KeyUsage value for all KMS keys except for symmetric \
+                      encryption keys."
+                .to_owned(),
+        }),
+    }
+}
+
+/// Refuses, naming it, what AWS offers but this backend does not implement yet.
+fn check_supported(spec: KeySpec, request: &CreateKeyRequest) -> Result<()> {
+    let unsupported = |what: String| {
+        Err(Error::Unsupported {
+            message: format!("{what} is not supported by the local backend yet"),
+        })
+    };
+    if spec != KeySpec::SymmetricDefault {
+        return unsupported(format!(
+            "KeySpec {spec} (only SYMMETRIC_DEFAULT keys can be created for now)"
+        ));
+    }
+    if let Some(origin) = request.origin.filter(|o| *o != OriginType::AwsKms) {
+        return unsupported(format!("Origin {origin}"));
+    }
+    if request.multi_region == Some(true) {
+        return unsupported("A multi-Region key".to_owned());
+    }
+    if request.custom_key_store_id.is_some() {
+        return unsupported("A custom key store".to_owned());
+    }
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! The operations of the `Kms` trait, as methods of the store, grouped as the trait groups
+//! them.
+
+mod aliases;
+mod crypto;
+mod keys;
+mod rotation;
+mod tags;
+
+use kms_core::{Error, Result};
+
+/// The answer to a request with `DryRun` set that would have succeeded.
+fn check_dry_run(dry_run: Option<bool>) -> Result<()> {
+    if dry_run == Some(true) {
+        return Err(Error::DryRunOperation {
+            message: "The request would have succeeded, but the DryRun option is set.".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Days as a duration.
+fn days(count: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(u64::from(count) * 24 * 60 * 60)
+}

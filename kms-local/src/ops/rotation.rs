@@ -1,0 +1,128 @@
+//! `EnableKeyRotation`, `DisableKeyRotation`, `GetKeyRotationStatus`, `RotateKeyOnDemand` and
+//! `ListKeyRotations`.
+
+use std::sync::Arc;
+
+use kms_core::ops::*;
+use kms_core::{
+    Error, IncludeKeyMaterial, KeyMaterialState, KeyState, Result, RotationType,
+    RotationsListEntry,
+};
+
+use super::days;
+use crate::limits::{self, ON_DEMAND_ROTATIONS, ROTATION_PERIOD_DAYS};
+use crate::material::Material;
+use crate::paging::page_by_index;
+use crate::state::AutoRotation;
+use crate::store::Store;
+
+impl Store {
+    pub(crate) fn enable_key_rotation(
+        &self,
+        request: EnableKeyRotationRequest,
+    ) -> Result<EnableKeyRotationResponse> {
+        let (min, max, default) = ROTATION_PERIOD_DAYS;
+        let period = request.rotation_period_in_days.unwrap_or(default);
+        limits::check_range("rotationPeriodInDays", period, (min, max))?;
+        let (mut keyring, now) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        key.check_rotatable()?;
+        key.rotation = Some(AutoRotation {
+            period_days: period,
+            next: now + days(period),
+        });
+        Ok(EnableKeyRotationResponse::new())
+    }
+
+    pub(crate) fn disable_key_rotation(
+        &self,
+        request: DisableKeyRotationRequest,
+    ) -> Result<DisableKeyRotationResponse> {
+        let (mut keyring, _) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        key.check_rotatable()?;
+        key.rotation = None;
+        Ok(DisableKeyRotationResponse::new())
+    }
+
+    pub(crate) fn get_key_rotation_status(
+        &self,
+        request: GetKeyRotationStatusRequest,
+    ) -> Result<GetKeyRotationStatusResponse> {
+        let keyring = self.read();
+        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        key.check_rotation_supported()?;
+        // A key pending deletion reports rotation off; cancelling brings the setting back.
+        let rotation = key.rotation.filter(|_| key.state != KeyState::PendingDeletion);
+        let response = GetKeyRotationStatusResponse::new(rotation.is_some())
+            .with_key_id(key.arn.clone());
+        Ok(match rotation {
+            Some(rotation) => response
+                .with_rotation_period_in_days(rotation.period_days)
+                .with_next_rotation_date(rotation.next),
+            None => response,
+        })
+    }
+
+    pub(crate) fn rotate_key_on_demand(
+        &self,
+        request: RotateKeyOnDemandRequest,
+    ) -> Result<RotateKeyOnDemandResponse> {
+        let (mut keyring, now) = self.write();
+        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+        key.check_rotatable()?;
+        let on_demand = key
+            .materials
+            .iter()
+            .filter(|m| m.rotation == Some(RotationType::OnDemand))
+            .count();
+        if on_demand >= ON_DEMAND_ROTATIONS {
+            return Err(Error::LimitExceeded {
+                message: format!(
+                    "The on-demand rotations limit has been reached for the given keyId. No \
+                     more on-demand rotations can be performed for this key: {}",
+                    key.arn
+                ),
+            });
+        }
+        let material = Material::generate(now, Some(RotationType::OnDemand))?;
+        key.materials.push(Arc::new(material));
+        Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
+    }
+
+    pub(crate) fn list_key_rotations(
+        &self,
+        request: ListKeyRotationsRequest,
+    ) -> Result<ListKeyRotationsResponse> {
+        let limit = limits::page_limit(request.limit, 1000, 100)?;
+        let keyring = self.read();
+        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        key.check_rotation_supported()?;
+        let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);
+        let current = key.current().id;
+        let entries = key
+            .materials
+            .iter()
+            .filter(|material| everything || material.rotation.is_some())
+            .map(|material| {
+                let state = if material.id == current {
+                    KeyMaterialState::Current
+                } else {
+                    KeyMaterialState::NonCurrent
+                };
+                let entry = RotationsListEntry::new(key.arn.clone())
+                    .with_key_material_id(material.id_hex.clone())
+                    .with_key_material_state(state);
+                match material.rotation {
+                    Some(kind) => entry
+                        .with_rotation_type(kind)
+                        .with_rotation_date(material.created),
+                    None => entry,
+                }
+            });
+        let page = page_by_index(entries, request.marker.as_deref(), limit)?;
+        let mut response = ListKeyRotationsResponse::new().with_truncated(page.truncated());
+        response.next_marker = page.next_marker;
+        Ok(response.with_rotations(page.items))
+    }
+}

@@ -1,0 +1,311 @@
+//! The keys and aliases of one account and region, how requests name them, and which key
+//! states allow which operations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use kms_core::{
+    Arn, EncryptionAlgorithmSpec, Error, KeyId, KeyManagerType, KeyMetadata, KeySpec, KeyState,
+    KeyUsage, OriginType, Result,
+};
+
+use crate::blob::MATERIAL_ID_LEN;
+use crate::material::Material;
+
+/// The partition, region and account the backend plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub(crate) partition: String,
+    pub(crate) region: String,
+    pub(crate) account: String,
+}
+
+impl Identity {
+    /// The ARN of a key.
+    pub(crate) fn key_arn(&self, key_id: &str) -> String {
+        Arn::for_key(&self.partition, &self.region, &self.account, key_id).to_string()
+    }
+
+    /// The ARN of an alias (`alias/…`).
+    pub(crate) fn alias_arn(&self, alias_name: &str) -> String {
+        Arn::for_alias(&self.partition, &self.region, &self.account, alias_name).to_string()
+    }
+
+    /// `NotFoundException` for a key that does not exist.
+    pub(crate) fn key_not_found(&self, key_id: &str) -> Error {
+        Error::NotFound {
+            message: format!("Key '{}' does not exist", self.key_arn(key_id)),
+        }
+    }
+
+    /// `NotFoundException` for an alias that does not exist.
+    pub(crate) fn alias_not_found(&self, alias_name: &str) -> Error {
+        Error::NotFound {
+            message: format!("Alias {} is not found.", self.alias_arn(alias_name)),
+        }
+    }
+
+    /// Checks that an ARN in a request belongs to this partition, region and account.
+    fn check_arn(&self, arn: &Arn) -> Result<()> {
+        if arn.region() != self.region {
+            return Err(Error::NotFound {
+                message: format!("Invalid arn {}", arn.region()),
+            });
+        }
+        if arn.partition() != self.partition || arn.account() != self.account {
+            let message = match arn.resource_type() {
+                "alias" => format!("Alias {arn} is not found."),
+                _ => format!("Key '{arn}' does not exist"),
+            };
+            return Err(Error::NotFound { message });
+        }
+        Ok(())
+    }
+}
+
+/// Automatic rotation settings of a key, while rotation is enabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AutoRotation {
+    pub(crate) period_days: u32,
+    pub(crate) next: SystemTime,
+}
+
+/// A scheduled deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deletion {
+    pub(crate) date: SystemTime,
+    pub(crate) window_days: u32,
+}
+
+/// A KMS key.
+#[derive(Debug)]
+pub(crate) struct Key {
+    pub(crate) id: String,
+    pub(crate) uuid: [u8; 16],
+    pub(crate) arn: String,
+    pub(crate) created: SystemTime,
+    pub(crate) description: String,
+    pub(crate) spec: KeySpec,
+    pub(crate) usage: KeyUsage,
+    pub(crate) origin: OriginType,
+    pub(crate) state: KeyState,
+    pub(crate) deletion: Option<Deletion>,
+    pub(crate) rotation: Option<AutoRotation>,
+    /// Every material the key ever had, oldest first; the last one encrypts.
+    pub(crate) materials: Vec<Arc<Material>>,
+    pub(crate) tags: BTreeMap<String, String>,
+}
+
+impl Key {
+    /// The material that encrypts.
+    pub(crate) fn current(&self) -> &Arc<Material> {
+        // `materials` is never empty: a key is created with one and only ever gains more.
+        &self.materials[self.materials.len() - 1]
+    }
+
+    /// The material with `id`, current or old.
+    pub(crate) fn material(&self, id: &[u8; MATERIAL_ID_LEN]) -> Option<&Arc<Material>> {
+        self.materials.iter().rev().find(|material| &material.id == id)
+    }
+
+    /// Whether its deletion date has passed: it no longer exists.
+    pub(crate) fn is_gone(&self, now: SystemTime) -> bool {
+        self.deletion.is_some_and(|deletion| deletion.date <= now)
+    }
+
+    /// The message AWS gives when the key's state forbids an operation.
+    fn state_message(&self) -> String {
+        let arn = &self.arn;
+        match self.state {
+            KeyState::Disabled => format!("{arn} is disabled."),
+            KeyState::PendingDeletion => format!("{arn} is pending deletion."),
+            KeyState::PendingImport => format!("{arn} is pending import."),
+            other => format!("{arn} is {}.", other.as_str().to_lowercase()),
+        }
+    }
+
+    fn invalid_state(&self) -> Error {
+        Error::InvalidState {
+            message: self.state_message(),
+        }
+    }
+
+    /// The gate of cryptographic operations: only Enabled keys pass.
+    pub(crate) fn check_usable(&self) -> Result<()> {
+        match self.state {
+            KeyState::Enabled => Ok(()),
+            KeyState::Disabled => Err(Error::Disabled {
+                message: self.state_message(),
+            }),
+            _ => Err(self.invalid_state()),
+        }
+    }
+
+    /// The gate of `Encrypt`, `Decrypt` and friends: usable, for encryption, with the one
+    /// algorithm of symmetric keys.
+    pub(crate) fn check_encryption(
+        &self,
+        operation: &str,
+        algorithm: Option<EncryptionAlgorithmSpec>,
+    ) -> Result<()> {
+        self.check_usable()?;
+        if self.usage != KeyUsage::EncryptDecrypt {
+            return Err(Error::InvalidKeyUsage {
+                message: format!(
+                    "{} key usage is {} which is not valid for {operation}.",
+                    self.arn, self.usage
+                ),
+            });
+        }
+        match algorithm {
+            None | Some(EncryptionAlgorithmSpec::SymmetricDefault) => Ok(()),
+            Some(other) => Err(Error::InvalidKeyUsage {
+                message: format!("Algorithm {other} is incompatible with key spec {}.", self.spec),
+            }),
+        }
+    }
+
+    /// The gate of changes to a key's settings, aliases and tags: anything but pending
+    /// deletion.
+    pub(crate) fn check_not_pending_deletion(&self) -> Result<()> {
+        match self.state {
+            KeyState::PendingDeletion => Err(self.invalid_state()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The gate of `EnableKey` and `DisableKey`.
+    pub(crate) fn check_can_toggle(&self) -> Result<()> {
+        match self.state {
+            KeyState::Enabled | KeyState::Disabled => Ok(()),
+            _ => Err(self.invalid_state()),
+        }
+    }
+
+    /// The gate of the rotation operations that change something.
+    pub(crate) fn check_rotatable(&self) -> Result<()> {
+        self.check_rotation_supported()?;
+        self.check_usable()
+    }
+
+    /// Rotation exists only for symmetric encryption keys with KMS-made material.
+    pub(crate) fn check_rotation_supported(&self) -> Result<()> {
+        if self.spec != KeySpec::SymmetricDefault || self.origin != OriginType::AwsKms {
+            return Err(Error::Unsupported {
+                message: String::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Its metadata, as `DescribeKey` gives it.
+    pub(crate) fn metadata(&self, identity: &Identity) -> KeyMetadata {
+        let mut metadata = KeyMetadata::new(self.id.clone(), self.state == KeyState::Enabled)
+            .with_aws_account_id(identity.account.clone())
+            .with_arn(self.arn.clone())
+            .with_creation_date(self.created)
+            .with_description(self.description.clone())
+            .with_key_usage(self.usage)
+            .with_key_state(self.state)
+            .with_origin(self.origin)
+            .with_key_manager(KeyManagerType::Customer)
+            .with_customer_master_key_spec(self.spec)
+            .with_key_spec(self.spec)
+            .with_multi_region(false)
+            .with_current_key_material_id(self.current().id_hex.clone());
+        if self.usage == KeyUsage::EncryptDecrypt {
+            metadata = metadata.with_encryption_algorithms(vec![
+                EncryptionAlgorithmSpec::SymmetricDefault,
+            ]);
+        }
+        if let Some(deletion) = self.deletion {
+            metadata = metadata
+                .with_deletion_date(deletion.date)
+                .with_pending_deletion_window_in_days(deletion.window_days);
+        }
+        metadata
+    }
+}
+
+/// An alias.
+#[derive(Debug, Clone)]
+pub(crate) struct Alias {
+    /// The ID of the key it names.
+    pub(crate) target: String,
+    pub(crate) created: SystemTime,
+    pub(crate) updated: SystemTime,
+}
+
+/// Every key and alias, behind the store's lock.
+#[derive(Debug, Default)]
+pub(crate) struct Keyring {
+    /// Keys by key ID.
+    pub(crate) keys: BTreeMap<String, Key>,
+    /// Aliases by name (`alias/…`).
+    pub(crate) aliases: BTreeMap<String, Alias>,
+    /// Scheduled deletions, soonest first.
+    deletions: BTreeSet<(SystemTime, String)>,
+}
+
+impl Keyring {
+    /// The ID of the key `key_id` names; aliases are followed.
+    fn target_of<'a>(&'a self, identity: &Identity, key_id: &'a KeyId) -> Result<&'a str> {
+        if let Some(arn) = key_id.arn() {
+            identity.check_arn(arn)?;
+        }
+        match (key_id.alias_name(), key_id.key_id()) {
+            (Some(alias), _) => self
+                .aliases
+                .get(alias)
+                .map(|alias| alias.target.as_str())
+                .ok_or_else(|| identity.alias_not_found(alias)),
+            (None, Some(id)) => Ok(id),
+            (None, None) => Err(identity.key_not_found(key_id.as_str())),
+        }
+    }
+
+    /// The key `key_id` names, in any of the four forms.
+    pub(crate) fn resolve(
+        &self,
+        identity: &Identity,
+        key_id: &KeyId,
+        now: SystemTime,
+    ) -> Result<&Key> {
+        let id = self.target_of(identity, key_id)?;
+        self.keys
+            .get(id)
+            .filter(|key| !key.is_gone(now))
+            .ok_or_else(|| identity.key_not_found(id))
+    }
+
+    /// The key `key_id` names, to change it. Call [`Keyring::purge`] first.
+    pub(crate) fn resolve_mut(&mut self, identity: &Identity, key_id: &KeyId) -> Result<&mut Key> {
+        let id = self.target_of(identity, key_id)?.to_owned();
+        self.keys
+            .get_mut(&id)
+            .ok_or_else(|| identity.key_not_found(&id))
+    }
+
+    /// Deletes the keys whose deletion date has passed, with their aliases.
+    pub(crate) fn purge(&mut self, now: SystemTime) {
+        while let Some((date, id)) = self.deletions.first().cloned() {
+            if date > now {
+                break;
+            }
+            self.deletions.pop_first();
+            self.keys.remove(&id);
+            self.aliases.retain(|_, alias| alias.target != id);
+        }
+    }
+
+    /// Records that `key` will be deleted on `date`.
+    pub(crate) fn schedule_deletion(&mut self, key_id: &str, date: SystemTime) {
+        self.deletions.insert((date, key_id.to_owned()));
+    }
+
+    /// Forgets the scheduled deletion of a key.
+    pub(crate) fn cancel_deletion(&mut self, key_id: &str, date: SystemTime) {
+        self.deletions.remove(&(date, key_id.to_owned()));
+    }
+}
