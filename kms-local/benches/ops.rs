@@ -1,1 +1,171 @@
-fn main(){}
+//! Cost of the local backend's cryptographic operations against the bare AES-256-GCM they
+//! are built on, and how Encrypt scales from one task to two.
+//!
+//! Run with `cargo bench -p kms-local --bench ops`. Compare each `local/*` figure with its
+//! `bare/*` baseline of the same run; compare `scaling/2 tasks` with `scaling/1 task` in
+//! elements per second.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kms_core::{
+    DataKeySpec, DecryptRequest, EncryptRequest, EncryptionContext, GenerateDataKeyRequest,
+    KeyId, Kms, KmsExt,
+};
+use kms_local::LocalKms;
+use tokio::runtime::{Builder, Runtime};
+
+const PLAINTEXT: [u8; 32] = [0x5a; 32];
+
+fn context() -> EncryptionContext {
+    EncryptionContext::new()
+        .with("tenant", "acme")
+        .with("purpose", "bench")
+}
+
+fn runtime(workers: usize) -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(workers)
+        .build()
+        .unwrap()
+}
+
+fn setup(rt: &Runtime) -> (LocalKms, KeyId) {
+    let kms = LocalKms::new();
+    let key = rt.block_on(kms.create_symmetric_key("bench")).unwrap();
+    let key_id = KeyId::parse(&key.key_id).unwrap();
+    (kms, key_id)
+}
+
+fn bare_key() -> LessSafeKey {
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).unwrap();
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &bytes).unwrap())
+}
+
+fn bare_seal(key: &LessSafeKey, plaintext: &[u8]) -> (Vec<u8>, [u8; NONCE_LEN]) {
+    let mut nonce = [0u8; NONCE_LEN];
+    aws_lc_rs::rand::fill(&mut nonce).unwrap();
+    let mut buffer = Vec::with_capacity(plaintext.len() + 16);
+    buffer.extend_from_slice(plaintext);
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::empty(),
+        &mut buffer,
+    )
+    .unwrap();
+    (buffer, nonce)
+}
+
+fn versus_bare_crypto(c: &mut Criterion) {
+    let rt = runtime(1);
+    let (kms, key_id) = setup(&rt);
+    let bare = bare_key();
+    let (sealed, nonce) = bare_seal(&bare, &PLAINTEXT);
+    let blob = rt
+        .block_on(kms.encrypt(
+            EncryptRequest::new(key_id.clone(), &PLAINTEXT).with_encryption_context(context()),
+        ))
+        .unwrap()
+        .ciphertext_blob;
+
+    let mut group = c.benchmark_group("encrypt-32B");
+    group.bench_function("bare/seal", |b| {
+        b.iter(|| black_box(bare_seal(&bare, black_box(&PLAINTEXT))))
+    });
+    group.bench_function("local/encrypt", |b| {
+        b.to_async(&rt).iter(|| async {
+            let request = EncryptRequest::new(key_id.clone(), &PLAINTEXT)
+                .with_encryption_context(context());
+            black_box(kms.encrypt(request).await.unwrap())
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("decrypt-32B");
+    group.bench_function("bare/open", |b| {
+        b.iter(|| {
+            let mut buffer = sealed.clone();
+            let nonce = Nonce::assume_unique_for_key(nonce);
+            let plaintext = bare.open_in_place(nonce, Aad::empty(), &mut buffer).unwrap();
+            black_box(plaintext.len())
+        })
+    });
+    group.bench_function("local/decrypt", |b| {
+        b.to_async(&rt).iter(|| async {
+            let request = DecryptRequest::new(blob.clone()).with_encryption_context(context());
+            black_box(kms.decrypt(request).await.unwrap())
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("generate-data-key-AES_256");
+    group.bench_function("bare/random-key-and-seal", |b| {
+        b.iter(|| {
+            let mut data_key = [0u8; 32];
+            aws_lc_rs::rand::fill(&mut data_key).unwrap();
+            black_box(bare_seal(&bare, &data_key))
+        })
+    });
+    group.bench_function("local/generate_data_key", |b| {
+        b.to_async(&rt).iter(|| async {
+            let request = GenerateDataKeyRequest::new(key_id.clone())
+                .with_key_spec(DataKeySpec::Aes256)
+                .with_encryption_context(context());
+            black_box(kms.generate_data_key(request).await.unwrap())
+        })
+    });
+    group.finish();
+}
+
+/// Time for `tasks` tasks to do `per_task` Encrypts each on the same key, in parallel.
+async fn encrypt_in_parallel(kms: &LocalKms, key_id: &KeyId, tasks: u64, per_task: u64) -> Duration {
+    let start = Instant::now();
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let kms: Arc<dyn Kms> = Arc::new(kms.clone());
+            let key_id = key_id.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_task {
+                    let request = EncryptRequest::new(key_id.clone(), &PLAINTEXT)
+                        .with_encryption_context(context());
+                    black_box(kms.encrypt(request).await.unwrap());
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    start.elapsed()
+}
+
+fn scaling(c: &mut Criterion) {
+    let rt = runtime(2);
+    let (kms, key_id) = setup(&rt);
+    let per_task = 2_000;
+    let mut group = c.benchmark_group("scaling-encrypt");
+    for tasks in [1u64, 2] {
+        group.throughput(Throughput::Elements(tasks * per_task));
+        let name = if tasks == 1 { "1 task" } else { "2 tasks" };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iterations {
+                        total += encrypt_in_parallel(&kms, &key_id, tasks, per_task).await;
+                    }
+                    total
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, versus_bare_crypto, scaling);
+criterion_main!(benches);
