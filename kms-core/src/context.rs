@@ -94,7 +94,11 @@ impl EncryptionContext {
             return Ok(());
         }
         let count = u16_len(self.0.len(), "the number of encryption context pairs")?;
-        let size = 2 + self.0.iter().map(|(k, v)| 4 + k.len() + v.len()).sum::<usize>();
+        let size = 2 + self
+            .0
+            .iter()
+            .map(|(k, v)| 4 + k.len() + v.len())
+            .sum::<usize>();
         out.reserve(size);
         let start = out.len();
         out.extend_from_slice(&count.to_be_bytes());
@@ -122,7 +126,12 @@ fn u16_len(len: usize, what: &str) -> Result<u16> {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EncryptionContext {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
-        Self(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Self(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }
 

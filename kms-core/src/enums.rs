@@ -275,7 +275,7 @@ aws_enum! {
 
 impl DataKeySpec {
     /// The length of such a key in bytes.
-    pub const fn len(self) -> usize {
+    pub const fn byte_len(self) -> usize {
         match self {
             Self::Aes256 => 32,
             Self::Aes128 => 16,
@@ -350,6 +350,7 @@ aws_enum! {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -2,12 +2,8 @@
 
 use async_trait::async_trait;
 
-use crate::ops::{
-    CreateKeyRequest, DecryptRequest, EncryptRequest, GenerateDataKeyRequest,
-};
-use crate::{
-    DataKeySpec, EncryptionContext, KeyId, KeyMetadata, Kms, Result, SecretBytes,
-};
+use crate::ops::{CreateKeyRequest, DecryptRequest, EncryptRequest, GenerateDataKeyRequest};
+use crate::{DataKeySpec, EncryptionContext, KeyId, KeyMetadata, Kms, Result, SecretBytes};
 
 /// Conveniences for every [`Kms`], built only from its operations. Implemented for every
 /// `Kms` (and `dyn Kms`); never implement it by hand.

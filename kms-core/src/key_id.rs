@@ -128,10 +128,7 @@ impl KeyId {
     pub fn alias_name(&self) -> Option<&str> {
         match self.form {
             KeyIdForm::AliasName => Some(&self.text),
-            KeyIdForm::AliasArn => self
-                .arn
-                .as_ref()
-                .map(|arn| &arn.text[arn.resource_start..]),
+            KeyIdForm::AliasArn => self.arn.as_ref().map(|arn| &arn.text[arn.resource_start..]),
             KeyIdForm::KeyId | KeyIdForm::KeyArn => None,
         }
     }
@@ -320,7 +317,8 @@ pub fn is_key_id(text: &str) -> bool {
 /// Whether `name` is a well-formed alias name: `alias/` then 1 or more of `[a-zA-Z0-9:/_-]`,
 /// at most 256 characters in all. (`alias/aws/` names are well-formed but reserved.)
 pub fn is_alias_name(name: &str) -> bool {
-    name.strip_prefix(ALIAS_PREFIX).is_some_and(is_alias_name_body)
+    name.strip_prefix(ALIAS_PREFIX)
+        .is_some_and(is_alias_name_body)
 }
 
 /// The part of an alias name after `alias/`: 1 or more of `[a-zA-Z0-9:/_-]`, with the whole
@@ -396,7 +394,10 @@ mod tests {
     #[test]
     fn builds_arns() {
         let arn = Arn::for_alias("aws", "eu-west-1", "111122223333", "alias/key1");
-        assert_eq!(arn.as_str(), "arn:aws:kms:eu-west-1:111122223333:alias/key1");
+        assert_eq!(
+            arn.as_str(),
+            "arn:aws:kms:eu-west-1:111122223333:alias/key1"
+        );
         assert_eq!(arn.resource_type(), "alias");
         assert_eq!(arn.resource_id(), "key1");
         assert_eq!(Arn::parse(arn.as_str()), Some(arn));

@@ -83,8 +83,7 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
     /// `TagResource`: adds or replaces tags.
     async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse>;
     /// `UntagResource`: removes tags.
-    async fn untag_resource(&self, request: UntagResourceRequest)
-    -> Result<UntagResourceResponse>;
+    async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse>;
     /// `ListResourceTags`: one page of a key's tags.
     async fn list_resource_tags(
         &self,
@@ -108,8 +107,10 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
         request: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse>;
     /// `GenerateRandom`: random bytes.
-    async fn generate_random(&self, request: GenerateRandomRequest)
-    -> Result<GenerateRandomResponse>;
+    async fn generate_random(
+        &self,
+        request: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse>;
 }
 
 /// A KMS backend chosen at run time; hold it as `Arc<DynKms>`.

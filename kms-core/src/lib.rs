@@ -27,7 +27,9 @@ pub use context::EncryptionContext;
 pub use enums::*;
 pub use error::{BoxError, Error, Result};
 pub use ext::KmsExt;
-pub use key_id::{ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, is_alias_name, is_key_id};
+pub use key_id::{
+    ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, is_alias_name, is_key_id,
+};
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 pub use ops::*;

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kms_core::{
-    DataKeySpec, DecryptRequest, EncryptRequest, EncryptionContext, GenerateDataKeyRequest,
-    KeyId, Kms, KmsExt,
+    DataKeySpec, DecryptRequest, EncryptRequest, EncryptionContext, GenerateDataKeyRequest, KeyId,
+    Kms, KmsExt,
 };
 use kms_local::LocalKms;
 use tokio::runtime::{Builder, Runtime};
@@ -79,8 +79,8 @@ fn versus_bare_crypto(c: &mut Criterion) {
     });
     group.bench_function("local/encrypt", |b| {
         b.to_async(&rt).iter(|| async {
-            let request = EncryptRequest::new(key_id.clone(), &PLAINTEXT)
-                .with_encryption_context(context());
+            let request =
+                EncryptRequest::new(key_id.clone(), &PLAINTEXT).with_encryption_context(context());
             black_box(kms.encrypt(request).await.unwrap())
         })
     });
@@ -91,7 +91,9 @@ fn versus_bare_crypto(c: &mut Criterion) {
         b.iter(|| {
             let mut buffer = sealed.clone();
             let nonce = Nonce::assume_unique_for_key(nonce);
-            let plaintext = bare.open_in_place(nonce, Aad::empty(), &mut buffer).unwrap();
+            let plaintext = bare
+                .open_in_place(nonce, Aad::empty(), &mut buffer)
+                .unwrap();
             black_box(plaintext.len())
         })
     });
@@ -123,7 +125,12 @@ fn versus_bare_crypto(c: &mut Criterion) {
 }
 
 /// Time for `tasks` tasks to do `per_task` Encrypts each on the same key, in parallel.
-async fn encrypt_in_parallel(kms: &LocalKms, key_id: &KeyId, tasks: u64, per_task: u64) -> Duration {
+async fn encrypt_in_parallel(
+    kms: &LocalKms,
+    key_id: &KeyId,
+    tasks: u64,
+    per_task: u64,
+) -> Duration {
     let start = Instant::now();
     let handles: Vec<_> = (0..tasks)
         .map(|_| {

@@ -140,7 +140,10 @@ mod tests {
         let header = Header::new([1; 16], [2; 32])?;
         let blob = seal(&key(), header, b"", b"hello")?;
         assert_eq!(blob.len(), HEADER_LEN + 5 + TAG_LEN);
-        assert_eq!((blob[0], &blob[1..17], &blob[17..49]), (1, &[1u8; 16][..], &[2u8; 32][..]));
+        assert_eq!(
+            (blob[0], &blob[1..17], &blob[17..49]),
+            (1, &[1u8; 16][..], &[2u8; 32][..])
+        );
         assert_eq!(Header::parse(&blob)?, header);
         let plaintext = open(&key(), header, &blob, b"")?;
         assert_eq!(plaintext.expose_secret(), b"hello");
@@ -160,9 +163,15 @@ mod tests {
 
     #[test]
     fn short_or_unknown_version_blobs_are_invalid_ciphertext() {
-        assert!(matches!(Header::parse(&[1; 76]), Err(Error::InvalidCiphertext)));
+        assert!(matches!(
+            Header::parse(&[1; 76]),
+            Err(Error::InvalidCiphertext)
+        ));
         let mut blob = vec![1; 80];
         blob[0] = 2;
-        assert!(matches!(Header::parse(&blob), Err(Error::InvalidCiphertext)));
+        assert!(matches!(
+            Header::parse(&blob),
+            Err(Error::InvalidCiphertext)
+        ));
     }
 }

@@ -153,8 +153,18 @@ mod tests {
                 "{region:?}"
             );
         }
-        assert!(LocalKms::builder().account_id("1234567890123").build().is_err());
-        assert!(LocalKms::builder().account_id("12345678901a").build().is_err());
+        assert!(
+            LocalKms::builder()
+                .account_id("1234567890123")
+                .build()
+                .is_err()
+        );
+        assert!(
+            LocalKms::builder()
+                .account_id("12345678901a")
+                .build()
+                .is_err()
+        );
     }
 
     #[test]

@@ -198,10 +198,7 @@ impl Kms for LocalKms {
         self.store.tag_resource(request)
     }
 
-    async fn untag_resource(
-        &self,
-        request: UntagResourceRequest,
-    ) -> Result<UntagResourceResponse> {
+    async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse> {
         self.store.untag_resource(request)
     }
 

@@ -153,7 +153,10 @@ pub(crate) fn merge_tags(existing: &mut BTreeMap<String, String>, tags: &[Tag]) 
     if tags.iter().any(|tag| is_reserved_tag_key(&tag.tag_key)) {
         return Err(tag_error("Tags beginning with aws: are reserved"));
     }
-    let added = seen.iter().filter(|key| !existing.contains_key(**key)).count();
+    let added = seen
+        .iter()
+        .filter(|key| !existing.contains_key(**key))
+        .count();
     if existing.len() + added > MAX_TAGS {
         return Err(tag_error("Too many tags"));
     }
@@ -211,8 +214,10 @@ mod tests {
     fn tags_are_checked_before_anything_changes() {
         let mut tags = BTreeMap::new();
         let dup = [Tag::new("a", "1"), Tag::new("a", "2")];
-        assert_eq!(merge_tags(&mut tags, &dup).err().map(|e| e.to_string()),
-            Some("TagException: Duplicate tag keys".to_owned()));
+        assert_eq!(
+            merge_tags(&mut tags, &dup).err().map(|e| e.to_string()),
+            Some("TagException: Duplicate tag keys".to_owned())
+        );
         let reserved = [Tag::new("ok", "1"), Tag::new("AWS:x", "2")];
         assert!(merge_tags(&mut tags, &reserved).is_err());
         assert!(tags.is_empty());
@@ -220,7 +225,11 @@ mod tests {
         assert!(merge_tags(&mut tags, &fifty).is_ok());
         assert!(merge_tags(&mut tags, &[Tag::new("k0", "new")]).is_ok());
         assert_eq!(tags.get("k0").map(String::as_str), Some("new"));
-        assert_eq!(merge_tags(&mut tags, &[Tag::new("k50", "v")]).err().map(|e| e.to_string()),
-            Some("TagException: Too many tags".to_owned()));
+        assert_eq!(
+            merge_tags(&mut tags, &[Tag::new("k50", "v")])
+                .err()
+                .map(|e| e.to_string()),
+            Some("TagException: Too many tags".to_owned())
+        );
     }
 }

@@ -106,7 +106,10 @@ impl Key {
 
     /// The material with `id`, current or old.
     pub(crate) fn material(&self, id: &[u8; MATERIAL_ID_LEN]) -> Option<&Arc<Material>> {
-        self.materials.iter().rev().find(|material| &material.id == id)
+        self.materials
+            .iter()
+            .rev()
+            .find(|material| &material.id == id)
     }
 
     /// Whether its deletion date has passed: it no longer exists.
@@ -161,7 +164,10 @@ impl Key {
         match algorithm {
             None | Some(EncryptionAlgorithmSpec::SymmetricDefault) => Ok(()),
             Some(other) => Err(Error::InvalidKeyUsage {
-                message: format!("Algorithm {other} is incompatible with key spec {}.", self.spec),
+                message: format!(
+                    "Algorithm {other} is incompatible with key spec {}.",
+                    self.spec
+                ),
             }),
         }
     }
@@ -215,9 +221,8 @@ impl Key {
             .with_multi_region(false)
             .with_current_key_material_id(self.current().id_hex.clone());
         if self.usage == KeyUsage::EncryptDecrypt {
-            metadata = metadata.with_encryption_algorithms(vec![
-                EncryptionAlgorithmSpec::SymmetricDefault,
-            ]);
+            metadata = metadata
+                .with_encryption_algorithms(vec![EncryptionAlgorithmSpec::SymmetricDefault]);
         }
         if let Some(deletion) = self.deletion {
             metadata = metadata

@@ -25,7 +25,10 @@ fn encrypted(plaintext: &[u8], context: &EncryptionContext) -> (LocalKms, Vec<u8
     block_on(async {
         let kms = LocalKms::new();
         let key = kms.create_symmetric_key("property").await.unwrap();
-        let blob = kms.encrypt_bytes(&key.key_id, plaintext, context).await.unwrap();
+        let blob = kms
+            .encrypt_bytes(&key.key_id, plaintext, context)
+            .await
+            .unwrap();
         (kms, blob)
     })
 }
@@ -91,8 +94,10 @@ proptest! {
 
 #[test]
 fn pair_order_does_not_matter() {
-    let forward: BTreeMap<String, String> =
-        [("a", "1"), ("b", "2")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let forward: BTreeMap<String, String> = [("a", "1"), ("b", "2")]
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
     let context = EncryptionContext::from(forward);
     let reordered = EncryptionContext::from([("b", "2"), ("a", "1")]);
     let (kms, blob) = encrypted(b"order", &context);

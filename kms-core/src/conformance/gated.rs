@@ -2,10 +2,10 @@
 
 use super::support::{Expected, Key, Session, expect_err, ok, random_key_id};
 use crate::{
-    CancelKeyDeletionRequest, CreateAliasRequest, DescribeKeyRequest, GetKeyRotationStatusRequest,
-    ListKeyRotationsRequest, ListResourceTagsRequest, DataKeySpec, DecryptRequest, DisableKeyRequest,
-    DisableKeyRotationRequest, EnableKeyRequest, EnableKeyRotationRequest, EncryptRequest,
-    GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest, Kms,
+    CancelKeyDeletionRequest, CreateAliasRequest, DataKeySpec, DecryptRequest, DescribeKeyRequest,
+    DisableKeyRequest, DisableKeyRotationRequest, EnableKeyRequest, EnableKeyRotationRequest,
+    EncryptRequest, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,
+    GetKeyRotationStatusRequest, Kms, ListKeyRotationsRequest, ListResourceTagsRequest,
     ReEncryptRequest, Result, RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, Tag,
     TagResourceRequest, UntagResourceRequest, UpdateKeyDescriptionRequest,
 };
@@ -69,8 +69,11 @@ pub(crate) const ROTATION_OPS: &[Op] = &[
 ];
 
 /// The operations that work on a key in every state.
-pub(crate) const ALWAYS_ALLOWED_OPS: &[Op] =
-    &[Op::DescribeKey, Op::GetKeyRotationStatus, Op::ListResourceTags];
+pub(crate) const ALWAYS_ALLOWED_OPS: &[Op] = &[
+    Op::DescribeKey,
+    Op::GetKeyRotationStatus,
+    Op::ListResourceTags,
+];
 
 /// A key under test, with a ciphertext it made while it was usable, and a usable helper
 /// key (the other end of ReEncrypt) with a ciphertext of its own.
@@ -142,11 +145,19 @@ impl Subject {
     }
 
     /// Tries `op` on the key under test.
-    pub(crate) async fn attempt(&self, kms: &dyn Kms, session: &mut Session<'_>, op: Op) -> Result<()> {
+    pub(crate) async fn attempt(
+        &self,
+        kms: &dyn Kms,
+        session: &mut Session<'_>,
+        op: Op,
+    ) -> Result<()> {
         let key = &self.key.by_id();
         match op {
             Op::Encrypt => kms.encrypt(EncryptRequest::new(key, b"x")).await.map(drop),
-            Op::Decrypt => kms.decrypt(DecryptRequest::new(self.blob.clone())).await.map(drop),
+            Op::Decrypt => kms
+                .decrypt(DecryptRequest::new(self.blob.clone()))
+                .await
+                .map(drop),
             Op::ReEncryptFrom => {
                 let request = ReEncryptRequest::new(self.blob.clone(), self.helper.by_id());
                 kms.re_encrypt(request).await.map(drop)
@@ -162,7 +173,9 @@ impl Subject {
             Op::GenerateDataKeyWithoutPlaintext => {
                 let request = GenerateDataKeyWithoutPlaintextRequest::new(key)
                     .with_key_spec(DataKeySpec::Aes256);
-                kms.generate_data_key_without_plaintext(request).await.map(drop)
+                kms.generate_data_key_without_plaintext(request)
+                    .await
+                    .map(drop)
             }
             Op::EnableKey => kms.enable_key(EnableKeyRequest::new(key)).await.map(drop),
             Op::DisableKey => kms.disable_key(DisableKeyRequest::new(key)).await.map(drop),
@@ -183,7 +196,8 @@ impl Subject {
                 kms.untag_resource(request).await.map(drop)
             }
             Op::ScheduleKeyDeletion => {
-                let request = ScheduleKeyDeletionRequest::new(key).with_pending_window_in_days(7u32);
+                let request =
+                    ScheduleKeyDeletionRequest::new(key).with_pending_window_in_days(7u32);
                 kms.schedule_key_deletion(request).await.map(drop)
             }
             Op::EnableKeyRotation => {
@@ -198,7 +212,10 @@ impl Subject {
                 let request = RotateKeyOnDemandRequest::new(key);
                 kms.rotate_key_on_demand(request).await.map(drop)
             }
-            Op::DescribeKey => kms.describe_key(DescribeKeyRequest::new(key)).await.map(drop),
+            Op::DescribeKey => kms
+                .describe_key(DescribeKeyRequest::new(key))
+                .await
+                .map(drop),
             Op::GetKeyRotationStatus => {
                 let request = GetKeyRotationStatusRequest::new(key);
                 kms.get_key_rotation_status(request).await.map(drop)

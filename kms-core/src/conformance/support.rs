@@ -4,8 +4,11 @@
 use std::fmt::{Debug, Display};
 use std::time::{Duration, SystemTime};
 
+use async_trait::async_trait;
+
 use crate::{
-    Arn, CreateKeyRequest, DeleteAliasRequest, Error, KeyId, KeyMetadata, Kms, Result,
+    Arn, CreateKeyRequest, DecryptRequest, DecryptResponse, DeleteAliasRequest, DescribeKeyRequest,
+    EncryptRequest, EncryptResponse, EncryptionContext, Error, KeyId, KeyMetadata, Kms, Result,
     ScheduleKeyDeletionRequest,
 };
 
@@ -125,9 +128,17 @@ impl<'a> Session<'a> {
 
     /// A fresh alias name, `alias/conformance-<label>-<random>`, deleted at the end.
     pub(crate) fn alias_name(&mut self, label: &str) -> String {
-        let name = format!("alias/conformance-{label}-{}", uuid::Uuid::new_v4().simple());
+        let name = format!(
+            "alias/conformance-{label}-{}",
+            uuid::Uuid::new_v4().simple()
+        );
         self.aliases.push(name.clone());
         name
+    }
+
+    /// Remembers an alias name built by the check, to delete it at the end.
+    pub(crate) fn track_alias(&mut self, alias_name: &str) {
+        self.aliases.push(alias_name.to_owned());
     }
 
     /// Deletes the aliases and schedules the deletion (7 days) of the keys of the session.
@@ -146,6 +157,42 @@ impl<'a> Session<'a> {
             }
         }
     }
+}
+
+/// The metadata of `key`; DescribeKey must succeed.
+pub(crate) async fn describe(kms: &dyn Kms, key: &KeyId) -> KeyMetadata {
+    let response = kms.describe_key(DescribeKeyRequest::new(key)).await;
+    ok(response, &format!("DescribeKey of {key}")).key_metadata
+}
+
+/// Encrypts `plaintext` under `key` with `context`; Encrypt must succeed.
+pub(crate) async fn encrypt(
+    kms: &dyn Kms,
+    key: &KeyId,
+    plaintext: &[u8],
+    context: &EncryptionContext,
+) -> EncryptResponse {
+    let request = EncryptRequest::new(key, plaintext).with_encryption_context(context.clone());
+    ok(kms.encrypt(request).await, &format!("Encrypt under {key}"))
+}
+
+/// Decrypts `blob` with `context` and checks that it gives `plaintext`.
+pub(crate) async fn decrypt(
+    kms: &dyn Kms,
+    blob: &[u8],
+    context: &EncryptionContext,
+    plaintext: &[u8],
+    what: &str,
+) -> DecryptResponse {
+    let request = DecryptRequest::new(blob).with_encryption_context(context.clone());
+    let response = ok(kms.decrypt(request).await, what);
+    assert!(
+        response.plaintext.expose_secret() == plaintext,
+        "{what}: expected the {} bytes that were encrypted, got {} other bytes",
+        plaintext.len(),
+        response.plaintext.len()
+    );
+    response
 }
 
 /// The value of a call that must succeed.
@@ -206,7 +253,10 @@ pub(crate) fn expect_err<T: Debug>(
         Ok(value) => panic!("{what}: expected {expected}, got Ok({value:?})"),
         Err(err) => err,
     };
-    let message_matches = expected.message.as_deref().is_none_or(|m| m == err.message());
+    let message_matches = expected
+        .message
+        .as_deref()
+        .is_none_or(|m| m == err.message());
     if err.code() != expected.code || !message_matches {
         panic!(
             "{what}: expected {expected}, got {}: {:?}",
@@ -253,7 +303,7 @@ pub(crate) fn alias_not_found(alias_arn: &str) -> Error {
 }
 
 /// `IncorrectKeyException` with AWS's message.
-pub(crate) fn incorrect_key() -> Error {
+pub(crate) fn incorrect_key_error() -> Error {
     Error::IncorrectKey {
         message: "The key ID in the request does not identify a CMK that can perform this \
                   operation."
@@ -295,55 +345,77 @@ pub(crate) struct Page<T> {
     next_marker: Option<String>,
 }
 
-/// Implements `From<response>` for the `Page` of each listing response.
-macro_rules! page_from {
-    ($($response:ident => $items:ident: $item:ident,)+) => {$(
-        impl From<crate::$response> for Page<crate::$item> {
-            fn from(response: crate::$response) -> Self {
-                Self {
+/// A request of a listing operation, which can be sent for any page.
+#[async_trait]
+pub(crate) trait Listing: Debug + Send + Sync {
+    /// One entry of the listing.
+    type Item: Send;
+    /// The `Limit` of the request.
+    fn limit(&self) -> Option<u32>;
+    /// Sends the request for the page at `marker`.
+    async fn fetch(&self, kms: &dyn Kms, marker: Option<String>) -> Result<Page<Self::Item>>;
+}
+
+/// Implements `Listing` for each listing request.
+macro_rules! listings {
+    ($($request:ident => $op:ident, $items:ident: $item:ident;)+) => {$(
+        #[async_trait]
+        impl Listing for crate::$request {
+            type Item = crate::$item;
+
+            fn limit(&self) -> Option<u32> {
+                self.limit
+            }
+
+            async fn fetch(&self, kms: &dyn Kms, marker: Option<String>) -> Result<Page<Self::Item>> {
+                let mut request = self.clone();
+                request.marker = marker;
+                let response = kms.$op(request).await?;
+                Ok(Page {
                     items: response.$items,
                     truncated: response.truncated,
                     next_marker: response.next_marker,
-                }
+                })
             }
         }
     )+};
 }
 
-page_from! {
-    ListKeysResponse => keys: KeyListEntry,
-    ListAliasesResponse => aliases: AliasListEntry,
-    ListResourceTagsResponse => tags: Tag,
-    ListKeyRotationsResponse => rotations: RotationsListEntry,
+listings! {
+    ListKeysRequest => list_keys, keys: KeyListEntry;
+    ListAliasesRequest => list_aliases, aliases: AliasListEntry;
+    ListResourceTagsRequest => list_resource_tags, tags: Tag;
+    ListKeyRotationsRequest => list_key_rotations, rotations: RotationsListEntry;
 }
 
 /// The most pages a listing may take before the check gives up.
 const MAX_PAGES: usize = 10_000;
 
-/// Pages through a listing with `limit` until it ends or `done` says the entries seen so far
-/// are enough, checking on every page that it holds at most `limit` entries and that it is
-/// truncated exactly when it has a next marker. `fetch` gets the marker of the page to read.
-pub(crate) async fn collect_pages<T>(
-    what: &str,
-    limit: u32,
-    mut done: impl FnMut(&[T]) -> bool,
-    mut fetch: impl AsyncFnMut(Option<String>) -> Result<Page<T>>,
-) -> Vec<T> {
+/// Pages through the listing of `request` until it ends or `done` says the entries seen so
+/// far are enough, checking on every page that it holds at most `Limit` entries and that it
+/// is truncated exactly when it has a next marker.
+pub(crate) async fn collect_pages<L: Listing>(
+    kms: &dyn Kms,
+    request: &L,
+    mut done: impl FnMut(&[L::Item]) -> bool,
+) -> Vec<L::Item> {
     let mut entries = Vec::new();
     let mut marker = None;
     for page_number in 1..=MAX_PAGES {
-        let page = ok(fetch(marker.take()).await, &format!("{what}, page {page_number}"));
-        assert!(
-            page.items.len() <= limit as usize,
-            "{what}, page {page_number}: expected at most {limit} entries with Limit {limit}, \
-             got {}",
-            page.items.len()
-        );
+        let what = format!("{request:?}, page {page_number}");
+        let page = ok(request.fetch(kms, marker.take()).await, &what);
+        if let Some(limit) = request.limit() {
+            assert!(
+                page.items.len() <= limit as usize,
+                "{what}: expected at most {limit} entries, got {}",
+                page.items.len()
+            );
+        }
         assert_eq!(
             page.truncated,
             page.next_marker.is_some(),
-            "{what}, page {page_number}: expected Truncated exactly when NextMarker is set, \
-             got Truncated {} and NextMarker {:?}",
+            "{what}: expected Truncated exactly when NextMarker is set, got Truncated {} and \
+             NextMarker {:?}",
             page.truncated,
             page.next_marker
         );
@@ -353,7 +425,7 @@ pub(crate) async fn collect_pages<T>(
         }
         marker = page.next_marker;
     }
-    panic!("{what}: expected the listing to end within {MAX_PAGES} pages");
+    panic!("{request:?}: expected the listing to end within {MAX_PAGES} pages");
 }
 
 /// Panics unless every item of `items` is distinct, naming the listing.
@@ -394,7 +466,10 @@ pub(crate) fn assert_about(time: Option<SystemTime>, expected: SystemTime, what:
 #[track_caller]
 pub(crate) fn assert_material_id(id: Option<&str>, what: &str) {
     let valid = id.is_some_and(|id| {
-        id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        id.len() == 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     });
     assert!(
         valid,

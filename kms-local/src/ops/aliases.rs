@@ -1,9 +1,7 @@
 //! `CreateAlias`, `UpdateAlias`, `DeleteAlias` and `ListAliases`.
 
 use kms_core::ops::*;
-use kms_core::{
-    ALIAS_PREFIX, AliasListEntry, Error, MAX_ALIAS_NAME_LEN, Result, is_alias_name,
-};
+use kms_core::{ALIAS_PREFIX, AliasListEntry, Error, MAX_ALIAS_NAME_LEN, Result, is_alias_name};
 
 use crate::limits;
 use crate::paging::page;
@@ -39,7 +37,11 @@ impl Store {
                 ),
             });
         }
-        let aliases_of_key = keyring.aliases.values().filter(|a| a.target == target).count();
+        let aliases_of_key = keyring
+            .aliases
+            .values()
+            .filter(|a| a.target == target)
+            .count();
         if aliases_of_key >= MAX_ALIASES_PER_KEY {
             return Err(Error::LimitExceeded {
                 message: format!(
@@ -91,16 +93,24 @@ impl Store {
             Some(key_id) => Some(keyring.resolve(&self.identity, key_id, now)?.id.as_str()),
             None => None,
         };
-        let page = page(&keyring.aliases, request.marker.as_deref(), limit, |name, alias| {
-            let live = keyring.keys.get(&alias.target).is_some_and(|k| !k.is_gone(now));
-            let selected = only.is_none_or(|id| id == alias.target);
-            (live && selected).then(|| {
-                AliasListEntry::new(name, self.identity.alias_arn(name))
-                    .with_target_key_id(alias.target.clone())
-                    .with_creation_date(alias.created)
-                    .with_last_updated_date(alias.updated)
-            })
-        })?;
+        let page = page(
+            &keyring.aliases,
+            request.marker.as_deref(),
+            limit,
+            |name, alias| {
+                let live = keyring
+                    .keys
+                    .get(&alias.target)
+                    .is_some_and(|k| !k.is_gone(now));
+                let selected = only.is_none_or(|id| id == alias.target);
+                (live && selected).then(|| {
+                    AliasListEntry::new(name, self.identity.alias_arn(name))
+                        .with_target_key_id(alias.target.clone())
+                        .with_creation_date(alias.created)
+                        .with_last_updated_date(alias.updated)
+                })
+            },
+        )?;
         let mut response = ListAliasesResponse::new().with_truncated(page.truncated());
         response.next_marker = page.next_marker;
         Ok(response.with_aliases(page.items))

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use kms_core::ops::*;
-use kms_core::{
-    EncryptionAlgorithmSpec, EncryptionContext, Error, KeyId, Result, SecretBytes,
-};
+use kms_core::{EncryptionAlgorithmSpec, EncryptionContext, Error, KeyId, Result, SecretBytes};
 
 use super::check_dry_run;
 use crate::blob::{self, Header};
@@ -119,8 +117,10 @@ impl Store {
             request.dry_run,
             "GenerateDataKeyWithoutPlaintext",
         )?;
-        Ok(GenerateDataKeyWithoutPlaintextResponse::new(blob, sealer.arn)
-            .with_key_material_id(sealer.material.id_hex.clone()))
+        Ok(
+            GenerateDataKeyWithoutPlaintextResponse::new(blob, sealer.arn)
+                .with_key_material_id(sealer.material.id_hex.clone()),
+        )
     }
 
     pub(crate) fn generate_random(
@@ -129,8 +129,7 @@ impl Store {
     ) -> Result<GenerateRandomResponse> {
         if request.custom_key_store_id.is_some() {
             return Err(Error::Unsupported {
-                message: "Custom key stores are not supported by the local backend yet"
-                    .to_owned(),
+                message: "Custom key stores are not supported by the local backend yet".to_owned(),
             });
         }
         let Some(count) = request.number_of_bytes else {
@@ -240,8 +239,12 @@ fn data_key_len(
     number_of_bytes: Option<u32>,
 ) -> Result<usize> {
     match (key_spec, number_of_bytes) {
-        (Some(spec), None) => Ok(spec.len()),
-        (None, Some(count)) => usize_of(limits::check_range("numberOfBytes", count, NUMBER_OF_BYTES)?),
+        (Some(spec), None) => Ok(spec.byte_len()),
+        (None, Some(count)) => usize_of(limits::check_range(
+            "numberOfBytes",
+            count,
+            NUMBER_OF_BYTES,
+        )?),
         _ => Err(Error::Validation {
             message: "Please specify either number of bytes or key spec.".to_owned(),
         }),

@@ -70,9 +70,12 @@ impl Store {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
         let now = self.now();
         let keyring = self.read();
-        let page = page(&keyring.keys, request.marker.as_deref(), limit, |id, key| {
-            (!key.is_gone(now)).then(|| KeyListEntry::new(id, key.arn.clone()))
-        })?;
+        let page = page(
+            &keyring.keys,
+            request.marker.as_deref(),
+            limit,
+            |id, key| (!key.is_gone(now)).then(|| KeyListEntry::new(id, key.arn.clone())),
+        )?;
         let mut response = ListKeysResponse::new().with_truncated(page.truncated());
         response.next_marker = page.next_marker;
         Ok(response.with_keys(page.items))

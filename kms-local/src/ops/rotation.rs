@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use kms_core::ops::*;
 use kms_core::{
-    Error, IncludeKeyMaterial, KeyMaterialState, KeyState, Result, RotationType,
-    RotationsListEntry,
+    Error, IncludeKeyMaterial, KeyMaterialState, KeyState, Result, RotationType, RotationsListEntry,
 };
 
 use super::days;
@@ -53,9 +52,11 @@ impl Store {
         let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
         key.check_rotation_supported()?;
         // A key pending deletion reports rotation off; cancelling brings the setting back.
-        let rotation = key.rotation.filter(|_| key.state != KeyState::PendingDeletion);
-        let response = GetKeyRotationStatusResponse::new(rotation.is_some())
-            .with_key_id(key.arn.clone());
+        let rotation = key
+            .rotation
+            .filter(|_| key.state != KeyState::PendingDeletion);
+        let response =
+            GetKeyRotationStatusResponse::new(rotation.is_some()).with_key_id(key.arn.clone());
         Ok(match rotation {
             Some(rotation) => response
                 .with_rotation_period_in_days(rotation.period_days)
