@@ -3,8 +3,8 @@
 //! context, secret types and the one [`Error`] enum.
 //!
 //! Application code is written against `Arc<dyn Kms>` and runs unchanged on AWS KMS and on
-//! the in-process local backend. With the `conformance` feature, [`conformance`] holds the
-//! test suite every backend passes.
+//! the in-process local backend. With the `conformance` feature, the `conformance` module holds
+//! the test suite every backend passes.
 
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -28,7 +28,8 @@ pub use enums::*;
 pub use error::{BoxError, Error, Result};
 pub use ext::KmsExt;
 pub use key_id::{
-    ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, is_alias_name, is_key_id,
+    ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, check_account_id, check_region,
+    is_alias_name, is_key_id,
 };
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use kms_core::{Error, Result};
+use kms_core::Result;
 
 use crate::LocalKms;
 use crate::state::Identity;
@@ -25,7 +25,7 @@ pub const DEFAULT_ACCOUNT_ID: &str = "111122223333";
 /// assert_eq!(kms.to_string(), "LocalKms(eu-west-1, 0 keys)");
 ///
 /// let err = kms_local::LocalKms::builder().account_id("12").build().unwrap_err();
-/// assert!(err.to_string().contains("account ID '12'"));
+/// assert!(err.to_string().contains("account '12'"));
 /// # Ok::<(), kms_core::Error>(())
 /// ```
 #[derive(Default)]
@@ -62,14 +62,14 @@ impl LocalKmsBuilder {
     ///
     /// # Errors
     ///
-    /// `Error::Config` naming the setting when the region is not a region name (lowercase
-    /// letters, digits and dashes, such as `eu-west-1`) or the account ID is not 12 digits.
+    /// `Error::Config` naming the setting when the region is not a region name (see
+    /// [`kms_core::check_region`]) or the account ID is not 12 digits.
     pub fn build(self) -> Result<LocalKms> {
         if let Some(region) = &self.region {
-            check_region(region)?;
+            kms_core::check_region(region)?;
         }
         if let Some(account) = &self.account_id {
-            check_account_id(account)?;
+            kms_core::check_account_id(account)?;
         }
         Ok(self.build_in_memory())
     }
@@ -108,35 +108,6 @@ fn partition_of(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
-    }
-}
-
-/// A region name: two or more dash-separated lowercase words and digits, like `eu-west-1`.
-fn check_region(region: &str) -> Result<()> {
-    let parts: Vec<&str> = region.split('-').collect();
-    let valid = parts.len() >= 2
-        && parts.iter().all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::Config {
-            message: format!("region '{region}' is not a region name such as 'eu-west-1'"),
-        })
-    }
-}
-
-fn check_account_id(account: &str) -> Result<()> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(Error::Config {
-            message: format!("account ID '{account}' must be exactly 12 digits"),
-        })
     }
 }
 

@@ -1,1 +1,70 @@
-//! x
+//! One async KMS API over AWS KMS and a faithful local backend, chosen by one URL.
+//!
+//! Write your code once against [`Kms`] (held as `Arc<dyn Kms>`), run it on the in-process
+//! local backend with no AWS account, and choose the backend by configuration: a URL given to
+//! [`connect`], the `KMS_URL` environment variable read by [`from_env`], or a [`KmsConfig`]
+//! from a config file.
+//!
+//! ```
+//! use kms::{EncryptionContext, KmsExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kms::Result<()> {
+//! let kms = kms::connect("local:").await?;
+//!
+//! let key = kms.create_symmetric_key("orders").await?;
+//! let context = EncryptionContext::new().with("order", "42");
+//! let blob = kms.encrypt_bytes(&key.key_id, b"card number", &context).await?;
+//!
+//! let plaintext = kms.decrypt_bytes(&blob, &context).await?;
+//! assert_eq!(plaintext.expose_secret(), b"card number");
+//!
+//! // The encryption context is bound to the ciphertext.
+//! let wrong = EncryptionContext::new().with("order", "43");
+//! let err = kms.decrypt_bytes(&blob, &wrong).await.unwrap_err();
+//! assert_eq!(err.code(), "InvalidCiphertextException");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Backends and URLs
+//!
+//! | URL | Backend |
+//! |---|---|
+//! | `local:` | the local backend, in memory (region `us-east-1`, account `111122223333`) |
+//! | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
+//! | `local:///path/to/dir` | a persistent local store (**not available yet**) |
+//! | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
+//!
+//! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no
+//! silent fallback to another backend.
+//!
+//! # Cargo features
+//!
+//! - `local` (default): the local backend, also re-exported as `kms::kms_local`.
+//! - `aws` (coming): the backend over `aws-sdk-kms`, for `aws:` URLs.
+//!
+//! Everything public in `kms-core` is re-exported here, so this is the one crate to depend on.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+mod config;
+mod connect;
+
+pub use config::{DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig};
+pub use connect::{connect, connect_config, from_env};
+pub use kms_core::*;
+
+/// The local backend (cargo feature `local`).
+#[cfg(feature = "local")]
+pub use kms_local;
+#[cfg(feature = "local")]
+pub use kms_local::LocalKms;
+// The `aws` feature will re-export `kms_aws` and `AwsKms` here, as `local` does above.
+
+/// The code blocks of the repository's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

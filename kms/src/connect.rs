@@ -1,0 +1,223 @@
+//! Connecting to the backend a [`KmsConfig`] names.
+
+use std::sync::Arc;
+
+use crate::config::config_error;
+use crate::{DynKms, KmsConfig, LocalConfig, Result};
+
+/// Connects to the backend named by a URL (see [`KmsConfig`] for the forms).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kms::Result<()> {
+/// let kms = kms::connect("local:?region=eu-west-1").await?;
+/// assert!(kms.to_string().starts_with("LocalKms(eu-west-1"));
+///
+/// let err = kms::connect("local:?region=EU%20WEST").await.unwrap_err();
+/// assert_eq!(err.to_string(), "invalid KMS configuration: region 'EU WEST' is not valid: \
+///     expected a lowercase region name such as 'eu-west-1'");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Config`](crate::Error::Config) for a URL that cannot be parsed or names a
+/// backend that is not available; the errors of the backend's construction.
+pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
+    connect_config(KmsConfig::from_url(url)?).await
+}
+
+/// Connects to the backend the configuration names.
+///
+/// ```
+/// use kms::{KmsConfig, LocalConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kms::Result<()> {
+/// let config = KmsConfig::Local(LocalConfig::new().with_account("444455556666"));
+/// let kms = kms::connect_config(config).await?;
+/// assert!(kms.to_string().starts_with("LocalKms(us-east-1"));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Config`](crate::Error::Config) for a configuration that does not validate or
+/// names a backend that is not available (such as a persistent local store, which is not
+/// implemented yet); the errors of the backend's construction.
+pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
+    match config {
+        KmsConfig::Local(local) => connect_local(local),
+        // The `aws` feature adds `KmsConfig::Aws(aws) => AwsKms::from_config(aws).await`.
+    }
+}
+
+/// Connects to the backend named by the `KMS_URL` environment variable; the in-memory local
+/// backend (`local:`) when it is unset or empty.
+///
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kms::Result<()> {
+/// let kms = kms::from_env().await?;
+/// println!("using {kms}");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Config`](crate::Error::Config) when `KMS_URL` is not a usable URL (the message
+/// starts with `KMS_URL`), and the errors of [`connect_config`].
+pub async fn from_env() -> Result<Arc<DynKms>> {
+    connect_config(KmsConfig::from_env()?).await
+}
+
+/// Builds the local backend.
+#[cfg(feature = "local")]
+fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
+    config.validate()?;
+    if let Some(path) = &config.path {
+        return Err(config_error(format!(
+            "persistent local stores are not available yet (path '{}'): use 'local:' for an \
+             in-memory store",
+            path.display()
+        )));
+    }
+    let mut builder = kms_local::LocalKms::builder();
+    if let Some(region) = &config.region {
+        builder = builder.region(region.as_str());
+    }
+    if let Some(account) = &config.account {
+        builder = builder.account_id(account.as_str());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// Refuses the local backend, which is not built in.
+#[cfg(not(feature = "local"))]
+fn connect_local(_config: LocalConfig) -> Result<Arc<DynKms>> {
+    Err(config_error(
+        "the local backend is not built in (cargo feature `local` of the `kms` crate)",
+    ))
+}
+
+#[cfg(all(test, feature = "local"))]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+mod tests {
+    use super::*;
+    use crate::{EncryptionContext, Error, KmsExt};
+
+    /// The message of the `Error::Config` that connecting to `url` gives.
+    async fn config_err(url: &str) -> String {
+        match connect(url).await {
+            Err(Error::Config { message }) => message,
+            Err(other) => panic!("{url:?} gave {other:?}, expected a config error"),
+            Ok(kms) => panic!("{url:?} connected to {kms}, expected a config error"),
+        }
+    }
+
+    #[tokio::test]
+    async fn local_connects_in_memory_with_the_defaults() {
+        let kms = connect("local:").await.unwrap();
+        assert_eq!(kms.to_string(), "LocalKms(us-east-1, 0 keys)");
+        let key = kms.create_symmetric_key("test").await.unwrap();
+        assert_eq!(
+            key.arn.as_deref(),
+            Some(format!("arn:aws:kms:us-east-1:111122223333:key/{}", key.key_id).as_str())
+        );
+        let context = EncryptionContext::new();
+        let blob = kms
+            .encrypt_bytes(&key.key_id, b"hello", &context)
+            .await
+            .unwrap();
+        let plaintext = kms.decrypt_bytes(&blob, &context).await.unwrap();
+        assert_eq!(plaintext.expose_secret(), b"hello");
+    }
+
+    #[tokio::test]
+    async fn local_takes_region_and_account_from_the_url() {
+        let kms = connect("local:?region=eu-west-1&account=444455556666")
+            .await
+            .unwrap();
+        assert!(kms.to_string().starts_with("LocalKms(eu-west-1,"), "{kms}");
+        let key = kms.create_symmetric_key("test").await.unwrap();
+        let arn = key.arn.unwrap();
+        assert!(
+            arn.starts_with("arn:aws:kms:eu-west-1:444455556666:key/"),
+            "{arn}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_connection_is_a_new_store() {
+        let first = connect("local:").await.unwrap();
+        first
+            .create_symmetric_key("only in the first")
+            .await
+            .unwrap();
+        let second = connect("local:").await.unwrap();
+        assert_eq!(second.to_string(), "LocalKms(us-east-1, 0 keys)");
+    }
+
+    #[tokio::test]
+    async fn a_persistent_store_is_refused_not_replaced_by_memory() {
+        let message = config_err("local:///tmp/kms-keys").await;
+        assert_eq!(
+            message,
+            "persistent local stores are not available yet (path '/tmp/kms-keys'): use \
+             'local:' for an in-memory store"
+        );
+    }
+
+    #[tokio::test]
+    async fn url_errors_come_back_from_connect() {
+        assert!(config_err("x:").await.starts_with("unknown scheme 'x'"));
+        assert!(config_err("aws:").await.contains("not built in"));
+        assert!(
+            config_err("local:?foo=1")
+                .await
+                .starts_with("unknown option 'foo'")
+        );
+        assert!(
+            config_err("local:?account=12")
+                .await
+                .starts_with("account '12'")
+        );
+    }
+
+    #[tokio::test]
+    async fn connect_config_validates_programmatic_configs() {
+        let config = KmsConfig::Local(LocalConfig::new().with_region("EU WEST"));
+        let err = connect_config(config).await.unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(
+            err.message().starts_with("region 'EU WEST' is not valid"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_connection_is_a_shareable_kms() {
+        let kms = connect("local:").await.unwrap();
+        let clone = Arc::clone(&kms);
+        let task = tokio::spawn(async move { clone.create_symmetric_key("from a task").await });
+        let key = task.await.unwrap().unwrap();
+        let described = kms
+            .describe_key(crate::DescribeKeyRequest::new(
+                crate::KeyId::parse(&key.key_id).unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            described.key_metadata.description.as_deref(),
+            Some("from a task")
+        );
+    }
+}
