@@ -14,9 +14,11 @@
 //! so neither the header nor the context can change without the tag failing. A blob names its
 //! key and material, so `Decrypt` needs no key ID and rotation needs no trial decryption.
 
+use std::cell::RefCell;
+
 use aws_lc_rs::aead::{Aad, LessSafeKey, NONCE_LEN, Nonce};
-use kms_core::{Error, Result, SecretBytes};
-use zeroize::Zeroizing;
+use kms_core::{EncryptionContext, Error, Result, SecretBytes};
+use zeroize::Zeroize;
 
 /// The version byte of this layout.
 const VERSION: u8 = 1;
@@ -75,19 +77,30 @@ impl Header {
     }
 }
 
-/// The AAD of a blob: its header, then the canonical encryption context.
-fn aad(header: &[u8; HEADER_LEN], context: &[u8]) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(HEADER_LEN + context.len());
-    aad.extend_from_slice(header);
-    aad.extend_from_slice(context);
-    aad
+thread_local! {
+    /// A reusable buffer for the AAD, which is not secret: no allocation per operation.
+    static AAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Encrypts `plaintext` into a blob with `header`, binding `context` (canonical bytes).
+/// Calls `use_aad` with the AAD of a blob: its header, then the canonical encryption context.
+fn with_aad<T>(
+    header: &[u8],
+    context: &EncryptionContext,
+    use_aad: impl FnOnce(Aad<&[u8]>) -> Result<T>,
+) -> Result<T> {
+    AAD.with_borrow_mut(|aad| {
+        aad.clear();
+        aad.extend_from_slice(header);
+        context.write_canonical(aad)?;
+        use_aad(Aad::from(&aad[..]))
+    })
+}
+
+/// Encrypts `plaintext` into a blob with `header`, binding `context`.
 pub(crate) fn seal(
     key: &LessSafeKey,
     header: Header,
-    context: &[u8],
+    context: &EncryptionContext,
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
     let header_bytes = header.to_bytes();
@@ -95,34 +108,38 @@ pub(crate) fn seal(
     blob.extend_from_slice(&header_bytes);
     blob.extend_from_slice(plaintext);
     let nonce = Nonce::assume_unique_for_key(header.nonce);
-    let aad = aad(&header_bytes, context);
-    match key.seal_in_place_separate_tag(nonce, Aad::from(&aad[..]), &mut blob[HEADER_LEN..]) {
+    let sealed = with_aad(&header_bytes, context, |aad| {
+        key.seal_in_place_separate_tag(nonce, aad, &mut blob[HEADER_LEN..])
+            .map_err(|_| crate::random::internal("AES-GCM seal failed"))
+    });
+    match sealed {
         Ok(tag) => {
             blob.extend_from_slice(tag.as_ref());
             Ok(blob)
         }
-        Err(_) => {
-            zeroize::Zeroize::zeroize(&mut blob);
-            Err(crate::random::internal("AES-GCM seal failed"))
+        Err(err) => {
+            blob.zeroize();
+            Err(err)
         }
     }
 }
 
-/// Decrypts a blob whose `header` was parsed from it, checking `context` (canonical bytes).
+/// Decrypts a blob whose `header` was parsed from it, checking `context`. The plaintext is
+/// written straight into its secret buffer.
 pub(crate) fn open(
     key: &LessSafeKey,
     header: Header,
     blob: &[u8],
-    context: &[u8],
+    context: &EncryptionContext,
 ) -> Result<SecretBytes> {
-    let header_bytes = header.to_bytes();
-    let mut body = Zeroizing::new(blob[HEADER_LEN..].to_vec());
-    let nonce = Nonce::assume_unique_for_key(header.nonce);
-    let aad = aad(&header_bytes, context);
-    let plaintext = key
-        .open_in_place(nonce, Aad::from(&aad[..]), &mut body)
-        .map_err(|_| Error::InvalidCiphertext)?;
-    Ok(SecretBytes::copy_from_slice(plaintext))
+    let (ciphertext, tag) = blob[HEADER_LEN..].split_at(blob.len() - HEADER_LEN - TAG_LEN);
+    with_aad(&blob[..HEADER_LEN], context, |aad| {
+        SecretBytes::try_init_with(ciphertext.len(), |plaintext| {
+            let nonce = Nonce::assume_unique_for_key(header.nonce);
+            key.open_separate_gather(nonce, aad, ciphertext, tag, plaintext)
+                .map_err(|_| Error::InvalidCiphertext)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -138,14 +155,15 @@ mod tests {
     #[test]
     fn layout_is_header_ciphertext_tag() -> Result<()> {
         let header = Header::new([1; 16], [2; 32])?;
-        let blob = seal(&key(), header, b"", b"hello")?;
+        let empty = EncryptionContext::new();
+        let blob = seal(&key(), header, &empty, b"hello")?;
         assert_eq!(blob.len(), HEADER_LEN + 5 + TAG_LEN);
         assert_eq!(
             (blob[0], &blob[1..17], &blob[17..49]),
             (1, &[1u8; 16][..], &[2u8; 32][..])
         );
         assert_eq!(Header::parse(&blob)?, header);
-        let plaintext = open(&key(), header, &blob, b"")?;
+        let plaintext = open(&key(), header, &blob, &empty)?;
         assert_eq!(plaintext.expose_secret(), b"hello");
         Ok(())
     }
@@ -153,11 +171,14 @@ mod tests {
     #[test]
     fn the_header_and_context_are_authenticated() -> Result<()> {
         let header = Header::new([1; 16], [2; 32])?;
-        let blob = seal(&key(), header, b"ctx", b"hello")?;
-        assert!(open(&key(), header, &blob, b"ctX").is_err());
-        let mut other = header;
-        other.key_id[0] ^= 1;
-        assert!(open(&key(), other, &blob, b"ctx").is_err());
+        let context = EncryptionContext::new().with("k", "v");
+        let blob = seal(&key(), header, &context, b"hello")?;
+        let other_context = EncryptionContext::new().with("k", "V");
+        assert!(open(&key(), header, &blob, &other_context).is_err());
+        let mut changed = blob.clone();
+        changed[1] ^= 1;
+        assert!(open(&key(), header, &changed, &context).is_err());
+        assert!(open(&key(), header, &blob, &context).is_ok());
         Ok(())
     }
 

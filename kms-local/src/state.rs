@@ -2,7 +2,6 @@
 //! states allow which operations.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use kms_core::{
@@ -93,28 +92,29 @@ pub(crate) struct Key {
     pub(crate) deletion: Option<Deletion>,
     pub(crate) rotation: Option<AutoRotation>,
     /// Every material the key ever had, oldest first; the last one encrypts.
-    pub(crate) materials: Vec<Arc<Material>>,
+    pub(crate) materials: Vec<Material>,
     pub(crate) tags: BTreeMap<String, String>,
 }
 
 impl Key {
     /// The material that encrypts.
-    pub(crate) fn current(&self) -> &Arc<Material> {
+    pub(crate) fn current(&self) -> &Material {
         // `materials` is never empty: a key is created with one and only ever gains more.
         &self.materials[self.materials.len() - 1]
     }
 
     /// The material with `id`, current or old.
-    pub(crate) fn material(&self, id: &[u8; MATERIAL_ID_LEN]) -> Option<&Arc<Material>> {
+    pub(crate) fn material(&self, id: &[u8; MATERIAL_ID_LEN]) -> Option<&Material> {
         self.materials
             .iter()
             .rev()
             .find(|material| &material.id == id)
     }
 
-    /// Whether its deletion date has passed: it no longer exists.
-    pub(crate) fn is_gone(&self, now: SystemTime) -> bool {
-        self.deletion.is_some_and(|deletion| deletion.date <= now)
+    /// Whether its deletion date has passed: it no longer exists. The clock is read only
+    /// for keys pending deletion.
+    pub(crate) fn is_gone(&self, now: impl FnOnce() -> SystemTime) -> bool {
+        self.deletion.is_some_and(|deletion| deletion.date <= now())
     }
 
     /// The message AWS gives when the key's state forbids an operation.
@@ -275,7 +275,7 @@ impl Keyring {
         &self,
         identity: &Identity,
         key_id: &KeyId,
-        now: SystemTime,
+        now: impl FnOnce() -> SystemTime,
     ) -> Result<&Key> {
         let id = self.target_of(identity, key_id)?;
         self.keys

@@ -26,7 +26,7 @@ impl Store {
             });
         }
         let (mut keyring, now) = self.write();
-        let key = keyring.resolve(&self.identity, &request.target_key_id, now)?;
+        let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
         key.check_not_pending_deletion()?;
         let target = key.id.clone();
         if keyring.aliases.contains_key(&name) {
@@ -65,7 +65,7 @@ impl Store {
         if !keyring.aliases.contains_key(&name) {
             return Err(self.identity.alias_not_found(&name));
         }
-        let key = keyring.resolve(&self.identity, &request.target_key_id, now)?;
+        let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
         key.check_not_pending_deletion()?;
         let target = key.id.clone();
         if let Some(alias) = keyring.aliases.get_mut(&name) {
@@ -90,7 +90,7 @@ impl Store {
         let now = self.now();
         let keyring = self.read();
         let only = match &request.key_id {
-            Some(key_id) => Some(keyring.resolve(&self.identity, key_id, now)?.id.as_str()),
+            Some(key_id) => Some(keyring.resolve(&self.identity, key_id, || now)?.id.as_str()),
             None => None,
         };
         let page = page(
@@ -101,7 +101,7 @@ impl Store {
                 let live = keyring
                     .keys
                     .get(&alias.target)
-                    .is_some_and(|k| !k.is_gone(now));
+                    .is_some_and(|k| !k.is_gone(|| now));
                 let selected = only.is_none_or(|id| id == alias.target);
                 (live && selected).then(|| {
                     AliasListEntry::new(name, self.identity.alias_arn(name))

@@ -1,36 +1,47 @@
 //! `Encrypt`, `Decrypt`, `ReEncrypt`, `GenerateDataKey`, `GenerateDataKeyWithoutPlaintext` and
 //! `GenerateRandom`.
-
-use std::sync::Arc;
+//!
+//! Each operation seals or opens while holding the read lock: readers do not block each
+//! other, and no reference count is touched on the hot path.
 
 use kms_core::ops::*;
-use kms_core::{EncryptionAlgorithmSpec, EncryptionContext, Error, KeyId, Result, SecretBytes};
+use kms_core::{
+    DataKeySpec, EncryptionAlgorithmSpec, EncryptionContext, Error, KeyId, Result, SecretBytes,
+};
 
 use super::check_dry_run;
 use crate::blob::{self, Header};
 use crate::limits::{self, CIPHERTEXT_LEN, NUMBER_OF_BYTES, PLAINTEXT_LEN};
-use crate::material::{Material, hex};
 use crate::random;
 use crate::store::Store;
 
 const SYMMETRIC: EncryptionAlgorithmSpec = EncryptionAlgorithmSpec::SymmetricDefault;
 
-/// What encrypting under a key needs, taken from the keyring so the lock is released before
-/// any cryptography runs.
-struct Sealer {
+/// The key an operation encrypts under, with the checks it makes first.
+struct Destination<'a> {
+    key_id: &'a KeyId,
+    algorithm: Option<EncryptionAlgorithmSpec>,
+    context: &'a EncryptionContext,
+    dry_run: Option<bool>,
+    operation: &'static str,
+}
+
+/// A blob and the key and material that sealed it.
+struct Sealed {
+    blob: Vec<u8>,
     arn: String,
-    uuid: [u8; 16],
-    material: Arc<Material>,
+    material_id: String,
 }
 
-impl Sealer {
-    fn seal(&self, context: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-        let header = Header::new(self.uuid, self.material.id)?;
-        blob::seal(&self.material.aead, header, context, plaintext)
-    }
+/// A ciphertext to decrypt, with what the caller says about it.
+struct Source<'a> {
+    blob: &'a [u8],
+    context: &'a EncryptionContext,
+    expected_key: Option<&'a KeyId>,
+    algorithm: Option<EncryptionAlgorithmSpec>,
 }
 
-/// A decrypted blob.
+/// A decrypted blob and the key and material that opened it.
 struct Opened {
     arn: String,
     material_id: String,
@@ -42,21 +53,27 @@ impl Store {
         let plaintext = request.plaintext.expose_secret();
         limits::check_len("plaintext", None, plaintext.len(), PLAINTEXT_LEN)?;
         limits::check_grant_tokens(&request.grant_tokens)?;
-        let context = request.encryption_context.canonical_bytes()?;
-        let sealer = self.sealer(&request.key_id, "Encrypt", request.encryption_algorithm)?;
-        check_dry_run(request.dry_run)?;
-        let blob = sealer.seal(&context, plaintext)?;
-        Ok(EncryptResponse::new(blob, sealer.arn).with_encryption_algorithm(SYMMETRIC))
+        let sealed = self.seal(
+            Destination {
+                key_id: &request.key_id,
+                algorithm: request.encryption_algorithm,
+                context: &request.encryption_context,
+                dry_run: request.dry_run,
+                operation: "Encrypt",
+            },
+            plaintext,
+        )?;
+        Ok(EncryptResponse::new(sealed.blob, sealed.arn).with_encryption_algorithm(SYMMETRIC))
     }
 
     pub(crate) fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse> {
         limits::check_grant_tokens(&request.grant_tokens)?;
-        let opened = self.open(
-            &request.ciphertext_blob,
-            &request.encryption_context,
-            request.key_id.as_ref(),
-            request.encryption_algorithm,
-        )?;
+        let opened = self.open(Source {
+            blob: &request.ciphertext_blob,
+            context: &request.encryption_context,
+            expected_key: request.key_id.as_ref(),
+            algorithm: request.encryption_algorithm,
+        })?;
         check_dry_run(request.dry_run)?;
         Ok(DecryptResponse::new(opened.arn, opened.plaintext)
             .with_encryption_algorithm(SYMMETRIC)
@@ -65,61 +82,69 @@ impl Store {
 
     pub(crate) fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse> {
         limits::check_grant_tokens(&request.grant_tokens)?;
-        let destination_context = request.destination_encryption_context.canonical_bytes()?;
-        let opened = self.open(
-            &request.ciphertext_blob,
-            &request.source_encryption_context,
-            request.source_key_id.as_ref(),
-            request.source_encryption_algorithm,
+        let opened = self.open(Source {
+            blob: &request.ciphertext_blob,
+            context: &request.source_encryption_context,
+            expected_key: request.source_key_id.as_ref(),
+            algorithm: request.source_encryption_algorithm,
+        })?;
+        let sealed = self.seal(
+            Destination {
+                key_id: &request.destination_key_id,
+                algorithm: request.destination_encryption_algorithm,
+                context: &request.destination_encryption_context,
+                dry_run: request.dry_run,
+                operation: "ReEncrypt",
+            },
+            opened.plaintext.expose_secret(),
         )?;
-        let sealer = self.sealer(
-            &request.destination_key_id,
-            "ReEncrypt",
-            request.destination_encryption_algorithm,
-        )?;
-        check_dry_run(request.dry_run)?;
-        let blob = sealer.seal(&destination_context, opened.plaintext.expose_secret())?;
-        Ok(ReEncryptResponse::new(blob, sealer.arn)
+        Ok(ReEncryptResponse::new(sealed.blob, sealed.arn)
             .with_source_key_id(opened.arn)
             .with_source_encryption_algorithm(SYMMETRIC)
             .with_destination_encryption_algorithm(SYMMETRIC)
             .with_source_key_material_id(opened.material_id)
-            .with_destination_key_material_id(sealer.material.id_hex.clone()))
+            .with_destination_key_material_id(sealed.material_id))
     }
 
     pub(crate) fn generate_data_key(
         &self,
         request: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
-        let length = data_key_len(request.key_spec, request.number_of_bytes)?;
-        let (blob, plaintext, sealer) = self.new_data_key(
-            &request.key_id,
-            length,
-            &request.encryption_context,
+        let (plaintext, sealed) = self.new_data_key(
+            (request.key_spec, request.number_of_bytes),
             &request.grant_tokens,
-            request.dry_run,
-            "GenerateDataKey",
+            Destination {
+                key_id: &request.key_id,
+                algorithm: None,
+                context: &request.encryption_context,
+                dry_run: request.dry_run,
+                operation: "GenerateDataKey",
+            },
         )?;
-        Ok(GenerateDataKeyResponse::new(blob, plaintext, sealer.arn)
-            .with_key_material_id(sealer.material.id_hex.clone()))
+        Ok(
+            GenerateDataKeyResponse::new(sealed.blob, plaintext, sealed.arn)
+                .with_key_material_id(sealed.material_id),
+        )
     }
 
     pub(crate) fn generate_data_key_without_plaintext(
         &self,
         request: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
-        let length = data_key_len(request.key_spec, request.number_of_bytes)?;
-        let (blob, _plaintext, sealer) = self.new_data_key(
-            &request.key_id,
-            length,
-            &request.encryption_context,
+        let (_, sealed) = self.new_data_key(
+            (request.key_spec, request.number_of_bytes),
             &request.grant_tokens,
-            request.dry_run,
-            "GenerateDataKeyWithoutPlaintext",
+            Destination {
+                key_id: &request.key_id,
+                algorithm: None,
+                context: &request.encryption_context,
+                dry_run: request.dry_run,
+                operation: "GenerateDataKeyWithoutPlaintext",
+            },
         )?;
         Ok(
-            GenerateDataKeyWithoutPlaintextResponse::new(blob, sealer.arn)
-                .with_key_material_id(sealer.material.id_hex.clone()),
+            GenerateDataKeyWithoutPlaintextResponse::new(sealed.blob, sealed.arn)
+                .with_key_material_id(sealed.material_id),
         )
     }
 
@@ -142,84 +167,71 @@ impl Store {
         Ok(GenerateRandomResponse::new(plaintext))
     }
 
-    /// The current material of the key `key_id` names, after the checks of `operation`.
-    fn sealer(
+    /// A fresh data key of the length asked for (a key spec or a number of bytes), sealed
+    /// under the destination key.
+    fn new_data_key(
         &self,
-        key_id: &KeyId,
-        operation: &str,
-        algorithm: Option<EncryptionAlgorithmSpec>,
-    ) -> Result<Sealer> {
+        (key_spec, number_of_bytes): (Option<DataKeySpec>, Option<u32>),
+        grant_tokens: &[String],
+        to: Destination<'_>,
+    ) -> Result<(SecretBytes, Sealed)> {
+        let length = data_key_len(key_spec, number_of_bytes)?;
+        limits::check_grant_tokens(grant_tokens)?;
+        let plaintext = SecretBytes::try_init_with(length, random::fill)?;
+        let sealed = self.seal(to, plaintext.expose_secret())?;
+        Ok((plaintext, sealed))
+    }
+
+    /// Encrypts `plaintext` under the current material of the destination key, after the
+    /// checks of its operation.
+    fn seal(&self, to: Destination<'_>, plaintext: &[u8]) -> Result<Sealed> {
         let keyring = self.read();
-        let key = keyring.resolve(&self.identity, key_id, self.now())?;
-        key.check_encryption(operation, algorithm)?;
-        Ok(Sealer {
+        let key = keyring.resolve(&self.identity, to.key_id, || self.now())?;
+        key.check_encryption(to.operation, to.algorithm)?;
+        check_dry_run(to.dry_run)?;
+        let material = key.current();
+        let header = Header::new(key.uuid, material.id)?;
+        Ok(Sealed {
+            blob: blob::seal(&material.aead, header, to.context, plaintext)?,
             arn: key.arn.clone(),
-            uuid: key.uuid,
-            material: Arc::clone(key.current()),
+            material_id: material.id_hex.clone(),
         })
     }
 
-    /// A fresh data key of `length` bytes and its blob, for the two `GenerateDataKey`s.
-    fn new_data_key(
-        &self,
-        key_id: &KeyId,
-        length: usize,
-        context: &EncryptionContext,
-        grant_tokens: &[String],
-        dry_run: Option<bool>,
-        operation: &str,
-    ) -> Result<(Vec<u8>, SecretBytes, Sealer)> {
-        limits::check_grant_tokens(grant_tokens)?;
-        let context = context.canonical_bytes()?;
-        let sealer = self.sealer(key_id, operation, None)?;
-        check_dry_run(dry_run)?;
-        let plaintext = SecretBytes::try_init_with(length, random::fill)?;
-        let blob = sealer.seal(&context, plaintext.expose_secret())?;
-        Ok((blob, plaintext, sealer))
-    }
-
     /// Decrypts a blob: finds the key and material it names, checks them against the key the
-    /// caller expects and the key's state, then opens it with `context`.
-    fn open(
-        &self,
-        blob: &[u8],
-        context: &EncryptionContext,
-        expected: Option<&KeyId>,
-        algorithm: Option<EncryptionAlgorithmSpec>,
-    ) -> Result<Opened> {
-        limits::check_len("ciphertextBlob", None, blob.len(), CIPHERTEXT_LEN)?;
-        let header = Header::parse(blob)?;
-        let context = context.canonical_bytes()?;
-        let (arn, material) = {
-            let keyring = self.read();
-            let now = self.now();
-            let id = uuid::Uuid::from_bytes(header.key_id).to_string();
-            let key = keyring
-                .keys
-                .get(&id)
-                .filter(|key| !key.is_gone(now))
-                .ok_or_else(unknown_ciphertext_key)?;
-            if let Some(expected) = expected {
-                let named = keyring.resolve(&self.identity, expected, now)?;
-                if named.id != key.id {
-                    return Err(Error::IncorrectKey {
-                        message: "The key ID in the request does not identify a CMK that can \
-                                  perform this operation."
-                            .to_owned(),
-                    });
-                }
+    /// caller expects and the key's state, then opens it with the context.
+    fn open(&self, from: Source<'_>) -> Result<Opened> {
+        limits::check_len("ciphertextBlob", None, from.blob.len(), CIPHERTEXT_LEN)?;
+        let header = Header::parse(from.blob)?;
+        let keyring = self.read();
+        let now = || self.now();
+        let mut id = uuid::Uuid::encode_buffer();
+        let id = uuid::Uuid::from_bytes(header.key_id)
+            .hyphenated()
+            .encode_lower(&mut id);
+        let key = keyring
+            .keys
+            .get(&*id)
+            .filter(|key| !key.is_gone(now))
+            .ok_or_else(unknown_ciphertext_key)?;
+        if let Some(expected) = from.expected_key {
+            let named = keyring.resolve(&self.identity, expected, now)?;
+            if named.id != key.id {
+                return Err(Error::IncorrectKey {
+                    message: "The key ID in the request does not identify a CMK that can perform \
+                              this operation."
+                        .to_owned(),
+                });
             }
-            key.check_encryption("Decrypt", algorithm)?;
-            let material = key
-                .material(&header.material_id)
-                .ok_or(Error::InvalidCiphertext)?;
-            (key.arn.clone(), Arc::clone(material))
-        };
-        let plaintext = blob::open(&material.aead, header, blob, &context)?;
+        }
+        key.check_encryption("Decrypt", from.algorithm)?;
+        let material = key
+            .material(&header.material_id)
+            .ok_or(Error::InvalidCiphertext)?;
         Ok(Opened {
-            arn,
-            material_id: hex(&material.id),
-            plaintext,
+            plaintext: blob::open(&material.aead, header, from.blob, from.context)?,
+            arn: key.arn.clone(),
+            material_id: material.id_hex.clone(),
         })
     }
 }
@@ -234,10 +246,7 @@ fn unknown_ciphertext_key() -> Error {
 }
 
 /// The length of a data key: exactly one of a key spec and a number of bytes.
-fn data_key_len(
-    key_spec: Option<kms_core::DataKeySpec>,
-    number_of_bytes: Option<u32>,
-) -> Result<usize> {
+fn data_key_len(key_spec: Option<DataKeySpec>, number_of_bytes: Option<u32>) -> Result<usize> {
     match (key_spec, number_of_bytes) {
         (Some(spec), None) => Ok(spec.byte_len()),
         (None, Some(count)) => usize_of(limits::check_range(

@@ -2,7 +2,6 @@
 //! `ScheduleKeyDeletion` and `CancelKeyDeletion`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use kms_core::ops::*;
 use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Result};
@@ -51,7 +50,7 @@ impl Store {
             state: KeyState::Enabled,
             deletion: None,
             rotation: None,
-            materials: vec![Arc::new(Material::generate(now, None)?)],
+            materials: vec![Material::generate(now, None)?],
             tags,
         };
         let metadata = key.metadata(&self.identity);
@@ -62,7 +61,7 @@ impl Store {
     pub(crate) fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
         limits::check_grant_tokens(&request.grant_tokens)?;
         let keyring = self.read();
-        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         Ok(DescribeKeyResponse::new(key.metadata(&self.identity)))
     }
 
@@ -74,7 +73,7 @@ impl Store {
             &keyring.keys,
             request.marker.as_deref(),
             limit,
-            |id, key| (!key.is_gone(now)).then(|| KeyListEntry::new(id, key.arn.clone())),
+            |id, key| (!key.is_gone(|| now)).then(|| KeyListEntry::new(id, key.arn.clone())),
         )?;
         let mut response = ListKeysResponse::new().with_truncated(page.truncated());
         response.next_marker = page.next_marker;

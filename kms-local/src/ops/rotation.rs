@@ -1,8 +1,6 @@
 //! `EnableKeyRotation`, `DisableKeyRotation`, `GetKeyRotationStatus`, `RotateKeyOnDemand` and
 //! `ListKeyRotations`.
 
-use std::sync::Arc;
-
 use kms_core::ops::*;
 use kms_core::{
     Error, IncludeKeyMaterial, KeyMaterialState, KeyState, Result, RotationType, RotationsListEntry,
@@ -49,7 +47,7 @@ impl Store {
         request: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse> {
         let keyring = self.read();
-        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_rotation_supported()?;
         // A key pending deletion reports rotation off; cancelling brings the setting back.
         let rotation = key
@@ -87,7 +85,7 @@ impl Store {
             });
         }
         let material = Material::generate(now, Some(RotationType::OnDemand))?;
-        key.materials.push(Arc::new(material));
+        key.materials.push(material);
         Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
     }
 
@@ -97,7 +95,7 @@ impl Store {
     ) -> Result<ListKeyRotationsResponse> {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
         let keyring = self.read();
-        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_rotation_supported()?;
         let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);
         let current = key.current().id;

@@ -38,7 +38,7 @@ impl Store {
     ) -> Result<ListResourceTagsResponse> {
         let limit = limits::page_limit(request.limit, 50, 50)?;
         let keyring = self.read();
-        let key = keyring.resolve(&self.identity, &request.key_id, self.now())?;
+        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         let page = page(&key.tags, request.marker.as_deref(), limit, |k, v| {
             Some(Tag::new(k, v.clone()))
         })?;
