@@ -14,7 +14,7 @@
 //! (an emulator such as moto) switches the matching [`Capabilities`] flag off, with a comment
 //! naming the peer's version; the local backend uses [`Capabilities::aws`].
 //!
-//! ```ignore
+//! ```text
 //! use kms_core::conformance::{self, Capabilities};
 //!
 //! #[tokio::test]
