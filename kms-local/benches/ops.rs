@@ -3,11 +3,13 @@
 //!
 //! Run with `cargo bench -p kms-local --bench ops`. Compare each `local/*` figure with its
 //! `bare/*` baseline of the same run; compare `scaling-encrypt/2 tasks` with
-//! `scaling-encrypt/1 task` in elements per second.
+//! `scaling-encrypt/1 task` in elements per second, and that ratio with the one of
+//! `scaling-bare-seal`, the ceiling the machine's cores give to bare AES-GCM.
 //!
 //! The `local/*` routines time what an application pays per call in a steady loop: building
 //! the request (its context included), the operation, and dropping the response. The future
-//! is polled once with a no-op waker, since the local backend never waits.
+//! is polled once with a no-op waker, since the local backend never waits. The
+//! `caller/build-and-drop-request` figures show how much of that is the request itself.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::future::Future;
@@ -92,6 +94,13 @@ fn versus_bare_crypto(c: &mut Criterion) {
     group.bench_function("bare/seal", |b| {
         b.iter(|| black_box(bare_seal(&bare, black_box(&PLAINTEXT))))
     });
+    group.bench_function("caller/build-and-drop-request", |b| {
+        b.iter(|| {
+            black_box(
+                EncryptRequest::new(key_id.clone(), &PLAINTEXT).with_encryption_context(context()),
+            )
+        })
+    });
     group.bench_function("local/encrypt", |b| {
         b.to_async(&rt).iter(|| async {
             let request =
@@ -111,6 +120,9 @@ fn versus_bare_crypto(c: &mut Criterion) {
                 .unwrap();
             black_box(plaintext.len())
         })
+    });
+    group.bench_function("caller/build-and-drop-request", |b| {
+        b.iter(|| black_box(DecryptRequest::new(blob.clone()).with_encryption_context(context())))
     });
     group.bench_function("local/decrypt", |b| {
         b.iter(|| {
@@ -166,7 +178,43 @@ async fn encrypt_in_parallel(
     start.elapsed()
 }
 
+/// Time for `threads` threads to do `per_thread` bare seals each, in parallel: the ceiling the
+/// machine itself puts on scaling.
+fn bare_seal_in_parallel(key: &LessSafeKey, threads: u64, per_thread: u64) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..per_thread {
+                    black_box(bare_seal(key, &PLAINTEXT));
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
 fn scaling(c: &mut Criterion) {
+    let bare = bare_key();
+    let per_thread = 2_000;
+    let mut group = c.benchmark_group("scaling-bare-seal");
+    for threads in [1u64, 2] {
+        group.throughput(Throughput::Elements(threads * per_thread));
+        let name = if threads == 1 {
+            "1 thread"
+        } else {
+            "2 threads"
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                (0..iterations)
+                    .map(|_| bare_seal_in_parallel(&bare, threads, per_thread))
+                    .sum()
+            })
+        });
+    }
+    group.finish();
+
     let rt = runtime(2);
     let (kms, key_id) = setup(&rt);
     let per_task = 2_000;
