@@ -237,5 +237,83 @@ fn scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, versus_bare_crypto, scaling);
+/// A durable store in a fresh temporary directory.
+fn durable_store(rt: &Runtime, name: &str) -> (LocalKms, KeyId, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("kms-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let kms = LocalKms::builder()
+        .path(&dir)
+        .root_key(kms_core::SecretBytes::from(&[9u8; 32]))
+        .build()
+        .unwrap();
+    let key = rt.block_on(kms.create_symmetric_key("bench")).unwrap();
+    (kms, KeyId::parse(&key.key_id).unwrap(), dir)
+}
+
+fn durable_versus_memory(c: &mut Criterion) {
+    let rt = runtime(1);
+    let (memory, memory_key) = setup(&rt);
+    let (durable, durable_key, dir) = durable_store(&rt, "ops");
+    let mut group = c.benchmark_group("store-encrypt-32B");
+    for (name, kms, key_id) in [
+        ("memory", &memory, &memory_key),
+        ("durable", &durable, &durable_key),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let request = EncryptRequest::new(key_id.clone(), &PLAINTEXT)
+                    .with_encryption_context(context());
+                black_box(ready(kms.encrypt(request)).unwrap())
+            })
+        });
+    }
+    group.finish();
+
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // CreateKey, on fresh stores of at most 10,000 keys (a store holds at most 100,000).
+    let mut group = c.benchmark_group("store-create-key");
+    group.sample_size(20);
+    group.bench_function("bare/append-and-fdatasync-512B", |b| {
+        use std::io::Write;
+        let path = std::env::temp_dir().join(format!("kms-bench-fsync-{}", std::process::id()));
+        let mut file = std::fs::File::create(&path).unwrap();
+        b.iter(|| {
+            file.write_all(&[0u8; 512]).unwrap();
+            file.sync_data().unwrap();
+        });
+        let _ = std::fs::remove_file(&path);
+    });
+    for name in ["memory", "durable"] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                let mut left = iterations;
+                while left > 0 {
+                    let (kms, _, dir) = match name {
+                        "memory" => {
+                            let (kms, key) = setup(&rt);
+                            (kms, key, std::path::PathBuf::new())
+                        }
+                        _ => durable_store(&rt, "create"),
+                    };
+                    let chunk = left.min(10_000);
+                    let start = Instant::now();
+                    for _ in 0..chunk {
+                        black_box(ready(kms.create_symmetric_key("bench")).unwrap());
+                    }
+                    total += start.elapsed();
+                    left -= chunk;
+                    if name == "durable" {
+                        let _ = std::fs::remove_dir_all(&dir);
+                    }
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, versus_bare_crypto, scaling, durable_versus_memory);
 criterion_main!(benches);

@@ -1,12 +1,14 @@
 //! `LocalKmsBuilder`: the region, account and clock of a `LocalKms`.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use kms_core::Result;
+use kms_core::{Result, SecretBytes};
 
 use crate::LocalKms;
+use crate::durable::Journal;
 use crate::state::Identity;
 use crate::store::{Clock, Store};
 
@@ -33,6 +35,8 @@ pub struct LocalKmsBuilder {
     region: Option<String>,
     account_id: Option<String>,
     clock: Option<Clock>,
+    path: Option<PathBuf>,
+    root_key: Option<SecretBytes>,
 }
 
 impl LocalKmsBuilder {
@@ -58,24 +62,74 @@ impl LocalKmsBuilder {
         self
     }
 
+    /// Keeps the keys in the directory `path` (created if missing) instead of in memory:
+    /// every change is on disk before the operation returns, and other processes may open the
+    /// same directory at the same time. See [`LocalKmsBuilder::root_key`] for the key that
+    /// encrypts key material there.
+    ///
+    /// ```
+    /// use kms_core::KmsExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kms_core::Result<()> {
+    /// # let dir = std::env::temp_dir().join(format!("kms-doc-{}", std::process::id()));
+    /// {
+    ///     let kms = kms_local::LocalKms::builder().path(&dir).build()?;
+    ///     kms.create_symmetric_key("kept").await?;
+    /// }
+    /// let reopened = kms_local::LocalKms::builder().path(&dir).build()?;
+    /// assert_eq!(reopened.key_count(), 1);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The 32-byte key that encrypts key material in a durable store. Without it, the
+    /// environment variable [`ROOT_KEY_ENV`](crate::ROOT_KEY_ENV) (base64) is used, and
+    /// without that the file `root.key` in the store's directory, created on first use with
+    /// mode 0600.
+    #[must_use]
+    pub fn root_key(mut self, root_key: SecretBytes) -> Self {
+        self.root_key = Some(root_key);
+        self
+    }
+
     /// The backend.
     ///
     /// # Errors
     ///
     /// `Error::Config` naming the setting when the region is not a region name (see
     /// [`kms_core::check_region`]) or the account ID is not 12 digits.
-    pub fn build(self) -> Result<LocalKms> {
+    pub fn build(mut self) -> Result<LocalKms> {
         if let Some(region) = &self.region {
             kms_core::check_region(region)?;
         }
         if let Some(account) = &self.account_id {
             kms_core::check_account_id(account)?;
         }
-        Ok(self.build_in_memory())
+        let Some(path) = self.path.take() else {
+            return Ok(self.build_in_memory());
+        };
+        let root_key = self.root_key.take();
+        let (identity, clock) = self.identity_and_clock();
+        let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
+        Ok(LocalKms {
+            store: Arc::new(Store::durable(identity, clock, journal, keyring)),
+        })
     }
 
-    /// The backend, with settings already checked.
+    /// The backend in memory, with settings already checked.
     pub(crate) fn build_in_memory(self) -> LocalKms {
+        let (identity, clock) = self.identity_and_clock();
+        LocalKms {
+            store: Arc::new(Store::in_memory(identity, clock)),
+        }
+    }
+
+    fn identity_and_clock(self) -> (Identity, Clock) {
         let identity = Identity {
             partition: partition_of(self.region.as_deref().unwrap_or(DEFAULT_REGION)).to_owned(),
             region: self.region.unwrap_or_else(|| DEFAULT_REGION.to_owned()),
@@ -84,9 +138,7 @@ impl LocalKmsBuilder {
                 .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_owned()),
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemTime::now));
-        LocalKms {
-            store: Arc::new(Store::new(identity, clock)),
-        }
+        (identity, clock)
     }
 }
 
@@ -96,6 +148,8 @@ impl fmt::Debug for LocalKmsBuilder {
             .field("region", &self.region)
             .field("account_id", &self.account_id)
             .field("custom_clock", &self.clock.is_some())
+            .field("path", &self.path)
+            .field("root_key", &self.root_key.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
 }

@@ -1,6 +1,6 @@
 //! `LocalKms`: an in-process KMS that behaves like AWS KMS.
 //!
-//! It keeps keys in memory and answers every operation of the [`Kms`] trait as AWS KMS does:
+//! It keeps keys in memory, or durably in a directory, and answers every operation of the [`Kms`] trait as AWS KMS does:
 //! the same error exceptions and messages, key states gating each operation, the same limits,
 //! encryption context bound to every ciphertext, rotation that keeps old key material, and
 //! ciphertext blobs that name their key so `Decrypt` needs no key ID.
@@ -24,6 +24,7 @@
 
 mod blob;
 mod builder;
+mod durable;
 mod limits;
 mod material;
 mod ops;
@@ -39,10 +40,12 @@ use async_trait::async_trait;
 use kms_core::{Kms, Result, ops::*};
 
 pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
+pub use durable::ROOT_KEY_ENV;
 
 use store::Store;
 
-/// An in-process KMS that behaves like AWS KMS, holding its keys in memory.
+/// An in-process KMS that behaves like AWS KMS, holding its keys in memory or in a directory
+/// ([`LocalKmsBuilder::path`]).
 ///
 /// Clones share the same keys. It is `Send + Sync` and meant to be shared across tasks:
 /// cryptographic operations run in parallel.
@@ -72,9 +75,9 @@ impl LocalKms {
         &self.store.identity.account
     }
 
-    /// The number of keys, whatever their state.
+    /// The number of keys, whatever their state, as this process last saw them.
     pub fn key_count(&self) -> usize {
-        self.store.read().keys.len()
+        self.store.peek().keys.len()
     }
 }
 

@@ -9,6 +9,9 @@ use kms_core::{Result, RotationType, SecretBytes};
 use crate::blob::MATERIAL_ID_LEN;
 use crate::random;
 
+/// The length of key material: AES-256.
+pub(crate) const MATERIAL_LEN: usize = 32;
+
 /// One AES-256-GCM key of a KMS key, with its ID and how it came to be.
 pub(crate) struct Material {
     /// The raw ID, as it appears in blobs.
@@ -17,6 +20,8 @@ pub(crate) struct Material {
     pub(crate) id_hex: String,
     /// The expanded AES key, ready to seal and open.
     pub(crate) aead: LessSafeKey,
+    /// The raw key, kept only to be written (encrypted) to a durable store.
+    pub(crate) secret: SecretBytes,
     /// When it was created.
     pub(crate) created: SystemTime,
     /// The rotation that created it; `None` for the key's original material.
@@ -28,13 +33,24 @@ impl Material {
     pub(crate) fn generate(created: SystemTime, rotation: Option<RotationType>) -> Result<Self> {
         let mut id = [0u8; MATERIAL_ID_LEN];
         random::fill(&mut id)?;
-        let secret = SecretBytes::try_init_with(32, random::fill)?;
+        let secret = SecretBytes::try_init_with(MATERIAL_LEN, random::fill)?;
+        Self::from_parts(id, secret, created, rotation)
+    }
+
+    /// Material from its stored parts; `secret` must be 32 bytes.
+    pub(crate) fn from_parts(
+        id: [u8; MATERIAL_ID_LEN],
+        secret: SecretBytes,
+        created: SystemTime,
+        rotation: Option<RotationType>,
+    ) -> Result<Self> {
         let unbound = UnboundKey::new(&AES_256_GCM, secret.expose_secret())
             .map_err(|_| random::internal("AES-256 key setup failed"))?;
         Ok(Self {
             id,
             id_hex: hex(&id),
             aead: LessSafeKey::new(unbound),
+            secret,
             created,
             rotation,
         })

@@ -242,6 +242,15 @@ pub(crate) struct Alias {
     pub(crate) updated: SystemTime,
 }
 
+/// A key or alias that a change touched, so a durable store can write it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Touched {
+    /// The key with this ID.
+    Key(String),
+    /// The alias with this name.
+    Alias(String),
+}
+
 /// Every key and alias, behind the store's lock.
 #[derive(Debug, Default)]
 pub(crate) struct Keyring {
@@ -249,8 +258,10 @@ pub(crate) struct Keyring {
     pub(crate) keys: BTreeMap<String, Key>,
     /// Aliases by name (`alias/…`).
     pub(crate) aliases: BTreeMap<String, Alias>,
-    /// Scheduled deletions, soonest first.
-    deletions: BTreeSet<(SystemTime, String)>,
+    /// No key is due for deletion before this date.
+    next_deletion: Option<SystemTime>,
+    /// What changed since [`Keyring::take_touched`] was last called.
+    touched: BTreeSet<Touched>,
 }
 
 impl Keyring {
@@ -284,33 +295,82 @@ impl Keyring {
             .ok_or_else(|| identity.key_not_found(id))
     }
 
-    /// The key `key_id` names, to change it. Call [`Keyring::purge`] first.
+    /// The key `key_id` names, to change it (call [`Keyring::purge`] first). The key counts
+    /// as changed.
     pub(crate) fn resolve_mut(&mut self, identity: &Identity, key_id: &KeyId) -> Result<&mut Key> {
         let id = self.target_of(identity, key_id)?.to_owned();
-        self.keys
+        let key = self
+            .keys
             .get_mut(&id)
-            .ok_or_else(|| identity.key_not_found(&id))
+            .ok_or_else(|| identity.key_not_found(&id))?;
+        self.touched.insert(Touched::Key(id));
+        Ok(key)
+    }
+
+    /// Adds or replaces a key.
+    pub(crate) fn insert_key(&mut self, key: Key) {
+        if let Some(deletion) = key.deletion {
+            self.expect_deletion(deletion.date);
+        }
+        self.touched.insert(Touched::Key(key.id.clone()));
+        self.keys.insert(key.id.clone(), key);
+    }
+
+    /// Removes a key and its aliases.
+    pub(crate) fn remove_key(&mut self, id: &str) {
+        self.keys.remove(id);
+        let aliases: Vec<String> = self
+            .aliases
+            .iter()
+            .filter(|(_, alias)| alias.target == id)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in aliases {
+            self.remove_alias(&name);
+        }
+        self.touched.insert(Touched::Key(id.to_owned()));
+    }
+
+    /// Adds or replaces an alias.
+    pub(crate) fn put_alias(&mut self, name: String, alias: Alias) {
+        self.touched.insert(Touched::Alias(name.clone()));
+        self.aliases.insert(name, alias);
+    }
+
+    /// Removes an alias, returning it.
+    pub(crate) fn remove_alias(&mut self, name: &str) -> Option<Alias> {
+        self.touched.insert(Touched::Alias(name.to_owned()));
+        self.aliases.remove(name)
+    }
+
+    /// What changed since the last call.
+    pub(crate) fn take_touched(&mut self) -> BTreeSet<Touched> {
+        std::mem::take(&mut self.touched)
+    }
+
+    /// Notes that a key is due for deletion on `date`, so [`Keyring::purge`] looks then.
+    pub(crate) fn expect_deletion(&mut self, date: SystemTime) {
+        self.next_deletion = Some(self.next_deletion.map_or(date, |next| next.min(date)));
     }
 
     /// Deletes the keys whose deletion date has passed, with their aliases.
     pub(crate) fn purge(&mut self, now: SystemTime) {
-        while let Some((date, id)) = self.deletions.first().cloned() {
-            if date > now {
-                break;
-            }
-            self.deletions.pop_first();
-            self.keys.remove(&id);
-            self.aliases.retain(|_, alias| alias.target != id);
+        if self.next_deletion.is_none_or(|next| next > now) {
+            return;
         }
-    }
-
-    /// Records that `key` will be deleted on `date`.
-    pub(crate) fn schedule_deletion(&mut self, key_id: &str, date: SystemTime) {
-        self.deletions.insert((date, key_id.to_owned()));
-    }
-
-    /// Forgets the scheduled deletion of a key.
-    pub(crate) fn cancel_deletion(&mut self, key_id: &str, date: SystemTime) {
-        self.deletions.remove(&(date, key_id.to_owned()));
+        let gone: Vec<String> = self
+            .keys
+            .values()
+            .filter(|key| key.is_gone(|| now))
+            .map(|key| key.id.clone())
+            .collect();
+        for id in gone {
+            self.remove_key(&id);
+        }
+        self.next_deletion = self
+            .keys
+            .values()
+            .filter_map(|key| key.deletion.map(|deletion| deletion.date))
+            .min();
     }
 }

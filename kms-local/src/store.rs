@@ -1,14 +1,22 @@
-//! The store: the keyring behind a reader-writer lock, the identity and the clock.
+//! The store: the keyring behind a reader-writer lock, the identity, the clock, and for a
+//! durable store its journal.
 
-use std::sync::{Arc, PoisonError};
-use std::time::SystemTime;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard};
+use kms_core::Result;
 
+use crate::durable::Journal;
 use crate::state::{Identity, Keyring};
 
 /// Where the backend reads the time; replaceable in tests to let deletion windows pass.
 pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// How stale a durable store's view of changes made by other processes may get. (AWS KMS
+/// itself is eventually consistent, within seconds to minutes.)
+const REFRESH_INTERVAL: Duration = Duration::from_millis(50);
 
 /// The state of one `LocalKms` and its clones.
 ///
@@ -19,14 +27,44 @@ pub(crate) struct Store {
     pub(crate) identity: Identity,
     clock: Clock,
     keyring: ShardedLock<Keyring>,
+    durable: Option<Durable>,
+}
+
+/// The journal of a durable store, and when the keyring last read it.
+struct Durable {
+    journal: Mutex<Journal>,
+    opened: Instant,
+    /// Milliseconds after `opened` when the keyring last caught up with the journal.
+    caught_up_ms: AtomicU64,
 }
 
 impl Store {
-    pub(crate) fn new(identity: Identity, clock: Clock) -> Self {
+    /// A store held in memory only.
+    pub(crate) fn in_memory(identity: Identity, clock: Clock) -> Self {
         Self {
             identity,
             clock,
             keyring: ShardedLock::new(Keyring::default()),
+            durable: None,
+        }
+    }
+
+    /// A store kept in `journal`, starting from `keyring`, the state it holds.
+    pub(crate) fn durable(
+        identity: Identity,
+        clock: Clock,
+        journal: Journal,
+        keyring: Keyring,
+    ) -> Self {
+        Self {
+            identity,
+            clock,
+            keyring: ShardedLock::new(keyring),
+            durable: Some(Durable {
+                journal: Mutex::new(journal),
+                opened: Instant::now(),
+                caught_up_ms: AtomicU64::new(0),
+            }),
         }
     }
 
@@ -35,18 +73,73 @@ impl Store {
         (self.clock)()
     }
 
-    /// The keyring, to read. (A panic while the lock was held cannot leave the keyring half
-    /// changed: every change is validated first and applied last, so poisoning is ignored.)
-    pub(crate) fn read(&self) -> ShardedLockReadGuard<'_, Keyring> {
+    /// The keyring, to read. A durable store first reads what other processes appended to its
+    /// journal, at most every [`REFRESH_INTERVAL`].
+    ///
+    /// (A panic while a lock was held cannot leave the keyring half changed: every change is
+    /// validated first and applied last, so poisoning is ignored.)
+    pub(crate) fn read(&self) -> Result<ShardedLockReadGuard<'_, Keyring>> {
+        if let Some(durable) = &self.durable
+            && durable.is_due()
+        {
+            let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
+            let mut journal = durable
+                .journal
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            journal.catch_up(&mut keyring, false)?;
+            keyring.take_touched();
+            durable.caught_up();
+        }
+        Ok(self.peek())
+    }
+
+    /// The keyring as this process last saw it, without reading the journal.
+    pub(crate) fn peek(&self) -> ShardedLockReadGuard<'_, Keyring> {
         self.keyring.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The keyring, to change, with the keys whose deletion date has passed removed, and the
-    /// current time.
-    pub(crate) fn write(&self) -> (ShardedLockWriteGuard<'_, Keyring>, SystemTime) {
+    /// Applies `change` to the keyring, with the keys whose deletion date has passed removed
+    /// first. A durable store first catches up with the journal under its lock, and writes
+    /// what changed before returning.
+    pub(crate) fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut Keyring, SystemTime) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
         let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
-        keyring.purge(now);
-        (keyring, now)
+        let Some(durable) = &self.durable else {
+            keyring.purge(now);
+            let result = change(&mut keyring, now);
+            keyring.take_touched();
+            return result;
+        };
+        let mut journal = durable
+            .journal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let result = journal.commit(&mut keyring, |keyring| {
+            keyring.purge(now);
+            change(keyring, now)
+        });
+        durable.caught_up();
+        result
+    }
+}
+
+impl Durable {
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn is_due(&self) -> bool {
+        let interval = u64::try_from(REFRESH_INTERVAL.as_millis()).unwrap_or(u64::MAX);
+        let last = self.caught_up_ms.load(Ordering::Relaxed);
+        self.elapsed_ms().saturating_sub(last) >= interval
+    }
+
+    fn caught_up(&self) {
+        self.caught_up_ms
+            .store(self.elapsed_ms(), Ordering::Relaxed);
     }
 }

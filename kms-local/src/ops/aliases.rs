@@ -25,70 +25,75 @@ impl Store {
                 ),
             });
         }
-        let (mut keyring, now) = self.write();
-        let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
-        key.check_not_pending_deletion()?;
-        let target = key.id.clone();
-        if keyring.aliases.contains_key(&name) {
-            return Err(Error::AlreadyExists {
-                message: format!(
-                    "An alias with the name {} already exists",
-                    self.identity.alias_arn(&name)
-                ),
-            });
-        }
-        let aliases_of_key = keyring
-            .aliases
-            .values()
-            .filter(|a| a.target == target)
-            .count();
-        if aliases_of_key >= MAX_ALIASES_PER_KEY {
-            return Err(Error::LimitExceeded {
-                message: format!(
-                    "The key {target} already has the maximum of {MAX_ALIASES_PER_KEY} aliases."
-                ),
-            });
-        }
-        let alias = Alias {
-            target,
-            created: now,
-            updated: now,
-        };
-        keyring.aliases.insert(name, alias);
-        Ok(CreateAliasResponse::new())
+        self.mutate(|keyring, now| {
+            let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
+            key.check_not_pending_deletion()?;
+            let target = key.id.clone();
+            if keyring.aliases.contains_key(&name) {
+                return Err(Error::AlreadyExists {
+                    message: format!(
+                        "An alias with the name {} already exists",
+                        self.identity.alias_arn(&name)
+                    ),
+                });
+            }
+            let aliases_of_key = keyring
+                .aliases
+                .values()
+                .filter(|a| a.target == target)
+                .count();
+            if aliases_of_key >= MAX_ALIASES_PER_KEY {
+                return Err(Error::LimitExceeded {
+                    message: format!(
+                        "The key {target} already has the maximum of {MAX_ALIASES_PER_KEY} aliases."
+                    ),
+                });
+            }
+            let alias = Alias {
+                target,
+                created: now,
+                updated: now,
+            };
+            keyring.put_alias(name, alias);
+            Ok(CreateAliasResponse::new())
+        })
     }
 
     pub(crate) fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
         let name = request.alias_name;
         check_alias_name(&name)?;
-        let (mut keyring, now) = self.write();
-        if !keyring.aliases.contains_key(&name) {
-            return Err(self.identity.alias_not_found(&name));
-        }
-        let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
-        key.check_not_pending_deletion()?;
-        let target = key.id.clone();
-        if let Some(alias) = keyring.aliases.get_mut(&name) {
-            alias.target = target;
-            alias.updated = now;
-        }
-        Ok(UpdateAliasResponse::new())
+        self.mutate(|keyring, now| {
+            if !keyring.aliases.contains_key(&name) {
+                return Err(self.identity.alias_not_found(&name));
+            }
+            let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
+            key.check_not_pending_deletion()?;
+            let target = key.id.clone();
+            if let Some(alias) = keyring.aliases.get(&name) {
+                let updated = Alias {
+                    target,
+                    created: alias.created,
+                    updated: now,
+                };
+                keyring.put_alias(name, updated);
+            }
+            Ok(UpdateAliasResponse::new())
+        })
     }
 
     pub(crate) fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
         let name = request.alias_name;
         check_alias_name(&name)?;
-        let (mut keyring, _) = self.write();
-        match keyring.aliases.remove(&name) {
+        self.mutate(|keyring, _| match keyring.remove_alias(&name) {
             Some(_) => Ok(DeleteAliasResponse::new()),
             None => Err(self.identity.alias_not_found(&name)),
-        }
+        })
     }
 
     pub(crate) fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
         let limit = limits::page_limit(request.limit, 100, 50)?;
         let now = self.now();
-        let keyring = self.read();
+        let keyring = self.read()?;
         let only = match &request.key_id {
             Some(key_id) => Some(keyring.resolve(&self.identity, key_id, || now)?.id.as_str()),
             None => None,

@@ -185,7 +185,7 @@ impl Store {
     /// Encrypts `plaintext` under the current material of the destination key, after the
     /// checks of its operation.
     fn seal(&self, to: Destination<'_>, plaintext: &[u8]) -> Result<Sealed> {
-        let keyring = self.read();
+        let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, to.key_id, || self.now())?;
         key.check_encryption(to.operation, to.algorithm)?;
         check_dry_run(to.dry_run)?;
@@ -203,7 +203,7 @@ impl Store {
     fn open(&self, from: Source<'_>) -> Result<Opened> {
         limits::check_len("ciphertextBlob", None, from.blob.len(), CIPHERTEXT_LEN)?;
         let header = Header::parse(from.blob)?;
-        let keyring = self.read();
+        let keyring = self.read()?;
         let now = || self.now();
         let mut id = uuid::Uuid::encode_buffer();
         let id = uuid::Uuid::from_bytes(header.key_id)

@@ -30,37 +30,38 @@ impl Store {
         let mut tags = BTreeMap::new();
         limits::merge_tags(&mut tags, &request.tags)?;
 
-        let (mut keyring, now) = self.write();
-        if keyring.keys.len() >= MAX_KEYS {
-            return Err(Error::LimitExceeded {
-                message: format!("The account already has the maximum of {MAX_KEYS} keys."),
-            });
-        }
-        let uuid = random::key_uuid()?;
-        let id = uuid.to_string();
-        let key = Key {
-            arn: self.identity.key_arn(&id),
-            id: id.clone(),
-            uuid: *uuid.as_bytes(),
-            created: now,
-            description,
-            spec,
-            usage,
-            origin: OriginType::AwsKms,
-            state: KeyState::Enabled,
-            deletion: None,
-            rotation: None,
-            materials: vec![Material::generate(now, None)?],
-            tags,
-        };
-        let metadata = key.metadata(&self.identity);
-        keyring.keys.insert(id, key);
-        Ok(CreateKeyResponse::new(metadata))
+        self.mutate(|keyring, now| {
+            if keyring.keys.len() >= MAX_KEYS {
+                return Err(Error::LimitExceeded {
+                    message: format!("The account already has the maximum of {MAX_KEYS} keys."),
+                });
+            }
+            let uuid = random::key_uuid()?;
+            let id = uuid.to_string();
+            let key = Key {
+                arn: self.identity.key_arn(&id),
+                id: id.clone(),
+                uuid: *uuid.as_bytes(),
+                created: now,
+                description,
+                spec,
+                usage,
+                origin: OriginType::AwsKms,
+                state: KeyState::Enabled,
+                deletion: None,
+                rotation: None,
+                materials: vec![Material::generate(now, None)?],
+                tags,
+            };
+            let metadata = key.metadata(&self.identity);
+            keyring.insert_key(key);
+            Ok(CreateKeyResponse::new(metadata))
+        })
     }
 
     pub(crate) fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
         limits::check_grant_tokens(&request.grant_tokens)?;
-        let keyring = self.read();
+        let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         Ok(DescribeKeyResponse::new(key.metadata(&self.identity)))
     }
@@ -68,7 +69,7 @@ impl Store {
     pub(crate) fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
         let now = self.now();
-        let keyring = self.read();
+        let keyring = self.read()?;
         let page = page(
             &keyring.keys,
             request.marker.as_deref(),
@@ -85,11 +86,12 @@ impl Store {
         request: UpdateKeyDescriptionRequest,
     ) -> Result<UpdateKeyDescriptionResponse> {
         limits::check_description(&request.description)?;
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_not_pending_deletion()?;
-        key.description = request.description;
-        Ok(UpdateKeyDescriptionResponse::new())
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_not_pending_deletion()?;
+            key.description = request.description;
+            Ok(UpdateKeyDescriptionResponse::new())
+        })
     }
 
     pub(crate) fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
@@ -103,11 +105,12 @@ impl Store {
     }
 
     fn set_enabled(&self, key_id: &kms_core::KeyId, state: KeyState) -> Result<()> {
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, key_id)?;
-        key.check_can_toggle()?;
-        key.state = state;
-        Ok(())
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, key_id)?;
+            key.check_can_toggle()?;
+            key.state = state;
+            Ok(())
+        })
     }
 
     pub(crate) fn schedule_key_deletion(
@@ -117,38 +120,38 @@ impl Store {
         let (min, max, default) = PENDING_WINDOW_DAYS;
         let window = request.pending_window_in_days.unwrap_or(default);
         limits::check_range("pendingWindowInDays", window, (min, max))?;
-        let (mut keyring, now) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_not_pending_deletion()?;
-        let date = now + days(window);
-        key.state = KeyState::PendingDeletion;
-        key.deletion = Some(Deletion {
-            date,
-            window_days: window,
-        });
-        let (id, arn) = (key.id.clone(), key.arn.clone());
-        keyring.schedule_deletion(&id, date);
-        Ok(ScheduleKeyDeletionResponse::new(arn)
-            .with_deletion_date(date)
-            .with_key_state(KeyState::PendingDeletion)
-            .with_pending_window_in_days(window))
+        self.mutate(|keyring, now| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_not_pending_deletion()?;
+            let date = now + days(window);
+            key.state = KeyState::PendingDeletion;
+            key.deletion = Some(Deletion {
+                date,
+                window_days: window,
+            });
+            let arn = key.arn.clone();
+            keyring.expect_deletion(date);
+            Ok(ScheduleKeyDeletionResponse::new(arn)
+                .with_deletion_date(date)
+                .with_key_state(KeyState::PendingDeletion)
+                .with_pending_window_in_days(window))
+        })
     }
 
     pub(crate) fn cancel_key_deletion(
         &self,
         request: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse> {
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        let Some(deletion) = key.deletion.take() else {
-            return Err(Error::InvalidState {
-                message: format!("{} is not pending deletion.", key.arn),
-            });
-        };
-        key.state = KeyState::Disabled;
-        let (id, arn) = (key.id.clone(), key.arn.clone());
-        keyring.cancel_deletion(&id, deletion.date);
-        Ok(CancelKeyDeletionResponse::new(arn))
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            if key.deletion.take().is_none() {
+                return Err(Error::InvalidState {
+                    message: format!("{} is not pending deletion.", key.arn),
+                });
+            };
+            key.state = KeyState::Disabled;
+            Ok(CancelKeyDeletionResponse::new(key.arn.clone()))
+        })
     }
 }
 

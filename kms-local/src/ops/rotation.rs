@@ -21,32 +21,34 @@ impl Store {
         let (min, max, default) = ROTATION_PERIOD_DAYS;
         let period = request.rotation_period_in_days.unwrap_or(default);
         limits::check_range("rotationPeriodInDays", period, (min, max))?;
-        let (mut keyring, now) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_rotatable()?;
-        key.rotation = Some(AutoRotation {
-            period_days: period,
-            next: now + days(period),
-        });
-        Ok(EnableKeyRotationResponse::new())
+        self.mutate(|keyring, now| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_rotatable()?;
+            key.rotation = Some(AutoRotation {
+                period_days: period,
+                next: now + days(period),
+            });
+            Ok(EnableKeyRotationResponse::new())
+        })
     }
 
     pub(crate) fn disable_key_rotation(
         &self,
         request: DisableKeyRotationRequest,
     ) -> Result<DisableKeyRotationResponse> {
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_rotatable()?;
-        key.rotation = None;
-        Ok(DisableKeyRotationResponse::new())
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_rotatable()?;
+            key.rotation = None;
+            Ok(DisableKeyRotationResponse::new())
+        })
     }
 
     pub(crate) fn get_key_rotation_status(
         &self,
         request: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse> {
-        let keyring = self.read();
+        let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_rotation_supported()?;
         // A key pending deletion reports rotation off; cancelling brings the setting back.
@@ -67,26 +69,27 @@ impl Store {
         &self,
         request: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse> {
-        let (mut keyring, now) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_rotatable()?;
-        let on_demand = key
-            .materials
-            .iter()
-            .filter(|m| m.rotation == Some(RotationType::OnDemand))
-            .count();
-        if on_demand >= ON_DEMAND_ROTATIONS {
-            return Err(Error::LimitExceeded {
-                message: format!(
-                    "The on-demand rotations limit has been reached for the given keyId. No \
-                     more on-demand rotations can be performed for this key: {}",
-                    key.arn
-                ),
-            });
-        }
-        let material = Material::generate(now, Some(RotationType::OnDemand))?;
-        key.materials.push(material);
-        Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
+        self.mutate(|keyring, now| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_rotatable()?;
+            let on_demand = key
+                .materials
+                .iter()
+                .filter(|m| m.rotation == Some(RotationType::OnDemand))
+                .count();
+            if on_demand >= ON_DEMAND_ROTATIONS {
+                return Err(Error::LimitExceeded {
+                    message: format!(
+                        "The on-demand rotations limit has been reached for the given keyId. No \
+                         more on-demand rotations can be performed for this key: {}",
+                        key.arn
+                    ),
+                });
+            }
+            let material = Material::generate(now, Some(RotationType::OnDemand))?;
+            key.materials.push(material);
+            Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
+        })
     }
 
     pub(crate) fn list_key_rotations(
@@ -94,7 +97,7 @@ impl Store {
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
-        let keyring = self.read();
+        let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_rotation_supported()?;
         let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);

@@ -9,11 +9,12 @@ use crate::store::Store;
 
 impl Store {
     pub(crate) fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_not_pending_deletion()?;
-        limits::merge_tags(&mut key.tags, &request.tags)?;
-        Ok(TagResourceResponse::new())
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_not_pending_deletion()?;
+            limits::merge_tags(&mut key.tags, &request.tags)?;
+            Ok(TagResourceResponse::new())
+        })
     }
 
     pub(crate) fn untag_resource(
@@ -23,13 +24,14 @@ impl Store {
         if request.tag_keys.iter().any(|key| is_reserved_tag_key(key)) {
             return Err(tag_error("Tags beginning with aws: are reserved"));
         }
-        let (mut keyring, _) = self.write();
-        let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
-        key.check_not_pending_deletion()?;
-        for tag_key in &request.tag_keys {
-            key.tags.remove(tag_key);
-        }
-        Ok(UntagResourceResponse::new())
+        self.mutate(|keyring, _| {
+            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            key.check_not_pending_deletion()?;
+            for tag_key in &request.tag_keys {
+                key.tags.remove(tag_key);
+            }
+            Ok(UntagResourceResponse::new())
+        })
     }
 
     pub(crate) fn list_resource_tags(
@@ -37,7 +39,7 @@ impl Store {
         request: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse> {
         let limit = limits::page_limit(request.limit, 50, 50)?;
-        let keyring = self.read();
+        let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         let page = page(&key.tags, request.marker.as_deref(), limit, |k, v| {
             Some(Tag::new(k, v.clone()))

@@ -1,0 +1,264 @@
+//! The records of the journal: a key or alias as it now is, or its removal.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use kms_core::{KeySpec, KeyState, KeyUsage, OriginType, Result, RotationType};
+use serde::{Deserialize, Serialize};
+
+use super::root_key::RootKey;
+use crate::blob::MATERIAL_ID_LEN;
+use crate::material::{MATERIAL_LEN, Material, hex, unhex};
+use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring};
+
+/// One change, as written to the journal.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum Record {
+    /// A key, whole, as it is after the change.
+    KeyPut(StoredKey),
+    /// A key was deleted, with its aliases.
+    KeyDelete {
+        /// The key ID.
+        key_id: String,
+    },
+    /// An alias as it is after the change.
+    AliasPut {
+        /// The alias name.
+        alias_name: String,
+        /// The key it names.
+        target_key_id: String,
+        /// When it was created.
+        created: Stamp,
+        /// When it was last changed.
+        updated: Stamp,
+    },
+    /// An alias was deleted.
+    AliasDelete {
+        /// The alias name.
+        alias_name: String,
+    },
+}
+
+/// A time as seconds and nanoseconds since the Unix epoch.
+pub(crate) type Stamp = (u64, u32);
+
+/// A key as stored: its material sealed under the root key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StoredKey {
+    key_id: String,
+    created: Stamp,
+    description: String,
+    key_spec: String,
+    key_usage: String,
+    origin: String,
+    key_state: String,
+    deletion: Option<(Stamp, u32)>,
+    rotation: Option<(u32, Stamp)>,
+    materials: Vec<StoredMaterial>,
+    tags: BTreeMap<String, String>,
+}
+
+/// One key material as stored.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredMaterial {
+    /// The material ID, hex.
+    id: String,
+    /// The material sealed under the root key, hex.
+    sealed: String,
+    created: Stamp,
+    rotation: Option<String>,
+}
+
+/// Why a record cannot be applied; the journal names the file.
+pub(crate) type Invalid = String;
+
+impl Record {
+    /// The record that brings a journal up to date with `touched` in `keyring`.
+    pub(crate) fn of_key(keyring: &Keyring, id: &str, root: &RootKey) -> Result<Self> {
+        Ok(match keyring.keys.get(id) {
+            Some(key) => Self::KeyPut(StoredKey::of(key, root)?),
+            None => Self::KeyDelete {
+                key_id: id.to_owned(),
+            },
+        })
+    }
+
+    /// The record of the alias `name` as it is in `keyring`.
+    pub(crate) fn of_alias(keyring: &Keyring, name: &str) -> Result<Self> {
+        Ok(match keyring.aliases.get(name) {
+            Some(alias) => Self::AliasPut {
+                alias_name: name.to_owned(),
+                target_key_id: alias.target.clone(),
+                created: stamp(alias.created)?,
+                updated: stamp(alias.updated)?,
+            },
+            None => Self::AliasDelete {
+                alias_name: name.to_owned(),
+            },
+        })
+    }
+
+    /// Applies the record to `keyring`.
+    pub(crate) fn apply(
+        self,
+        keyring: &mut Keyring,
+        identity: &Identity,
+        root: &RootKey,
+    ) -> Result<(), Invalid> {
+        match self {
+            Self::KeyPut(stored) => keyring.insert_key(stored.into_key(identity, root)?),
+            Self::KeyDelete { key_id } => keyring.remove_key(&key_id),
+            Self::AliasPut {
+                alias_name,
+                target_key_id,
+                created,
+                updated,
+            } => keyring.put_alias(
+                alias_name,
+                Alias {
+                    target: target_key_id,
+                    created: time(created)?,
+                    updated: time(updated)?,
+                },
+            ),
+            Self::AliasDelete { alias_name } => {
+                keyring.remove_alias(&alias_name);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StoredKey {
+    fn of(key: &Key, root: &RootKey) -> Result<Self> {
+        let materials = key
+            .materials
+            .iter()
+            .map(|material| {
+                let aad = material_aad(&key.id, &material.id);
+                Ok(StoredMaterial {
+                    id: material.id_hex.clone(),
+                    sealed: hex(&root.seal(material.secret.expose_secret(), &aad)?),
+                    created: stamp(material.created)?,
+                    rotation: material.rotation.map(|kind| kind.as_str().to_owned()),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            key_id: key.id.clone(),
+            created: stamp(key.created)?,
+            description: key.description.clone(),
+            key_spec: key.spec.as_str().to_owned(),
+            key_usage: key.usage.as_str().to_owned(),
+            origin: key.origin.as_str().to_owned(),
+            key_state: key.state.as_str().to_owned(),
+            deletion: match key.deletion {
+                Some(deletion) => Some((stamp(deletion.date)?, deletion.window_days)),
+                None => None,
+            },
+            rotation: match key.rotation {
+                Some(rotation) => Some((rotation.period_days, stamp(rotation.next)?)),
+                None => None,
+            },
+            materials,
+            tags: key.tags.clone(),
+        })
+    }
+
+    fn into_key(self, identity: &Identity, root: &RootKey) -> Result<Key, Invalid> {
+        let id = self.key_id;
+        let uuid =
+            uuid::Uuid::parse_str(&id).map_err(|_| format!("key ID '{id}' is not a UUID"))?;
+        let materials = self
+            .materials
+            .into_iter()
+            .map(|stored| stored.into_material(&id, root))
+            .collect::<Result<Vec<_>, Invalid>>()?;
+        if materials.is_empty() {
+            return Err(format!("key '{id}' has no key material"));
+        }
+        Ok(Key {
+            arn: identity.key_arn(&id),
+            uuid: *uuid.as_bytes(),
+            created: time(self.created)?,
+            description: self.description,
+            spec: parse::<KeySpec>(&self.key_spec)?,
+            usage: parse::<KeyUsage>(&self.key_usage)?,
+            origin: parse::<OriginType>(&self.origin)?,
+            state: parse::<KeyState>(&self.key_state)?,
+            deletion: match self.deletion {
+                Some((date, window_days)) => Some(Deletion {
+                    date: time(date)?,
+                    window_days,
+                }),
+                None => None,
+            },
+            rotation: match self.rotation {
+                Some((period_days, next)) => Some(AutoRotation {
+                    period_days,
+                    next: time(next)?,
+                }),
+                None => None,
+            },
+            materials,
+            tags: self.tags,
+            id,
+        })
+    }
+}
+
+impl StoredMaterial {
+    fn into_material(self, key_id: &str, root: &RootKey) -> Result<Material, Invalid> {
+        let id: [u8; MATERIAL_ID_LEN] = unhex(&self.id)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| format!("key '{key_id}': material ID '{}' is not valid", self.id))?;
+        let sealed = unhex(&self.sealed)
+            .ok_or_else(|| format!("key '{key_id}': sealed material is not hex"))?;
+        let secret = root
+            .open(&sealed, &material_aad(key_id, &id))
+            .filter(|secret| secret.len() == MATERIAL_LEN)
+            .ok_or_else(|| {
+                format!(
+                    "key '{key_id}': its material does not decrypt under this root key \
+                     (a wrong root key, or a damaged store)"
+                )
+            })?;
+        let rotation = match self.rotation {
+            Some(kind) => Some(parse::<RotationType>(&kind)?),
+            None => None,
+        };
+        Material::from_parts(id, secret, time(self.created)?, rotation)
+            .map_err(|err| err.to_string())
+    }
+}
+
+/// Binds sealed material to its key and material IDs, so it cannot be moved to another.
+fn material_aad(key_id: &str, material_id: &[u8; MATERIAL_ID_LEN]) -> Vec<u8> {
+    let mut aad = b"kms-local material v1\0".to_vec();
+    aad.extend_from_slice(key_id.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(material_id);
+    aad
+}
+
+fn parse<T: std::str::FromStr<Err = kms_core::Error>>(text: &str) -> Result<T, Invalid> {
+    text.parse()
+        .map_err(|err: kms_core::Error| err.message().to_owned())
+}
+
+fn stamp(time: SystemTime) -> Result<Stamp> {
+    let since = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_err(|_| crate::random::internal("a time before 1970 cannot be stored"))?;
+    Ok((since.as_secs(), since.subsec_nanos()))
+}
+
+fn time((secs, nanos): Stamp) -> Result<SystemTime, Invalid> {
+    Duration::from_secs(secs)
+        .checked_add(Duration::from_nanos(u64::from(nanos)))
+        .and_then(|since| SystemTime::UNIX_EPOCH.checked_add(since))
+        .ok_or_else(|| format!("time ({secs}, {nanos}) is out of range"))
+}

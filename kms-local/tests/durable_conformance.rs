@@ -1,0 +1,101 @@
+//! The conformance suite on a durable store that is closed and reopened around every single
+//! operation, so every answer comes from what was written to disk.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt;
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use kms_core::conformance::{self, Capabilities};
+use kms_core::{Kms, Result, SecretBytes, ops::*};
+use kms_local::LocalKms;
+
+/// A `Kms` that opens the store in `dir` afresh for each call.
+#[derive(Debug)]
+struct ReopeningKms {
+    dir: PathBuf,
+}
+
+impl ReopeningKms {
+    fn open(&self) -> Result<LocalKms> {
+        LocalKms::builder()
+            .path(&self.dir)
+            .root_key(SecretBytes::from(&[3u8; 32]))
+            .build()
+    }
+}
+
+impl fmt::Display for ReopeningKms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReopeningKms({})", self.dir.display())
+    }
+}
+
+/// Implements every operation as "open the store, call it, close it".
+macro_rules! reopen_for_each {
+    ($( $op:ident($request:ident) -> $response:ident; )+) => {
+        #[async_trait]
+        impl Kms for ReopeningKms {
+            $(
+                async fn $op(&self, request: $request) -> Result<$response> {
+                    self.open()?.$op(request).await
+                }
+            )+
+        }
+    };
+}
+
+reopen_for_each! {
+    create_key(CreateKeyRequest) -> CreateKeyResponse;
+    describe_key(DescribeKeyRequest) -> DescribeKeyResponse;
+    list_keys(ListKeysRequest) -> ListKeysResponse;
+    update_key_description(UpdateKeyDescriptionRequest) -> UpdateKeyDescriptionResponse;
+    enable_key(EnableKeyRequest) -> EnableKeyResponse;
+    disable_key(DisableKeyRequest) -> DisableKeyResponse;
+    schedule_key_deletion(ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResponse;
+    cancel_key_deletion(CancelKeyDeletionRequest) -> CancelKeyDeletionResponse;
+    enable_key_rotation(EnableKeyRotationRequest) -> EnableKeyRotationResponse;
+    disable_key_rotation(DisableKeyRotationRequest) -> DisableKeyRotationResponse;
+    get_key_rotation_status(GetKeyRotationStatusRequest) -> GetKeyRotationStatusResponse;
+    rotate_key_on_demand(RotateKeyOnDemandRequest) -> RotateKeyOnDemandResponse;
+    list_key_rotations(ListKeyRotationsRequest) -> ListKeyRotationsResponse;
+    create_alias(CreateAliasRequest) -> CreateAliasResponse;
+    update_alias(UpdateAliasRequest) -> UpdateAliasResponse;
+    delete_alias(DeleteAliasRequest) -> DeleteAliasResponse;
+    list_aliases(ListAliasesRequest) -> ListAliasesResponse;
+    tag_resource(TagResourceRequest) -> TagResourceResponse;
+    untag_resource(UntagResourceRequest) -> UntagResourceResponse;
+    list_resource_tags(ListResourceTagsRequest) -> ListResourceTagsResponse;
+    encrypt(EncryptRequest) -> EncryptResponse;
+    decrypt(DecryptRequest) -> DecryptResponse;
+    re_encrypt(ReEncryptRequest) -> ReEncryptResponse;
+    generate_data_key(GenerateDataKeyRequest) -> GenerateDataKeyResponse;
+    generate_data_key_without_plaintext(GenerateDataKeyWithoutPlaintextRequest)
+        -> GenerateDataKeyWithoutPlaintextResponse;
+    generate_random(GenerateRandomRequest) -> GenerateRandomResponse;
+}
+
+#[tokio::test]
+async fn a_store_reopened_around_every_operation_conforms() {
+    let dir = std::env::temp_dir().join(format!("kms-durable-conformance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let kms = ReopeningKms { dir: dir.clone() };
+    conformance::run_all(&kms, &Capabilities::aws()).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn one_durable_store_conforms() {
+    let dir = std::env::temp_dir().join(format!(
+        "kms-durable-conformance-one-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let kms = LocalKms::builder()
+        .path(&dir)
+        .root_key(SecretBytes::from(&[4u8; 32]))
+        .build()
+        .unwrap();
+    conformance::run_all(&kms, &Capabilities::aws()).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
