@@ -3,7 +3,12 @@
 //!
 //! The crash and concurrency tests run this test binary again as child processes: a child is
 //! the same test function, started with `KMS_DURABLE_CHILD` set.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
