@@ -99,7 +99,9 @@ impl fmt::Debug for LocalKms {
 
 impl fmt::Display for LocalKms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LocalKms({}, {} keys)", self.region(), self.key_count())
+        let count = self.key_count();
+        let plural = if count == 1 { "" } else { "s" };
+        write!(f, "LocalKms({}, {count} key{plural})", self.region())
     }
 }
 

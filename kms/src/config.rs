@@ -29,7 +29,7 @@ const LOCAL_OPTIONS: &str = "region, account";
 /// |---|---|
 /// | `local:` | the local backend, in memory (region `us-east-1`, account `111122223333`) |
 /// | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
-/// | `local:///path/to/dir` | a persistent local store in that directory (**not available yet**) |
+/// | `local:///path/to/dir` | a persistent local store in that directory |
 /// | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 ///
 /// A config file names the backend in the field `backend`; unknown fields are refused:
@@ -83,8 +83,7 @@ pub struct LocalConfig {
     pub region: Option<String>,
     /// The 12-digit AWS account that owns the keys; `111122223333` when unset.
     pub account: Option<String>,
-    /// The directory of a persistent store; in memory when unset. Persistent stores are not
-    /// available yet: connecting with a path fails with [`Error::Config`].
+    /// The directory of a persistent store; in memory when unset.
     pub path: Option<PathBuf>,
 }
 

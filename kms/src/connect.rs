@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+#[cfg(not(feature = "local"))]
 use crate::config::config_error;
 use crate::{DynKms, KmsConfig, LocalConfig, Result};
 
@@ -45,8 +46,8 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// # Errors
 ///
 /// [`Error::Config`](crate::Error::Config) for a configuration that does not validate or
-/// names a backend that is not available (such as a persistent local store, which is not
-/// implemented yet); the errors of the backend's construction.
+/// names a backend that is not available; the errors of the backend's construction (such as
+/// a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
     match config {
         KmsConfig::Local(local) => connect_local(local),
@@ -78,14 +79,10 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
 #[cfg(feature = "local")]
 fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
     config.validate()?;
-    if let Some(path) = &config.path {
-        return Err(config_error(format!(
-            "persistent local stores are not available yet (path '{}'): use 'local:' for an \
-             in-memory store",
-            path.display()
-        )));
-    }
     let mut builder = kms_local::LocalKms::builder();
+    if let Some(path) = &config.path {
+        builder = builder.path(path);
+    }
     if let Some(region) = &config.region {
         builder = builder.region(region.as_str());
     }
@@ -167,13 +164,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_persistent_store_is_refused_not_replaced_by_memory() {
-        let message = config_err("local:///tmp/kms-keys").await;
-        assert_eq!(
-            message,
-            "persistent local stores are not available yet (path '/tmp/kms-keys'): use \
-             'local:' for an in-memory store"
-        );
+    async fn a_persistent_store_keeps_its_keys_across_connections() {
+        let dir = std::env::temp_dir().join(format!("kms-connect-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("local://{}?region=eu-west-1", dir.display());
+        let first = connect(&url).await.unwrap();
+        let key = first.create_symmetric_key("kept").await.unwrap();
+        drop(first);
+        let second = connect(&url).await.unwrap();
+        assert_eq!(second.to_string(), "LocalKms(eu-west-1, 1 key)");
+        let arn = key.arn.unwrap();
+        assert!(arn.starts_with("arn:aws:kms:eu-west-1:"), "{arn}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]

@@ -33,7 +33,7 @@
 //! |---|---|
 //! | `local:` | the local backend, in memory (region `us-east-1`, account `111122223333`) |
 //! | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
-//! | `local:///path/to/dir` | a persistent local store (**not available yet**) |
+//! | `local:///path/to/dir` | a persistent local store in that directory |
 //! | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 //!
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no

@@ -1,0 +1,132 @@
+//! The argument forms of `aws kms`: blobs as `fileb://PATH` or base64, and maps and tags in
+//! shorthand (`k1=v1,k2=v2`, `TagKey=k,TagValue=v`) or JSON.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use kms::{EncryptionContext, KeyId, Tag};
+
+/// A wrong argument: the message names it.
+pub(crate) type ArgError = String;
+
+/// The bytes of a blob argument: the contents of `fileb://PATH`, or base64 text.
+pub(crate) fn blob(name: &str, value: &str) -> Result<Vec<u8>, ArgError> {
+    if let Some(path) = value.strip_prefix("fileb://") {
+        return std::fs::read(path).map_err(|err| format!("--{name}: cannot read '{path}': {err}"));
+    }
+    STANDARD.decode(value.trim()).map_err(|_| {
+        format!(
+            "--{name}: expected fileb://PATH or base64, got '{}'",
+            shorten(value)
+        )
+    })
+}
+
+/// A key identifier argument.
+pub(crate) fn key_id(name: &str, value: &str) -> Result<KeyId, ArgError> {
+    KeyId::parse(value).map_err(|err| format!("--{name}: {}", err.message()))
+}
+
+/// An encryption context: `k1=v1,k2=v2` or a JSON object of strings.
+pub(crate) fn context(name: &str, value: Option<&str>) -> Result<EncryptionContext, ArgError> {
+    let Some(value) = value else {
+        return Ok(EncryptionContext::new());
+    };
+    if value.trim_start().starts_with('{') {
+        let map: BTreeMap<String, String> = serde_json::from_str(value)
+            .map_err(|err| format!("--{name}: not a JSON object of strings: {err}"))?;
+        return Ok(map.into());
+    }
+    let mut context = EncryptionContext::new();
+    for pair in value.split(',').filter(|pair| !pair.is_empty()) {
+        let Some((key, val)) = pair.split_once('=') else {
+            return Err(format!("--{name}: expected KEY=VALUE, got '{pair}'"));
+        };
+        context.insert(key, val);
+    }
+    Ok(context)
+}
+
+/// Tags: each value `TagKey=k,TagValue=v`, or one JSON list of `{"TagKey","TagValue"}`.
+pub(crate) fn tags(values: &[String]) -> Result<Vec<Tag>, ArgError> {
+    if let [only] = values
+        && only.trim_start().starts_with('[')
+    {
+        let list: Vec<BTreeMap<String, String>> = serde_json::from_str(only)
+            .map_err(|err| format!("--tags: not a JSON list of tags: {err}"))?;
+        return list.iter().map(|fields| tag_of(fields, only)).collect();
+    }
+    values
+        .iter()
+        .map(|value| {
+            let fields = value
+                .split(',')
+                .map(|field| {
+                    field
+                        .split_once('=')
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                })
+                .collect::<Option<BTreeMap<String, String>>>()
+                .ok_or_else(|| {
+                    format!("--tags: expected TagKey=KEY,TagValue=VALUE, got '{value}'")
+                })?;
+            tag_of(&fields, value)
+        })
+        .collect()
+}
+
+fn tag_of(fields: &BTreeMap<String, String>, text: &str) -> Result<Tag, ArgError> {
+    match (fields.get("TagKey"), fields.get("TagValue"), fields.len()) {
+        (Some(key), Some(value), 2) => Ok(Tag::new(key.clone(), value.clone())),
+        (Some(key), None, 1) => Ok(Tag::new(key.clone(), String::new())),
+        _ => Err(format!(
+            "--tags: expected TagKey and TagValue, got '{text}'"
+        )),
+    }
+}
+
+/// At most 40 characters of `text`, for messages.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_come_from_files_or_base64() {
+        assert_eq!(blob("plaintext", "aGk="), Ok(b"hi".to_vec()));
+        let err = blob("plaintext", "not base64!").unwrap_err();
+        assert!(
+            err.starts_with("--plaintext: expected fileb://PATH or base64"),
+            "{err}"
+        );
+        let err = blob("plaintext", "fileb:///no/such/file").unwrap_err();
+        assert!(
+            err.starts_with("--plaintext: cannot read '/no/such/file'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn contexts_in_shorthand_and_json() {
+        let shorthand = context("encryption-context", Some("a=1,b=2")).unwrap();
+        let json = context("encryption-context", Some(r#"{"b":"2","a":"1"}"#)).unwrap();
+        assert_eq!(shorthand, json);
+        assert!(context("encryption-context", Some("a")).is_err());
+    }
+
+    #[test]
+    fn tags_in_shorthand_and_json() {
+        let shorthand = tags(&["TagKey=k,TagValue=v".to_owned()]).unwrap();
+        let json = tags(&[r#"[{"TagKey":"k","TagValue":"v"}]"#.to_owned()]).unwrap();
+        assert_eq!(shorthand, json);
+        assert_eq!(shorthand, [Tag::new("k", "v")]);
+        assert!(tags(&["Key=k".to_owned()]).is_err());
+    }
+}

@@ -1,0 +1,356 @@
+//! The command line: the subcommands and flags of `aws kms`, plus `--url`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The AWS KMS operations, with the flags and output of `aws kms`, on the backend `--url`
+/// names.
+#[derive(Debug, Parser)]
+#[command(name = "kms", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// The backend: `local:` (in memory), `local:///DIR` (a persistent local store),
+    /// `aws:`, `aws://REGION`, `aws+http://HOST:PORT`...
+    #[arg(long, env = "KMS_URL", global = true, default_value_t = default_url(), hide_env_values = true)]
+    pub(crate) url: String,
+    /// The output format.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Json)]
+    pub(crate) output: OutputFormat,
+    /// Prints only this field of the output, by its dotted path (`KeyMetadata.KeyId`,
+    /// `Keys[0].KeyArn`).
+    #[arg(long, global = true)]
+    pub(crate) query: Option<String>,
+    /// The operation.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// How the output is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// JSON, as `aws` prints it.
+    Json,
+    /// Plain values, tab-separated.
+    Text,
+}
+
+/// The persistent local store in the user's data directory; `local:` (in memory) when there
+/// is no home directory.
+pub(crate) fn default_url() -> String {
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| std::path::PathBuf::from(home).join(".local/share"))
+        });
+    match data_home {
+        Some(dir) if dir.is_absolute() => format!("local://{}", dir.join("kms").display()),
+        _ => "local:".to_owned(),
+    }
+}
+
+/// An operation of `aws kms`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Creates a key (symmetric by default).
+    CreateKey(CreateKey),
+    /// Describes a key.
+    DescribeKey(KeyArg),
+    /// Lists the keys.
+    ListKeys(Paging),
+    /// Replaces a key's description.
+    UpdateKeyDescription(UpdateKeyDescription),
+    /// Enables a key.
+    EnableKey(KeyArg),
+    /// Disables a key.
+    DisableKey(KeyArg),
+    /// Schedules the deletion of a key.
+    ScheduleKeyDeletion(ScheduleKeyDeletion),
+    /// Cancels the deletion of a key, which comes back disabled.
+    CancelKeyDeletion(KeyArg),
+    /// Turns on automatic rotation.
+    EnableKeyRotation(EnableKeyRotation),
+    /// Turns off automatic rotation.
+    DisableKeyRotation(KeyArg),
+    /// Whether automatic rotation is on.
+    GetKeyRotationStatus(KeyArg),
+    /// Rotates a key's material now.
+    RotateKeyOnDemand(KeyArg),
+    /// Lists a key's materials.
+    ListKeyRotations(ListKeyRotations),
+    /// Names a key.
+    CreateAlias(AliasTarget),
+    /// Points an alias at another key.
+    UpdateAlias(AliasTarget),
+    /// Removes an alias.
+    DeleteAlias(AliasName),
+    /// Lists the aliases, or those of one key.
+    ListAliases(ListAliases),
+    /// Tags a key.
+    TagResource(TagResource),
+    /// Removes tags from a key.
+    UntagResource(UntagResource),
+    /// Lists a key's tags.
+    ListResourceTags(KeyArg),
+    /// Encrypts up to 4096 bytes.
+    Encrypt(Encrypt),
+    /// Decrypts a ciphertext.
+    Decrypt(Decrypt),
+    /// Moves a ciphertext to another key or context.
+    ReEncrypt(ReEncrypt),
+    /// A data key, in plaintext and encrypted.
+    GenerateDataKey(DataKey),
+    /// A data key, only encrypted.
+    GenerateDataKeyWithoutPlaintext(DataKey),
+    /// Random bytes.
+    GenerateRandom(GenerateRandom),
+}
+
+impl Command {
+    /// The AWS operation it calls, for messages.
+    pub(crate) fn operation(&self) -> &'static str {
+        match self {
+            Self::CreateKey(_) => "CreateKey",
+            Self::DescribeKey(_) => "DescribeKey",
+            Self::ListKeys(_) => "ListKeys",
+            Self::UpdateKeyDescription(_) => "UpdateKeyDescription",
+            Self::EnableKey(_) => "EnableKey",
+            Self::DisableKey(_) => "DisableKey",
+            Self::ScheduleKeyDeletion(_) => "ScheduleKeyDeletion",
+            Self::CancelKeyDeletion(_) => "CancelKeyDeletion",
+            Self::EnableKeyRotation(_) => "EnableKeyRotation",
+            Self::DisableKeyRotation(_) => "DisableKeyRotation",
+            Self::GetKeyRotationStatus(_) => "GetKeyRotationStatus",
+            Self::RotateKeyOnDemand(_) => "RotateKeyOnDemand",
+            Self::ListKeyRotations(_) => "ListKeyRotations",
+            Self::CreateAlias(_) => "CreateAlias",
+            Self::UpdateAlias(_) => "UpdateAlias",
+            Self::DeleteAlias(_) => "DeleteAlias",
+            Self::ListAliases(_) => "ListAliases",
+            Self::TagResource(_) => "TagResource",
+            Self::UntagResource(_) => "UntagResource",
+            Self::ListResourceTags(_) => "ListResourceTags",
+            Self::Encrypt(_) => "Encrypt",
+            Self::Decrypt(_) => "Decrypt",
+            Self::ReEncrypt(_) => "ReEncrypt",
+            Self::GenerateDataKey(_) => "GenerateDataKey",
+            Self::GenerateDataKeyWithoutPlaintext(_) => "GenerateDataKeyWithoutPlaintext",
+            Self::GenerateRandom(_) => "GenerateRandom",
+        }
+    }
+}
+
+/// `--key-id`.
+#[derive(Debug, Args)]
+pub(crate) struct KeyArg {
+    /// The key: key ID, key ARN, alias name or alias ARN.
+    #[arg(long)]
+    pub(crate) key_id: String,
+}
+
+/// `--limit` and `--marker`; without `--limit`, every page is fetched.
+#[derive(Debug, Args)]
+pub(crate) struct Paging {
+    /// One page of at most this many items, with its `NextMarker`.
+    #[arg(long)]
+    pub(crate) limit: Option<u32>,
+    /// Where the page starts: the `NextMarker` of the previous one.
+    #[arg(long)]
+    pub(crate) marker: Option<String>,
+}
+
+/// The flags of `create-key`.
+#[derive(Debug, Args)]
+pub(crate) struct CreateKey {
+    /// A description.
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC or KEY_AGREEMENT.
+    #[arg(long)]
+    pub(crate) key_usage: Option<String>,
+    /// SYMMETRIC_DEFAULT, RSA_2048, HMAC_256...
+    #[arg(long)]
+    pub(crate) key_spec: Option<String>,
+    /// The key policy (JSON).
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Tags: `TagKey=k,TagValue=v` (repeatable) or a JSON list.
+    #[arg(long, num_args = 1..)]
+    pub(crate) tags: Vec<String>,
+}
+
+/// The flags of `update-key-description`.
+#[derive(Debug, Args)]
+pub(crate) struct UpdateKeyDescription {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The new description.
+    #[arg(long)]
+    pub(crate) description: String,
+}
+
+/// The flags of `schedule-key-deletion`.
+#[derive(Debug, Args)]
+pub(crate) struct ScheduleKeyDeletion {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The waiting period, 7 to 30 days (30 by default).
+    #[arg(long)]
+    pub(crate) pending_window_in_days: Option<u32>,
+}
+
+/// The flags of `enable-key-rotation`.
+#[derive(Debug, Args)]
+pub(crate) struct EnableKeyRotation {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The rotation period, 90 to 2560 days (365 by default).
+    #[arg(long)]
+    pub(crate) rotation_period_in_days: Option<u32>,
+}
+
+/// The flags of `list-key-rotations`.
+#[derive(Debug, Args)]
+pub(crate) struct ListKeyRotations {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// ALL_KEY_MATERIAL or ROTATIONS_ONLY.
+    #[arg(long)]
+    pub(crate) include_key_material: Option<String>,
+    #[command(flatten)]
+    pub(crate) paging: Paging,
+}
+
+/// `--alias-name` and `--target-key-id`.
+#[derive(Debug, Args)]
+pub(crate) struct AliasTarget {
+    /// The alias name, `alias/…`.
+    #[arg(long)]
+    pub(crate) alias_name: String,
+    /// The key it names.
+    #[arg(long)]
+    pub(crate) target_key_id: String,
+}
+
+/// `--alias-name`.
+#[derive(Debug, Args)]
+pub(crate) struct AliasName {
+    /// The alias name, `alias/…`.
+    #[arg(long)]
+    pub(crate) alias_name: String,
+}
+
+/// The flags of `list-aliases`.
+#[derive(Debug, Args)]
+pub(crate) struct ListAliases {
+    /// Only the aliases of this key.
+    #[arg(long)]
+    pub(crate) key_id: Option<String>,
+    #[command(flatten)]
+    pub(crate) paging: Paging,
+}
+
+/// The flags of `tag-resource`.
+#[derive(Debug, Args)]
+pub(crate) struct TagResource {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// Tags: `TagKey=k,TagValue=v` (repeatable) or a JSON list.
+    #[arg(long, num_args = 1.., required = true)]
+    pub(crate) tags: Vec<String>,
+}
+
+/// The flags of `untag-resource`.
+#[derive(Debug, Args)]
+pub(crate) struct UntagResource {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The tag keys to remove.
+    #[arg(long, num_args = 1.., required = true)]
+    pub(crate) tag_keys: Vec<String>,
+}
+
+/// The flags of `encrypt`.
+#[derive(Debug, Args)]
+pub(crate) struct Encrypt {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The data: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) plaintext: String,
+    /// `k1=v1,k2=v2` or a JSON object.
+    #[arg(long)]
+    pub(crate) encryption_context: Option<String>,
+    /// SYMMETRIC_DEFAULT by default.
+    #[arg(long)]
+    pub(crate) encryption_algorithm: Option<String>,
+}
+
+/// The flags of `decrypt`.
+#[derive(Debug, Args)]
+pub(crate) struct Decrypt {
+    /// The ciphertext: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) ciphertext_blob: String,
+    /// The key that must have encrypted it.
+    #[arg(long)]
+    pub(crate) key_id: Option<String>,
+    /// The context it was encrypted with.
+    #[arg(long)]
+    pub(crate) encryption_context: Option<String>,
+    /// SYMMETRIC_DEFAULT by default.
+    #[arg(long)]
+    pub(crate) encryption_algorithm: Option<String>,
+}
+
+/// The flags of `re-encrypt`.
+#[derive(Debug, Args)]
+pub(crate) struct ReEncrypt {
+    /// The ciphertext: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) ciphertext_blob: String,
+    /// The key to encrypt under.
+    #[arg(long)]
+    pub(crate) destination_key_id: String,
+    /// The key that must have encrypted it.
+    #[arg(long)]
+    pub(crate) source_key_id: Option<String>,
+    /// The context it was encrypted with.
+    #[arg(long)]
+    pub(crate) source_encryption_context: Option<String>,
+    /// The context of the new ciphertext.
+    #[arg(long)]
+    pub(crate) destination_encryption_context: Option<String>,
+}
+
+/// The flags of `generate-data-key` and `generate-data-key-without-plaintext`.
+#[derive(Debug, Args)]
+pub(crate) struct DataKey {
+    /// The key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// AES_128 or AES_256.
+    #[arg(long)]
+    pub(crate) key_spec: Option<String>,
+    /// A length of 1 to 1024 bytes.
+    #[arg(long)]
+    pub(crate) number_of_bytes: Option<u32>,
+    /// `k1=v1,k2=v2` or a JSON object.
+    #[arg(long)]
+    pub(crate) encryption_context: Option<String>,
+}
+
+/// The flags of `generate-random`.
+#[derive(Debug, Args)]
+pub(crate) struct GenerateRandom {
+    /// How many bytes, 1 to 1024.
+    #[arg(long)]
+    pub(crate) number_of_bytes: Option<u32>,
+}

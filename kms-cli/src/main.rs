@@ -1,0 +1,118 @@
+//! `kms`: the operations of AWS KMS with the subcommands, flags and output of `aws kms`, on
+//! the backend that `--url` or `KMS_URL` names. Without one, keys live in a persistent local
+//! store in the user's data directory.
+//!
+//! ```text
+//! kms create-key --description "this is a test"
+//! kms create-alias --alias-name alias/key1 --target-key-id <key-id>
+//! kms encrypt --key-id alias/key1 --plaintext fileb://secret.txt \
+//!     --output text --query CiphertextBlob | base64 -d > secret.enc
+//! kms decrypt --ciphertext-blob fileb://secret.enc --output text --query Plaintext | base64 -d
+//! ```
+//!
+//! Exit codes are those of the AWS CLI: 0 on success, 252 for a wrong argument, 254 when the
+//! service refused the request (the error names its exception), 255 when the backend could not
+//! be reached or configured.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool prints its results and errors"
+)]
+
+mod args;
+mod cli;
+mod commands;
+mod output;
+mod time;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::Cli;
+
+/// Why a command failed, which decides its exit code.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A wrong argument (exit code 252).
+    Usage(String),
+    /// The backend answered with an AWS exception (254).
+    Service(kms::Error),
+    /// The backend could not be configured or reached (255).
+    Backend(kms::Error),
+}
+
+impl From<kms::Error> for Failure {
+    fn from(error: kms::Error) -> Self {
+        match error {
+            kms::Error::Config { .. } | kms::Error::Backend { .. } => Self::Backend(error),
+            _ => Self::Service(error),
+        }
+    }
+}
+
+impl From<args::ArgError> for Failure {
+    fn from(message: args::ArgError) -> Self {
+        Self::Usage(message)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 252 } else { 0 };
+            // Printing help or a usage error can only fail if the terminal is gone.
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let operation = cli.command.operation();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("kms: cannot start the async runtime: {err}");
+            return ExitCode::from(255);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("kms: {message}");
+            ExitCode::from(252)
+        }
+        Err(Failure::Service(error)) => {
+            eprintln!(
+                "\nAn error occurred ({}) when calling the {operation} operation: {}",
+                error.code(),
+                error.message()
+            );
+            ExitCode::from(254)
+        }
+        Err(Failure::Backend(error)) => {
+            eprintln!("kms: {error}");
+            ExitCode::from(255)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let url = if cli.url.trim().is_empty() {
+        cli::default_url()
+    } else {
+        cli.url
+    };
+    let kms = kms::connect(&url).await?;
+    let Some(mut response) = commands::run(kms.as_ref(), cli.command).await? else {
+        return Ok(());
+    };
+    let rendered = output::render(&response, cli.output, cli.query.as_deref());
+    output::wipe(&mut response);
+    let mut rendered = rendered.map_err(Failure::Usage)?;
+    println!("{rendered}");
+    zeroize::Zeroize::zeroize(&mut rendered);
+    Ok(())
+}

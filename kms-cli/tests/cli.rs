@@ -1,0 +1,216 @@
+//! The `kms` binary end to end: each call is a new process on one persistent store.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// A persistent store in a fresh directory, and the root key that opens it.
+struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("kms-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir }
+    }
+
+    /// Runs `kms ARGS` on this store.
+    fn kms(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kms"))
+            .args(args)
+            .env(
+                "KMS_URL",
+                format!("local://{}", self.dir.join("store").display()),
+            )
+            .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
+            .current_dir(&self.dir)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs `kms ARGS`, which must succeed, and returns its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.kms(args);
+        assert!(
+            output.status.success(),
+            "kms {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim_end()
+            .to_owned()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn fileb(path: &Path) -> String {
+    format!("fileb://{}", path.display())
+}
+
+#[test]
+fn four_processes_create_encrypt_rotate_and_decrypt() {
+    let store = Store::new("processes");
+    let key_id = store.ok(&[
+        "create-key",
+        "--description",
+        "this is a test",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.KeyId",
+    ]);
+    store.ok(&[
+        "create-alias",
+        "--alias-name",
+        "alias/key1",
+        "--target-key-id",
+        &key_id,
+    ]);
+
+    std::fs::write(store.path("secret.txt"), "the first secret").unwrap();
+    let blob = store.ok(&[
+        "encrypt",
+        "--key-id",
+        "alias/key1",
+        "--plaintext",
+        &fileb(&store.path("secret.txt")),
+        "--output",
+        "text",
+        "--query",
+        "CiphertextBlob",
+    ]);
+    std::fs::write(store.path("secret.enc"), STANDARD.decode(&blob).unwrap()).unwrap();
+
+    let rotated = store.ok(&["rotate-key-on-demand", "--key-id", &key_id]);
+    assert!(rotated.contains(&key_id), "{rotated}");
+
+    let plaintext = store.ok(&[
+        "decrypt",
+        "--ciphertext-blob",
+        &fileb(&store.path("secret.enc")),
+        "--output",
+        "text",
+        "--query",
+        "Plaintext",
+    ]);
+    assert_eq!(STANDARD.decode(plaintext).unwrap(), b"the first secret");
+
+    let described: serde_json::Value =
+        serde_json::from_str(&store.ok(&["describe-key", "--key-id", "alias/key1"])).unwrap();
+    assert_eq!(described["KeyMetadata"]["Description"], "this is a test");
+    assert_eq!(described["KeyMetadata"]["KeyState"], "Enabled");
+}
+
+#[test]
+fn output_is_the_aws_cli_json() {
+    let store = Store::new("json");
+    let created: serde_json::Value =
+        serde_json::from_str(&store.ok(&["create-key", "--description", "d"])).unwrap();
+    let metadata = &created["KeyMetadata"];
+    assert_eq!(metadata["KeySpec"], "SYMMETRIC_DEFAULT");
+    assert_eq!(metadata["EncryptionAlgorithms"][0], "SYMMETRIC_DEFAULT");
+    let created_at = metadata["CreationDate"].as_str().unwrap();
+    assert!(
+        created_at.ends_with("+00:00") && created_at.contains('T'),
+        "{created_at}"
+    );
+    let key_id = metadata["KeyId"].as_str().unwrap();
+
+    let data_key: serde_json::Value = serde_json::from_str(&store.ok(&[
+        "generate-data-key",
+        "--key-id",
+        key_id,
+        "--key-spec",
+        "AES_256",
+        "--encryption-context",
+        "purpose=test",
+    ]))
+    .unwrap();
+    let plaintext = STANDARD
+        .decode(data_key["Plaintext"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(plaintext.len(), 32);
+
+    let listed = store.ok(&["list-keys", "--output", "text", "--query", "Keys[0].KeyId"]);
+    assert_eq!(listed, key_id);
+
+    let random = store.ok(&[
+        "generate-random",
+        "--number-of-bytes",
+        "16",
+        "--query",
+        "Plaintext",
+    ]);
+    assert_eq!(STANDARD.decode(random.trim_matches('"')).unwrap().len(), 16);
+}
+
+#[test]
+fn errors_name_the_exception_and_exit_like_the_aws_cli() {
+    let store = Store::new("errors");
+    let output = store.kms(&["describe-key", "--key-id", "alias/nope"]);
+    assert_eq!(output.status.code(), Some(254));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "An error occurred (NotFoundException) when calling the DescribeKey operation: \
+             Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found."
+        ),
+        "{stderr}"
+    );
+
+    let output = store.kms(&[
+        "encrypt",
+        "--key-id",
+        "alias/x",
+        "--plaintext",
+        "not base64!",
+    ]);
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("--plaintext: expected fileb://PATH or base64"),
+        "{stderr}"
+    );
+
+    let output = store.kms(&["create-key", "--key-spec", "AES_512"]);
+    assert_eq!(output.status.code(), Some(252));
+
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .args(["list-keys", "--url", "nowhere:"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(255));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scheme 'nowhere'"));
+}
+
+#[test]
+fn help_names_the_default_persistent_store() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .arg("--help")
+        .env_remove("KMS_URL")
+        .env("XDG_DATA_HOME", "/var/lib/example")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        help.contains("[default: local:///var/lib/example/kms]"),
+        "{help}"
+    );
+}
