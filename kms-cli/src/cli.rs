@@ -18,7 +18,7 @@ pub(crate) struct Cli {
     /// `Keys[0].KeyArn`).
     #[arg(long, global = true)]
     pub(crate) query: Option<String>,
-    /// The operation.
+    /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -49,9 +49,20 @@ pub(crate) fn default_url() -> String {
     }
 }
 
-/// An operation of `aws kms`.
+/// A subcommand: an operation of `aws kms`, or one that only local backends have.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// An operation of `aws kms`.
+    #[command(flatten)]
+    Kms(Operation),
+    /// A command of local backends.
+    #[command(flatten)]
+    Local(LocalCommand),
+}
+
+/// An operation of `aws kms`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Operation {
     /// Creates a key (symmetric by default).
     CreateKey(CreateKey),
     /// Describes a key.
@@ -106,7 +117,16 @@ pub(crate) enum Command {
     GenerateRandom(GenerateRandom),
 }
 
-impl Command {
+/// A command that only local backends have.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LocalCommand {
+    /// Adds the keys of a seed file to a local backend (keys it holds already stay).
+    Seed(Seed),
+    /// Prints keys of a local backend as a seed file, key material in the clear.
+    ExportKey(ExportKey),
+}
+
+impl Operation {
     /// The AWS operation it calls, for messages.
     pub(crate) fn operation(&self) -> &'static str {
         match self {
@@ -353,4 +373,23 @@ pub(crate) struct GenerateRandom {
     /// How many bytes, 1 to 1024.
     #[arg(long)]
     pub(crate) number_of_bytes: Option<u32>,
+}
+
+/// The arguments of `seed`.
+#[derive(Debug, Args)]
+pub(crate) struct Seed {
+    /// The seed file (TOML).
+    pub(crate) file: std::path::PathBuf,
+}
+
+/// The flags of `export-key`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportKey {
+    /// A key to export (repeatable): key ID, key ARN, alias name or alias ARN.
+    #[arg(long = "key-id", required = true)]
+    pub(crate) key_ids: Vec<String>,
+    /// Confirms that the key material may be printed in the clear: whoever reads it can
+    /// decrypt everything these keys ever encrypted.
+    #[arg(long)]
+    pub(crate) insecure: bool,
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::Failure;
 use crate::args;
-use crate::cli::{self, Command};
+use crate::cli::{self, Operation as Command};
 use crate::time::iso8601;
 
 /// Runs `command` on `kms`; `None` for operations that answer nothing.

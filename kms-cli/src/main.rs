@@ -22,6 +22,7 @@
 mod args;
 mod cli;
 mod commands;
+mod local;
 mod output;
 mod time;
 
@@ -67,7 +68,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let operation = cli.command.operation();
+    let operation = match &cli.command {
+        cli::Command::Kms(operation) => operation.operation(),
+        cli::Command::Local(cli::LocalCommand::Seed(_)) => "Seed",
+        cli::Command::Local(cli::LocalCommand::ExportKey(_)) => "ExportKey",
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,8 +110,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         cli.url
     };
+    let command = match cli.command {
+        cli::Command::Local(cli::LocalCommand::Seed(seed)) => return local::seed(&url, &seed),
+        cli::Command::Local(cli::LocalCommand::ExportKey(export)) => {
+            return local::export(&url, &export);
+        }
+        cli::Command::Kms(operation) => operation,
+    };
     let kms = kms::connect(&url).await?;
-    let Some(mut response) = commands::run(kms.as_ref(), cli.command).await? else {
+    let Some(mut response) = commands::run(kms.as_ref(), command).await? else {
         return Ok(());
     };
     let rendered = output::render(&response, cli.output, cli.query.as_deref());

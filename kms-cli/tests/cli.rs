@@ -214,3 +214,58 @@ fn help_names_the_default_persistent_store() {
         "{help}"
     );
 }
+
+#[test]
+fn an_exported_key_seeds_another_store_that_decrypts_its_ciphertexts() {
+    let (first, second) = (Store::new("export-from"), Store::new("export-to"));
+    let key_id = first.ok(&[
+        "create-key",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.KeyId",
+    ]);
+    first.ok(&[
+        "create-alias",
+        "--alias-name",
+        "alias/shared",
+        "--target-key-id",
+        &key_id,
+    ]);
+    let blob = first.ok(&[
+        "encrypt",
+        "--key-id",
+        "alias/shared",
+        "--plaintext",
+        "c2hhcmVk",
+        "--output",
+        "text",
+        "--query",
+        "CiphertextBlob",
+    ]);
+
+    let refused = first.kms(&["export-key", "--key-id", &key_id]);
+    assert_eq!(refused.status.code(), Some(252));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--insecure"));
+
+    let seed = first.ok(&["export-key", "--key-id", "alias/shared", "--insecure"]);
+    assert!(
+        seed.contains(&key_id) && seed.contains("alias/shared"),
+        "{seed}"
+    );
+    let seed_path = second.path("seed.toml");
+    std::fs::write(&seed_path, &seed).unwrap();
+    let seeded = second.ok(&["seed", seed_path.to_str().unwrap()]);
+    assert!(seeded.contains(&key_id), "{seeded}");
+
+    let plaintext = second.ok(&[
+        "decrypt",
+        "--ciphertext-blob",
+        &blob,
+        "--output",
+        "text",
+        "--query",
+        "Plaintext",
+    ]);
+    assert_eq!(plaintext, "c2hhcmVk");
+}

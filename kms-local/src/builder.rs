@@ -9,6 +9,7 @@ use kms_core::{Result, SecretBytes};
 
 use crate::LocalKms;
 use crate::durable::Journal;
+use crate::seed::SeedFile;
 use crate::state::Identity;
 use crate::store::{Clock, Store};
 
@@ -37,6 +38,13 @@ pub struct LocalKmsBuilder {
     clock: Option<Clock>,
     path: Option<PathBuf>,
     root_key: Option<SecretBytes>,
+    seeds: Vec<Seed>,
+}
+
+/// A seed to apply when the backend is built.
+enum Seed {
+    File(PathBuf),
+    Contents(SeedFile),
 }
 
 impl LocalKmsBuilder {
@@ -97,6 +105,22 @@ impl LocalKmsBuilder {
         self
     }
 
+    /// Adds the keys of a seed file (see [`SeedFile`] for its format) when the backend is
+    /// built. Keys the store holds already stay as they are when their material is the
+    /// seed's; a conflicting key ID or alias fails the build.
+    #[must_use]
+    pub fn seed_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.seeds.push(Seed::File(path.into()));
+        self
+    }
+
+    /// Adds the keys of a seed, like [`LocalKmsBuilder::seed_file`].
+    #[must_use]
+    pub fn seed(mut self, seed: SeedFile) -> Self {
+        self.seeds.push(Seed::Contents(seed));
+        self
+    }
+
     /// The backend.
     ///
     /// # Errors
@@ -110,15 +134,28 @@ impl LocalKmsBuilder {
         if let Some(account) = &self.account_id {
             kms_core::check_account_id(account)?;
         }
-        let Some(path) = self.path.take() else {
-            return Ok(self.build_in_memory());
+        let seeds = std::mem::take(&mut self.seeds)
+            .into_iter()
+            .map(|seed| match seed {
+                Seed::File(path) => SeedFile::read(&path),
+                Seed::Contents(seed) => Ok(seed),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let kms = match self.path.take() {
+            None => self.build_in_memory(),
+            Some(path) => {
+                let root_key = self.root_key.take();
+                let (identity, clock) = self.identity_and_clock();
+                let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
+                LocalKms {
+                    store: Arc::new(Store::durable(identity, clock, journal, keyring)),
+                }
+            }
         };
-        let root_key = self.root_key.take();
-        let (identity, clock) = self.identity_and_clock();
-        let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
-        Ok(LocalKms {
-            store: Arc::new(Store::durable(identity, clock, journal, keyring)),
-        })
+        for seed in &seeds {
+            kms.store.seed(seed)?;
+        }
+        Ok(kms)
     }
 
     /// The backend in memory, with settings already checked.
@@ -150,6 +187,7 @@ impl fmt::Debug for LocalKmsBuilder {
             .field("custom_clock", &self.clock.is_some())
             .field("path", &self.path)
             .field("root_key", &self.root_key.as_ref().map(|_| "[REDACTED]"))
+            .field("seeds", &self.seeds.len())
             .finish()
     }
 }

@@ -25,11 +25,13 @@
 mod blob;
 mod builder;
 mod durable;
+pub mod insecure;
 mod limits;
 mod material;
 mod ops;
 mod paging;
 mod random;
+mod seed;
 mod state;
 mod store;
 
@@ -41,6 +43,7 @@ use kms_core::{Kms, Result, ops::*};
 
 pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
 pub use durable::ROOT_KEY_ENV;
+pub use seed::{SeedFile, SeedKey};
 
 use store::Store;
 

@@ -127,6 +127,13 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Adds the keys of a seed.
+    pub(crate) fn seed(&self, seed: &crate::seed::SeedFile) -> Result<()> {
+        self.mutate(|keyring, now| crate::seed::apply(seed, keyring, &self.identity, now))
+    }
+}
+
 impl Durable {
     fn elapsed_ms(&self) -> u64 {
         u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX)

@@ -17,7 +17,7 @@ pub const KMS_URL_ENV: &str = "KMS_URL";
 pub const DEFAULT_URL: &str = "local:";
 
 /// The options a `local:` URL accepts, as listed in error messages.
-const LOCAL_OPTIONS: &str = "region, account";
+const LOCAL_OPTIONS: &str = "region, account, seed";
 
 /// Which KMS backend to use, and its settings.
 ///
@@ -30,6 +30,7 @@ const LOCAL_OPTIONS: &str = "region, account";
 /// | `local:` | the local backend, in memory (region `us-east-1`, account `111122223333`) |
 /// | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
 /// | `local:///path/to/dir` | a persistent local store in that directory |
+/// | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
 /// | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 ///
 /// A config file names the backend in the field `backend`; unknown fields are refused:
@@ -85,6 +86,8 @@ pub struct LocalConfig {
     pub account: Option<String>,
     /// The directory of a persistent store; in memory when unset.
     pub path: Option<PathBuf>,
+    /// A seed file whose keys are added when connecting (see `kms_local::SeedFile`).
+    pub seed: Option<PathBuf>,
 }
 
 /// `LocalConfig` as written in a file, before validation.
@@ -94,6 +97,7 @@ struct RawLocalConfig {
     region: Option<String>,
     account: Option<String>,
     path: Option<PathBuf>,
+    seed: Option<PathBuf>,
 }
 
 impl TryFrom<RawLocalConfig> for LocalConfig {
@@ -104,6 +108,7 @@ impl TryFrom<RawLocalConfig> for LocalConfig {
             region: raw.region,
             account: raw.account,
             path: raw.path,
+            seed: raw.seed,
         };
         config.validate()?;
         Ok(config)
@@ -134,6 +139,13 @@ impl LocalConfig {
     #[must_use]
     pub fn with_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
+        self
+    }
+
+    /// Sets a seed file whose keys are added when connecting.
+    #[must_use]
+    pub fn with_seed(mut self, seed: impl Into<PathBuf>) -> Self {
+        self.seed = Some(seed.into());
         self
     }
 
@@ -180,7 +192,7 @@ impl KmsConfig {
     ///
     /// let err = KmsConfig::from_url("local:?region=eu-west-1&colour=blue").unwrap_err();
     /// assert_eq!(err.message(), "unknown option 'colour' in KMS URL \
-    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account)");
+    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed)");
     /// # Ok::<(), kms::Error>(())
     /// ```
     ///
@@ -300,6 +312,15 @@ fn parse_local(url: &Url, shown: &str) -> Result<LocalConfig> {
         ..LocalConfig::default()
     };
     for (name, value) in url.query_pairs() {
+        if name == "seed" {
+            if config.seed.is_some() {
+                return Err(config_error(format!(
+                    "option 'seed' is given more than once in KMS URL '{shown}'"
+                )));
+            }
+            config.seed = Some(PathBuf::from(value.into_owned()));
+            continue;
+        }
         let slot = match &*name {
             "region" => &mut config.region,
             "account" => &mut config.account,
@@ -416,6 +437,19 @@ mod tests {
     }
 
     #[test]
+    fn local_takes_a_seed_file_once() {
+        let config = local("local:///var/kms?seed=/etc/kms/seed.toml");
+        assert_eq!(
+            config.seed.as_deref(),
+            Some(Path::new("/etc/kms/seed.toml"))
+        );
+        assert_eq!(
+            config_err("local:?seed=a.toml&seed=b.toml"),
+            "option 'seed' is given more than once in KMS URL 'local:?seed=a.toml&seed=b.toml'"
+        );
+    }
+
+    #[test]
     fn local_with_a_path_is_a_persistent_store() {
         assert_eq!(
             local("local:///path/to/dir").path.as_deref(),
@@ -514,7 +548,7 @@ mod tests {
     fn an_unknown_option_is_named() {
         assert_eq!(
             config_err("local:?foo=1"),
-            "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account)"
+            "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed)"
         );
         // Option names are case-sensitive.
         assert!(config_err("local:?Region=eu-west-1").starts_with("unknown option 'Region'"));

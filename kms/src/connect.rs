@@ -78,10 +78,31 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
 /// Builds the local backend.
 #[cfg(feature = "local")]
 fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
+    Ok(Arc::new(local_builder(&config)?.build()?))
+}
+
+/// The builder of the local backend that `config` describes, for what only the local backend
+/// offers (a clock, more seeds) or to hold it as a [`LocalKms`](crate::LocalKms).
+///
+/// ```
+/// let config = kms::LocalConfig::new().with_region("eu-west-1");
+/// let kms = kms::local_builder(&config)?.build()?;
+/// assert_eq!(kms.region(), "eu-west-1");
+/// # Ok::<(), kms::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Config`](crate::Error::Config) for a configuration that does not validate.
+#[cfg(feature = "local")]
+pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder> {
     config.validate()?;
     let mut builder = kms_local::LocalKms::builder();
     if let Some(path) = &config.path {
         builder = builder.path(path);
+    }
+    if let Some(seed) = &config.seed {
+        builder = builder.seed_file(seed);
     }
     if let Some(region) = &config.region {
         builder = builder.region(region.as_str());
@@ -89,7 +110,7 @@ fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
     if let Some(account) = &config.account {
         builder = builder.account_id(account.as_str());
     }
-    Ok(Arc::new(builder.build()?))
+    Ok(builder)
 }
 
 /// Refuses the local backend, which is not built in.

@@ -34,6 +34,7 @@
 //! | `local:` | the local backend, in memory (region `us-east-1`, account `111122223333`) |
 //! | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
 //! | `local:///path/to/dir` | a persistent local store in that directory |
+//! | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
 //! | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 //!
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no
@@ -54,6 +55,8 @@ mod config;
 mod connect;
 
 pub use config::{DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig};
+#[cfg(feature = "local")]
+pub use connect::local_builder;
 pub use connect::{connect, connect_config, from_env};
 pub use kms_core::*;
 

@@ -1,0 +1,350 @@
+//! Seed files: keys with fixed IDs and key material, so fixtures and stored ciphertexts work
+//! on every machine and after every restart.
+//!
+//! ```toml
+//! [[keys]]
+//! key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+//! description = "orders fixture"
+//! material = "base64 of 32 bytes"            # the key's first material
+//! rotations = ["base64 of 32 bytes"]          # later materials, oldest first (optional)
+//! state = "Enabled"                           # or "Disabled" (optional)
+//! aliases = ["alias/orders"]                  # (optional)
+//! tags = { team = "payments" }                # (optional)
+//! ```
+//!
+//! A material's ID is derived from the material and the key ID, so a ciphertext made with a
+//! seeded key on one machine decrypts with the same seed on another.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::time::SystemTime;
+
+use aws_lc_rs::hmac;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use kms_core::{
+    Error, KeySpec, KeyState, KeyUsage, OriginType, Result, RotationType, SecretBytes, Tag,
+    is_alias_name, is_key_id,
+};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use crate::blob::MATERIAL_ID_LEN;
+use crate::limits;
+use crate::material::{MATERIAL_LEN, Material, unhex};
+use crate::state::{Alias, Identity, Key, Keyring};
+
+/// The contents of a seed file.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedFile {
+    /// The keys it declares.
+    #[serde(default)]
+    pub keys: Vec<SeedKey>,
+}
+
+/// One key of a seed file. Its material is secret: it is wiped on drop and never shown by
+/// `Debug`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedKey {
+    /// The key ID (a UUID).
+    pub key_id: String,
+    /// The description.
+    #[serde(default)]
+    pub description: String,
+    /// `Enabled` (the default) or `Disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The first key material: base64 of 32 bytes.
+    pub material: String,
+    /// The materials of later rotations, oldest first: base64 of 32 bytes each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<String>,
+    /// The IDs (64 hex digits) of `material` then each of `rotations`, as an export writes
+    /// them so that ciphertexts made before the export still decrypt. Without them, each ID is
+    /// derived from its material.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub material_ids: Vec<String>,
+    /// Aliases of the key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Tags of the key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Drop for SeedKey {
+    fn drop(&mut self) {
+        self.material.zeroize();
+        self.rotations.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+impl fmt::Debug for SeedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeedKey")
+            .field("key_id", &self.key_id)
+            .field("description", &self.description)
+            .field("state", &self.state)
+            .field("rotations", &self.rotations.len())
+            .field("aliases", &self.aliases)
+            .field("tags", &self.tags)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SeedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeedFile")
+            .field("keys", &self.keys)
+            .finish()
+    }
+}
+
+impl SeedFile {
+    /// Reads a seed file.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Config` naming the file, with the position of a TOML error.
+    pub fn read(path: &Path) -> Result<Self> {
+        let mut text = std::fs::read_to_string(path).map_err(|err| Error::Config {
+            message: format!("seed file {}: {err}", path.display()),
+        })?;
+        let parsed = toml::from_str(&text).map_err(|err| Error::Config {
+            message: format!("seed file {}: {err}", path.display()),
+        });
+        text.zeroize();
+        parsed
+    }
+
+    /// The seed file as TOML text.
+    ///
+    /// # Errors
+    ///
+    /// `KMSInternalException` if it cannot be written as TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|err| crate::random::internal(&format!("seed file: {err}")))
+    }
+}
+
+/// A seeded key, checked and ready to add.
+struct Seeded {
+    key: Key,
+    aliases: Vec<String>,
+}
+
+/// Adds the keys of `seed` to `keyring`. Keys it holds already are left as they are if their
+/// material is the seed's; a key ID or alias that conflicts is an error, and then nothing is
+/// added.
+pub(crate) fn apply(
+    seed: &SeedFile,
+    keyring: &mut Keyring,
+    identity: &Identity,
+    now: SystemTime,
+) -> Result<()> {
+    let seeded = seed
+        .keys
+        .iter()
+        .map(|key| build(key, identity, now))
+        .collect::<Result<Vec<_>>>()?;
+    for Seeded { key, aliases } in &seeded {
+        if let Some(existing) = keyring.keys.get(&key.id) {
+            let same = existing.materials.len() >= key.materials.len()
+                && existing
+                    .materials
+                    .iter()
+                    .zip(&key.materials)
+                    .all(|(a, b)| a.id == b.id);
+            if !same {
+                return Err(conflict(format!(
+                    "key {} exists with other key material",
+                    key.id
+                )));
+            }
+        }
+        for alias in aliases {
+            if let Some(target) = keyring.aliases.get(alias).map(|a| &a.target)
+                && *target != key.id
+            {
+                return Err(conflict(format!(
+                    "alias {alias} names key {target}, not {}",
+                    key.id
+                )));
+            }
+        }
+    }
+    for Seeded { key, aliases } in seeded {
+        for alias in aliases {
+            if !keyring.aliases.contains_key(&alias) {
+                let target = key.id.clone();
+                keyring.put_alias(
+                    alias,
+                    Alias {
+                        target,
+                        created: now,
+                        updated: now,
+                    },
+                );
+            }
+        }
+        if !keyring.keys.contains_key(&key.id) {
+            keyring.insert_key(key);
+        }
+    }
+    Ok(())
+}
+
+/// The key a seed entry declares, checked.
+fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded> {
+    let id = seed.key_id.as_str();
+    if !is_key_id(id) || id.starts_with("mrk-") {
+        return Err(invalid(id, "key_id is not a key ID (a UUID)"));
+    }
+    let uuid = uuid::Uuid::parse_str(id).map_err(|_| invalid(id, "key_id is not a UUID"))?;
+    let id = uuid.to_string();
+    let state = match seed.state.as_deref() {
+        None | Some("Enabled") => KeyState::Enabled,
+        Some("Disabled") => KeyState::Disabled,
+        Some(other) => {
+            return Err(invalid(
+                &id,
+                &format!("state '{other}' is not Enabled or Disabled"),
+            ));
+        }
+    };
+    limits::check_description(&seed.description).map_err(|err| invalid(&id, err.message()))?;
+    let mut tags = BTreeMap::new();
+    let tag_list: Vec<Tag> = seed
+        .tags
+        .iter()
+        .map(|(k, v)| Tag::new(k.clone(), v.clone()))
+        .collect();
+    limits::merge_tags(&mut tags, &tag_list).map_err(|err| invalid(&id, err.message()))?;
+    for alias in &seed.aliases {
+        if !is_alias_name(alias) || alias.starts_with("alias/aws/") {
+            return Err(invalid(&id, &format!("'{alias}' is not an alias name")));
+        }
+    }
+    let encoded: Vec<(&String, Option<RotationType>)> = std::iter::once((&seed.material, None))
+        .chain(
+            seed.rotations
+                .iter()
+                .map(|m| (m, Some(RotationType::OnDemand))),
+        )
+        .collect();
+    if !seed.material_ids.is_empty() && seed.material_ids.len() != encoded.len() {
+        return Err(invalid(
+            &id,
+            "material_ids must name the material and every rotation",
+        ));
+    }
+    let materials = encoded
+        .into_iter()
+        .enumerate()
+        .map(|(index, (material_text, rotation))| {
+            let explicit = seed.material_ids.get(index).map(String::as_str);
+            material(&id, material_text, explicit, rotation, now)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let key = Key {
+        arn: identity.key_arn(&id),
+        uuid: *uuid.as_bytes(),
+        created: now,
+        description: seed.description.clone(),
+        spec: KeySpec::SymmetricDefault,
+        usage: KeyUsage::EncryptDecrypt,
+        origin: OriginType::AwsKms,
+        state,
+        deletion: None,
+        rotation: None,
+        materials,
+        tags,
+        id,
+    };
+    Ok(Seeded {
+        key,
+        aliases: seed.aliases.clone(),
+    })
+}
+
+/// Material from base64, with the ID given (hex) or derived from it.
+fn material(
+    key_id: &str,
+    encoded: &str,
+    explicit_id: Option<&str>,
+    rotation: Option<RotationType>,
+    now: SystemTime,
+) -> Result<Material> {
+    let secret = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .map(SecretBytes::from)
+        .filter(|secret| secret.len() == MATERIAL_LEN)
+        .ok_or_else(|| invalid(key_id, "a material is not base64 of 32 bytes"))?;
+    let id = match explicit_id {
+        Some(text) => unhex(text)
+            .and_then(|bytes| <[u8; MATERIAL_ID_LEN]>::try_from(bytes).ok())
+            .ok_or_else(|| {
+                invalid(
+                    key_id,
+                    &format!("material ID '{text}' is not 64 hex digits"),
+                )
+            })?,
+        None => material_id(key_id, &secret),
+    };
+    Material::from_parts(id, secret, now, rotation)
+}
+
+/// The ID of seeded material: HMAC-SHA-256 under the material of a fixed label and the key
+/// ID. It names the material without revealing anything about it.
+pub(crate) fn material_id(key_id: &str, secret: &SecretBytes) -> [u8; MATERIAL_ID_LEN] {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.expose_secret());
+    let mut context = hmac::Context::with_key(&key);
+    context.update(b"kms-local seeded key material id v1\0");
+    context.update(key_id.as_bytes());
+    let mut id = [0u8; MATERIAL_ID_LEN];
+    id.copy_from_slice(context.sign().as_ref());
+    id
+}
+
+/// The seed entry of `key` and its aliases: its material in the clear.
+pub(crate) fn export(key: &Key, aliases: Vec<String>) -> Result<SeedKey> {
+    let state = match key.state {
+        KeyState::Enabled => None,
+        KeyState::Disabled => Some("Disabled".to_owned()),
+        other => {
+            return Err(Error::InvalidState {
+                message: format!(
+                    "{} is {other}: only Enabled and Disabled keys export",
+                    key.arn
+                ),
+            });
+        }
+    };
+    let encode = |material: &Material| STANDARD.encode(material.secret.expose_secret());
+    Ok(SeedKey {
+        key_id: key.id.clone(),
+        description: key.description.clone(),
+        state,
+        material: encode(&key.materials[0]),
+        rotations: key.materials[1..].iter().map(encode).collect(),
+        material_ids: key.materials.iter().map(|m| m.id_hex.clone()).collect(),
+        aliases,
+        tags: key.tags.clone(),
+    })
+}
+
+fn invalid(key_id: &str, why: &str) -> Error {
+    Error::Config {
+        message: format!("seed key {key_id}: {why}"),
+    }
+}
+
+fn conflict(why: String) -> Error {
+    Error::Config {
+        message: format!("the seed conflicts with the store: {why}"),
+    }
+}
