@@ -19,6 +19,7 @@ mod model;
 pub mod ops;
 mod secret;
 mod shape;
+mod utc;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -35,6 +36,7 @@ pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 pub use ops::*;
 pub use secret::{SecretBytes, constant_time_eq};
+pub use utc::UtcDateTime;
 
 /// The secret-memory crate of the public API, re-exported so versions always match.
 pub use secrecy;

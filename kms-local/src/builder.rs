@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use kms_core::{Result, SecretBytes};
 
 use crate::LocalKms;
+use crate::audit::AuditSink;
 use crate::durable::Journal;
 use crate::seed::SeedFile;
 use crate::state::Identity;
@@ -39,6 +40,7 @@ pub struct LocalKmsBuilder {
     path: Option<PathBuf>,
     root_key: Option<SecretBytes>,
     seeds: Vec<Seed>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 /// A seed to apply when the backend is built.
@@ -121,6 +123,13 @@ impl LocalKmsBuilder {
         self
     }
 
+    /// Records every call, successful or not, in `sink` (see [`crate::audit`]).
+    #[must_use]
+    pub fn audit(mut self, sink: impl AuditSink + 'static) -> Self {
+        self.audit = Some(Arc::new(sink));
+        self
+    }
+
     /// The backend.
     ///
     /// # Errors
@@ -141,7 +150,8 @@ impl LocalKmsBuilder {
                 Seed::Contents(seed) => Ok(seed),
             })
             .collect::<Result<Vec<_>>>()?;
-        let kms = match self.path.take() {
+        let audit = self.audit.take();
+        let mut kms = match self.path.take() {
             None => self.build_in_memory(),
             Some(path) => {
                 let root_key = self.root_key.take();
@@ -149,9 +159,11 @@ impl LocalKmsBuilder {
                 let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
                 LocalKms {
                     store: Arc::new(Store::durable(identity, clock, journal, keyring)),
+                    audit: None,
                 }
             }
         };
+        kms.audit = audit;
         for seed in &seeds {
             kms.store.seed(seed)?;
         }
@@ -159,10 +171,12 @@ impl LocalKmsBuilder {
     }
 
     /// The backend in memory, with settings already checked.
-    pub(crate) fn build_in_memory(self) -> LocalKms {
+    pub(crate) fn build_in_memory(mut self) -> LocalKms {
+        let audit = self.audit.take();
         let (identity, clock) = self.identity_and_clock();
         LocalKms {
             store: Arc::new(Store::in_memory(identity, clock)),
+            audit,
         }
     }
 
@@ -188,6 +202,7 @@ impl fmt::Debug for LocalKmsBuilder {
             .field("path", &self.path)
             .field("root_key", &self.root_key.as_ref().map(|_| "[REDACTED]"))
             .field("seeds", &self.seeds.len())
+            .field("audit", &self.audit)
             .finish()
     }
 }

@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod audit;
 mod blob;
 mod builder;
 mod durable;
@@ -45,6 +46,7 @@ pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
 pub use durable::ROOT_KEY_ENV;
 pub use seed::{SeedFile, SeedKey};
 
+use audit::{AuditEvent, AuditSink, Audited, AuditedResponse};
 use store::Store;
 
 /// An in-process KMS that behaves like AWS KMS, holding its keys in memory or in a directory
@@ -55,6 +57,7 @@ use store::Store;
 #[derive(Clone)]
 pub struct LocalKms {
     store: Arc<Store>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl LocalKms {
@@ -81,6 +84,47 @@ impl LocalKms {
     /// The number of keys, whatever their state, as this process last saw them.
     pub fn key_count(&self) -> usize {
         self.store.peek().keys.len()
+    }
+}
+
+impl LocalKms {
+    /// Runs one operation, and records it in the audit log if there is one.
+    fn call<Request: Audited, Response: AuditedResponse>(
+        &self,
+        request: Request,
+        operation: impl FnOnce(Request) -> Result<Response>,
+    ) -> Result<Response> {
+        let Some(audit) = &self.audit else {
+            return operation(request);
+        };
+        let draft = request.draft();
+        let time = self.store.now();
+        let result = operation(request);
+        let arn = match &result {
+            Ok(response) => response.key_arn().map(str::to_owned),
+            Err(_) => None,
+        }
+        .or_else(|| {
+            draft
+                .key_id
+                .as_ref()
+                .and_then(|key_id| self.store.key_arn(key_id))
+        });
+        let ids = (
+            random::key_uuid()?.to_string(),
+            random::key_uuid()?.to_string(),
+        );
+        let identity = &self.store.identity;
+        let event = AuditEvent::new(
+            draft,
+            time,
+            (&identity.region, &identity.account),
+            arn,
+            result.as_ref().err(),
+            ids,
+        );
+        audit.record(&event)?;
+        result
     }
 }
 
@@ -111,142 +155,148 @@ impl fmt::Display for LocalKms {
 #[async_trait]
 impl Kms for LocalKms {
     async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
-        self.store.create_key(request)
+        self.call(request, |request| self.store.create_key(request))
     }
 
     async fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
-        self.store.describe_key(request)
+        self.call(request, |request| self.store.describe_key(request))
     }
 
     async fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
-        self.store.list_keys(request)
+        self.call(request, |request| self.store.list_keys(request))
     }
 
     async fn update_key_description(
         &self,
         request: UpdateKeyDescriptionRequest,
     ) -> Result<UpdateKeyDescriptionResponse> {
-        self.store.update_key_description(request)
+        self.call(request, |request| {
+            self.store.update_key_description(request)
+        })
     }
 
     async fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
-        self.store.enable_key(request)
+        self.call(request, |request| self.store.enable_key(request))
     }
 
     async fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
-        self.store.disable_key(request)
+        self.call(request, |request| self.store.disable_key(request))
     }
 
     async fn schedule_key_deletion(
         &self,
         request: ScheduleKeyDeletionRequest,
     ) -> Result<ScheduleKeyDeletionResponse> {
-        self.store.schedule_key_deletion(request)
+        self.call(request, |request| self.store.schedule_key_deletion(request))
     }
 
     async fn cancel_key_deletion(
         &self,
         request: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse> {
-        self.store.cancel_key_deletion(request)
+        self.call(request, |request| self.store.cancel_key_deletion(request))
     }
 
     async fn enable_key_rotation(
         &self,
         request: EnableKeyRotationRequest,
     ) -> Result<EnableKeyRotationResponse> {
-        self.store.enable_key_rotation(request)
+        self.call(request, |request| self.store.enable_key_rotation(request))
     }
 
     async fn disable_key_rotation(
         &self,
         request: DisableKeyRotationRequest,
     ) -> Result<DisableKeyRotationResponse> {
-        self.store.disable_key_rotation(request)
+        self.call(request, |request| self.store.disable_key_rotation(request))
     }
 
     async fn get_key_rotation_status(
         &self,
         request: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse> {
-        self.store.get_key_rotation_status(request)
+        self.call(request, |request| {
+            self.store.get_key_rotation_status(request)
+        })
     }
 
     async fn rotate_key_on_demand(
         &self,
         request: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse> {
-        self.store.rotate_key_on_demand(request)
+        self.call(request, |request| self.store.rotate_key_on_demand(request))
     }
 
     async fn list_key_rotations(
         &self,
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
-        self.store.list_key_rotations(request)
+        self.call(request, |request| self.store.list_key_rotations(request))
     }
 
     async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
-        self.store.create_alias(request)
+        self.call(request, |request| self.store.create_alias(request))
     }
 
     async fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
-        self.store.update_alias(request)
+        self.call(request, |request| self.store.update_alias(request))
     }
 
     async fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
-        self.store.delete_alias(request)
+        self.call(request, |request| self.store.delete_alias(request))
     }
 
     async fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
-        self.store.list_aliases(request)
+        self.call(request, |request| self.store.list_aliases(request))
     }
 
     async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
-        self.store.tag_resource(request)
+        self.call(request, |request| self.store.tag_resource(request))
     }
 
     async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse> {
-        self.store.untag_resource(request)
+        self.call(request, |request| self.store.untag_resource(request))
     }
 
     async fn list_resource_tags(
         &self,
         request: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse> {
-        self.store.list_resource_tags(request)
+        self.call(request, |request| self.store.list_resource_tags(request))
     }
 
     async fn encrypt(&self, request: EncryptRequest) -> Result<EncryptResponse> {
-        self.store.encrypt(request)
+        self.call(request, |request| self.store.encrypt(request))
     }
 
     async fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse> {
-        self.store.decrypt(request)
+        self.call(request, |request| self.store.decrypt(request))
     }
 
     async fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse> {
-        self.store.re_encrypt(request)
+        self.call(request, |request| self.store.re_encrypt(request))
     }
 
     async fn generate_data_key(
         &self,
         request: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
-        self.store.generate_data_key(request)
+        self.call(request, |request| self.store.generate_data_key(request))
     }
 
     async fn generate_data_key_without_plaintext(
         &self,
         request: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
-        self.store.generate_data_key_without_plaintext(request)
+        self.call(request, |request| {
+            self.store.generate_data_key_without_plaintext(request)
+        })
     }
 
     async fn generate_random(
         &self,
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse> {
-        self.store.generate_random(request)
+        self.call(request, |request| self.store.generate_random(request))
     }
 }

@@ -128,6 +128,15 @@ impl Store {
 }
 
 impl Store {
+    /// The ARN of the key `key_id` names, if it names one now.
+    pub(crate) fn key_arn(&self, key_id: &kms_core::KeyId) -> Option<String> {
+        let keyring = self.read().ok()?;
+        let key = keyring
+            .resolve(&self.identity, key_id, || self.now())
+            .ok()?;
+        Some(key.arn.clone())
+    }
+
     /// Adds the keys of a seed.
     pub(crate) fn seed(&self, seed: &crate::seed::SeedFile) -> Result<()> {
         self.mutate(|keyring, now| crate::seed::apply(seed, keyring, &self.identity, now))

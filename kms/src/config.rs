@@ -17,7 +17,7 @@ pub const KMS_URL_ENV: &str = "KMS_URL";
 pub const DEFAULT_URL: &str = "local:";
 
 /// The options a `local:` URL accepts, as listed in error messages.
-const LOCAL_OPTIONS: &str = "region, account, seed";
+const LOCAL_OPTIONS: &str = "region, account, seed, audit";
 
 /// Which KMS backend to use, and its settings.
 ///
@@ -31,6 +31,7 @@ const LOCAL_OPTIONS: &str = "region, account, seed";
 /// | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
 /// | `local:///path/to/dir` | a persistent local store in that directory |
 /// | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
+/// | `local:?audit=/path/to/audit.jsonl` | appends an audit event per call to that file |
 /// | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 ///
 /// A config file names the backend in the field `backend`; unknown fields are refused:
@@ -88,6 +89,8 @@ pub struct LocalConfig {
     pub path: Option<PathBuf>,
     /// A seed file whose keys are added when connecting (see `kms_local::SeedFile`).
     pub seed: Option<PathBuf>,
+    /// A file to append the audit log to, one JSON event per line.
+    pub audit: Option<PathBuf>,
 }
 
 /// `LocalConfig` as written in a file, before validation.
@@ -98,6 +101,7 @@ struct RawLocalConfig {
     account: Option<String>,
     path: Option<PathBuf>,
     seed: Option<PathBuf>,
+    audit: Option<PathBuf>,
 }
 
 impl TryFrom<RawLocalConfig> for LocalConfig {
@@ -109,6 +113,7 @@ impl TryFrom<RawLocalConfig> for LocalConfig {
             account: raw.account,
             path: raw.path,
             seed: raw.seed,
+            audit: raw.audit,
         };
         config.validate()?;
         Ok(config)
@@ -146,6 +151,13 @@ impl LocalConfig {
     #[must_use]
     pub fn with_seed(mut self, seed: impl Into<PathBuf>) -> Self {
         self.seed = Some(seed.into());
+        self
+    }
+
+    /// Sets a file to append the audit log to.
+    #[must_use]
+    pub fn with_audit(mut self, audit: impl Into<PathBuf>) -> Self {
+        self.audit = Some(audit.into());
         self
     }
 
@@ -192,7 +204,7 @@ impl KmsConfig {
     ///
     /// let err = KmsConfig::from_url("local:?region=eu-west-1&colour=blue").unwrap_err();
     /// assert_eq!(err.message(), "unknown option 'colour' in KMS URL \
-    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed)");
+    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed, audit)");
     /// # Ok::<(), kms::Error>(())
     /// ```
     ///
@@ -312,13 +324,18 @@ fn parse_local(url: &Url, shown: &str) -> Result<LocalConfig> {
         ..LocalConfig::default()
     };
     for (name, value) in url.query_pairs() {
-        if name == "seed" {
-            if config.seed.is_some() {
+        let file_slot = match &*name {
+            "seed" => Some(&mut config.seed),
+            "audit" => Some(&mut config.audit),
+            _ => None,
+        };
+        if let Some(slot) = file_slot {
+            if slot.is_some() {
                 return Err(config_error(format!(
-                    "option 'seed' is given more than once in KMS URL '{shown}'"
+                    "option '{name}' is given more than once in KMS URL '{shown}'"
                 )));
             }
-            config.seed = Some(PathBuf::from(value.into_owned()));
+            *slot = Some(PathBuf::from(value.into_owned()));
             continue;
         }
         let slot = match &*name {
@@ -548,7 +565,7 @@ mod tests {
     fn an_unknown_option_is_named() {
         assert_eq!(
             config_err("local:?foo=1"),
-            "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed)"
+            "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed, audit)"
         );
         // Option names are case-sensitive.
         assert!(config_err("local:?Region=eu-west-1").starts_with("unknown option 'Region'"));

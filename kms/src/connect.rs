@@ -104,6 +104,9 @@ pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder>
     if let Some(seed) = &config.seed {
         builder = builder.seed_file(seed);
     }
+    if let Some(audit) = &config.audit {
+        builder = builder.audit(kms_local::audit::JsonLinesAuditLog::open(audit)?);
+    }
     if let Some(region) = &config.region {
         builder = builder.region(region.as_str());
     }

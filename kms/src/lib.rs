@@ -35,6 +35,7 @@
 //! | `local:?region=eu-west-1&account=111122223333` | the same, in another region and account |
 //! | `local:///path/to/dir` | a persistent local store in that directory |
 //! | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
+//! | `local:?audit=/path/to/audit.jsonl` | appends an audit event per call to that file |
 //! | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
 //!
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no

@@ -1,0 +1,408 @@
+//! The audit event of a call, and what each request and response contributes to it.
+
+use std::time::SystemTime;
+
+use kms_core::ops::*;
+use kms_core::{EncryptionContext, KeyId, UtcDateTime};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// One call, in CloudTrail's shape: what was called, on which key, with which (non-secret)
+/// parameters, and the error if it failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AuditEvent {
+    /// The CloudTrail record version this follows.
+    pub event_version: &'static str,
+    /// When the call was made (RFC 3339, UTC).
+    pub event_time: String,
+    /// `kms.amazonaws.com`.
+    pub event_source: &'static str,
+    /// The operation, such as `Encrypt`.
+    pub event_name: &'static str,
+    /// The region of the backend.
+    pub aws_region: String,
+    /// A unique ID of the request.
+    #[serde(rename = "requestID")]
+    pub request_id: String,
+    /// A unique ID of the event.
+    #[serde(rename = "eventID")]
+    pub event_id: String,
+    /// Whether the operation only reads.
+    pub read_only: bool,
+    /// The key the call used, when there is one.
+    pub resources: Vec<AuditResource>,
+    /// `AwsApiCall`.
+    pub event_type: &'static str,
+    /// The account of the backend.
+    pub recipient_account_id: String,
+    /// The request's parameters, without plaintexts or ciphertexts.
+    pub request_parameters: Map<String, Value>,
+    /// The exception name, when the call failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The exception's message, when the call failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// A key named by an audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AuditResource {
+    /// The key ARN.
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    /// The account of the key.
+    #[serde(rename = "accountId")]
+    pub account_id: String,
+    /// `AWS::KMS::Key`.
+    #[serde(rename = "type")]
+    pub resource_type: &'static str,
+}
+
+impl AuditEvent {
+    /// The event of a call described by `draft`, made at `time`, that used the key `arn`
+    /// and ended with `error`.
+    pub(crate) fn new(
+        draft: Draft,
+        time: SystemTime,
+        (region, account): (&str, &str),
+        arn: Option<String>,
+        error: Option<&kms_core::Error>,
+        (request_id, event_id): (String, String),
+    ) -> Self {
+        Self {
+            event_version: "1.08",
+            event_time: UtcDateTime::from(time).rfc3339(),
+            event_source: "kms.amazonaws.com",
+            event_name: draft.name,
+            aws_region: region.to_owned(),
+            request_id,
+            event_id,
+            read_only: draft.read_only,
+            resources: arn
+                .map(|arn| AuditResource {
+                    arn,
+                    account_id: account.to_owned(),
+                    resource_type: "AWS::KMS::Key",
+                })
+                .into_iter()
+                .collect(),
+            event_type: "AwsApiCall",
+            recipient_account_id: account.to_owned(),
+            request_parameters: draft.parameters,
+            error_code: error.map(|err| err.code().to_owned()),
+            error_message: error.map(|err| err.message().to_owned()),
+        }
+    }
+}
+
+/// What a request says about itself before it runs.
+#[derive(Debug)]
+pub(crate) struct Draft {
+    pub(crate) name: &'static str,
+    pub(crate) read_only: bool,
+    /// The key the request names, to find its ARN when the response does not give it.
+    pub(crate) key_id: Option<KeyId>,
+    pub(crate) parameters: Map<String, Value>,
+}
+
+impl Draft {
+    fn new(name: &'static str, read_only: bool, key_id: Option<&KeyId>) -> Self {
+        let mut parameters = Map::new();
+        if let Some(key_id) = key_id {
+            parameters.insert("keyId".to_owned(), json!(key_id.as_str()));
+        }
+        Self {
+            name,
+            read_only,
+            key_id: key_id.cloned(),
+            parameters,
+        }
+    }
+
+    fn with(mut self, name: &str, value: Option<Value>) -> Self {
+        if let Some(value) = value {
+            self.parameters.insert(name.to_owned(), value);
+        }
+        self
+    }
+
+    fn with_context(self, name: &str, context: &EncryptionContext) -> Self {
+        let value = (!context.is_empty()).then(|| json!(context.as_map()));
+        self.with(name, value)
+    }
+}
+
+/// A request, as the audit log describes it.
+pub(crate) trait Audited {
+    /// Its name, key and parameters.
+    fn draft(&self) -> Draft;
+}
+
+/// A response that names the key the call used.
+pub(crate) trait AuditedResponse {
+    /// The key ARN, when the response gives it.
+    fn key_arn(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Requests whose only parameter is the key.
+macro_rules! key_only {
+    ($( $request:ident => $name:literal, $read_only:literal; )+) => {
+        $(
+            impl Audited for $request {
+                fn draft(&self) -> Draft {
+                    Draft::new($name, $read_only, Some(&self.key_id))
+                }
+            }
+        )+
+    };
+}
+
+key_only! {
+    DescribeKeyRequest => "DescribeKey", true;
+    EnableKeyRequest => "EnableKey", false;
+    DisableKeyRequest => "DisableKey", false;
+    CancelKeyDeletionRequest => "CancelKeyDeletion", false;
+    DisableKeyRotationRequest => "DisableKeyRotation", false;
+    GetKeyRotationStatusRequest => "GetKeyRotationStatus", true;
+    RotateKeyOnDemandRequest => "RotateKeyOnDemand", false;
+    ListKeyRotationsRequest => "ListKeyRotations", true;
+    ListResourceTagsRequest => "ListResourceTags", true;
+}
+
+/// Responses that carry no key ARN.
+macro_rules! no_key_arn {
+    ($( $response:ident ),+ $(,)?) => {
+        $( impl AuditedResponse for $response {} )+
+    };
+}
+
+no_key_arn!(
+    ListKeysResponse,
+    UpdateKeyDescriptionResponse,
+    EnableKeyResponse,
+    DisableKeyResponse,
+    EnableKeyRotationResponse,
+    DisableKeyRotationResponse,
+    ListKeyRotationsResponse,
+    CreateAliasResponse,
+    UpdateAliasResponse,
+    DeleteAliasResponse,
+    ListAliasesResponse,
+    TagResourceResponse,
+    UntagResourceResponse,
+    ListResourceTagsResponse,
+    GenerateRandomResponse,
+);
+
+/// Responses whose `key_id` is the key ARN.
+macro_rules! key_arn_in_key_id {
+    ($( $response:ident ),+ $(,)?) => {
+        $(
+            impl AuditedResponse for $response {
+                fn key_arn(&self) -> Option<&str> {
+                    Some(&self.key_id)
+                }
+            }
+        )+
+    };
+}
+
+key_arn_in_key_id!(
+    ScheduleKeyDeletionResponse,
+    CancelKeyDeletionResponse,
+    RotateKeyOnDemandResponse,
+    EncryptResponse,
+    DecryptResponse,
+    ReEncryptResponse,
+    GenerateDataKeyResponse,
+    GenerateDataKeyWithoutPlaintextResponse,
+);
+
+impl AuditedResponse for CreateKeyResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_metadata.arn.as_deref()
+    }
+}
+
+impl AuditedResponse for DescribeKeyResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_metadata.arn.as_deref()
+    }
+}
+
+impl AuditedResponse for GetKeyRotationStatusResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+}
+
+impl Audited for CreateKeyRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("CreateKey", false, None)
+            .with("description", self.description.as_ref().map(|d| json!(d)))
+            .with("keyUsage", self.key_usage.map(|u| json!(u.as_str())))
+            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
+            .with("origin", self.origin.map(|o| json!(o.as_str())))
+            .with("multiRegion", self.multi_region.map(|m| json!(m)))
+    }
+}
+
+impl Audited for ListKeysRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("ListKeys", true, None).with("limit", self.limit.map(|l| json!(l)))
+    }
+}
+
+impl Audited for UpdateKeyDescriptionRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("UpdateKeyDescription", false, Some(&self.key_id))
+            .with("description", Some(json!(self.description)))
+    }
+}
+
+impl Audited for ScheduleKeyDeletionRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("ScheduleKeyDeletion", false, Some(&self.key_id)).with(
+            "pendingWindowInDays",
+            self.pending_window_in_days.map(|d| json!(d)),
+        )
+    }
+}
+
+impl Audited for EnableKeyRotationRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("EnableKeyRotation", false, Some(&self.key_id)).with(
+            "rotationPeriodInDays",
+            self.rotation_period_in_days.map(|d| json!(d)),
+        )
+    }
+}
+
+impl Audited for CreateAliasRequest {
+    fn draft(&self) -> Draft {
+        alias_draft("CreateAlias", &self.alias_name, &self.target_key_id)
+    }
+}
+
+impl Audited for UpdateAliasRequest {
+    fn draft(&self) -> Draft {
+        alias_draft("UpdateAlias", &self.alias_name, &self.target_key_id)
+    }
+}
+
+/// The draft of an operation that points an alias at a key.
+fn alias_draft(name: &'static str, alias_name: &str, target: &KeyId) -> Draft {
+    let draft = Draft::new(name, false, None)
+        .with("aliasName", Some(json!(alias_name)))
+        .with("targetKeyId", Some(json!(target.as_str())));
+    Draft {
+        key_id: Some(target.clone()),
+        ..draft
+    }
+}
+
+impl Audited for DeleteAliasRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("DeleteAlias", false, None).with("aliasName", Some(json!(self.alias_name)))
+    }
+}
+
+impl Audited for ListAliasesRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("ListAliases", true, self.key_id.as_ref())
+    }
+}
+
+impl Audited for TagResourceRequest {
+    fn draft(&self) -> Draft {
+        let tags: Vec<Value> = self
+            .tags
+            .iter()
+            .map(|tag| json!({ "tagKey": tag.tag_key, "tagValue": tag.tag_value }))
+            .collect();
+        Draft::new("TagResource", false, Some(&self.key_id)).with("tags", Some(json!(tags)))
+    }
+}
+
+impl Audited for UntagResourceRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("UntagResource", false, Some(&self.key_id))
+            .with("tagKeys", Some(json!(self.tag_keys)))
+    }
+}
+
+impl Audited for EncryptRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("Encrypt", true, Some(&self.key_id))
+            .with_context("encryptionContext", &self.encryption_context)
+            .with(
+                "encryptionAlgorithm",
+                self.encryption_algorithm.map(|a| json!(a.as_str())),
+            )
+    }
+}
+
+impl Audited for DecryptRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("Decrypt", true, self.key_id.as_ref())
+            .with_context("encryptionContext", &self.encryption_context)
+            .with(
+                "encryptionAlgorithm",
+                self.encryption_algorithm.map(|a| json!(a.as_str())),
+            )
+    }
+}
+
+impl Audited for ReEncryptRequest {
+    fn draft(&self) -> Draft {
+        let draft = Draft::new("ReEncrypt", true, None)
+            .with(
+                "destinationKeyId",
+                Some(json!(self.destination_key_id.as_str())),
+            )
+            .with(
+                "sourceKeyId",
+                self.source_key_id.as_ref().map(|k| json!(k.as_str())),
+            )
+            .with_context("sourceEncryptionContext", &self.source_encryption_context)
+            .with_context(
+                "destinationEncryptionContext",
+                &self.destination_encryption_context,
+            );
+        Draft {
+            key_id: Some(self.destination_key_id.clone()),
+            ..draft
+        }
+    }
+}
+
+impl Audited for GenerateDataKeyRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GenerateDataKey", true, Some(&self.key_id))
+            .with_context("encryptionContext", &self.encryption_context)
+            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
+            .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
+    }
+}
+
+impl Audited for GenerateDataKeyWithoutPlaintextRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GenerateDataKeyWithoutPlaintext", true, Some(&self.key_id))
+            .with_context("encryptionContext", &self.encryption_context)
+            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
+            .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
+    }
+}
+
+impl Audited for GenerateRandomRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GenerateRandom", true, None)
+            .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
+    }
+}

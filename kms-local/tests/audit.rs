@@ -1,0 +1,116 @@
+//! The audit log: one well-formed event per call, failed ones included, and no secret.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use kms_core::{DecryptRequest, EncryptRequest, EncryptionContext, KeyId, Kms, KmsExt};
+use kms_local::LocalKms;
+use kms_local::audit::{JsonLinesAuditLog, MemoryAuditLog};
+
+#[tokio::test]
+async fn every_call_is_one_event_with_cloudtrail_names_and_no_secret() {
+    let log = MemoryAuditLog::new();
+    let kms = LocalKms::builder().audit(log.clone()).build().unwrap();
+    let key = kms.create_symmetric_key("audited").await.unwrap();
+    let arn = key.arn.clone().unwrap();
+    let context = EncryptionContext::new().with("purpose", "audit");
+    let request = EncryptRequest::new(KeyId::parse(&key.key_id).unwrap(), b"plaintext-marker")
+        .with_encryption_context(context.clone());
+    let blob = kms.encrypt(request).await.unwrap().ciphertext_blob;
+    let decrypted = kms
+        .decrypt(DecryptRequest::new(blob.clone()).with_encryption_context(context.clone()))
+        .await
+        .unwrap();
+    kms.generate_aes256_data_key("alias/none", &context)
+        .await
+        .unwrap_err();
+    let failed = kms.decrypt(DecryptRequest::new(blob)).await.unwrap_err();
+
+    let events = log.events();
+    let names: Vec<&str> = events.iter().map(|e| e.event_name).collect();
+    assert_eq!(
+        names,
+        [
+            "CreateKey",
+            "Encrypt",
+            "Decrypt",
+            "GenerateDataKey",
+            "Decrypt"
+        ]
+    );
+
+    let encrypt = &events[1];
+    assert_eq!(encrypt.resources[0].arn, arn);
+    assert_eq!(encrypt.resources[0].resource_type, "AWS::KMS::Key");
+    assert_eq!(
+        encrypt.request_parameters["encryptionContext"]["purpose"],
+        "audit"
+    );
+    assert_eq!(encrypt.event_source, "kms.amazonaws.com");
+    assert_eq!(encrypt.aws_region, "us-east-1");
+    assert!(encrypt.event_time.ends_with('Z'));
+    assert_ne!(encrypt.request_id, events[2].request_id);
+
+    let decrypt = &events[2];
+    assert_eq!(
+        decrypt.resources[0].arn, arn,
+        "Decrypt names the key its blob named"
+    );
+    assert_eq!(decrypt.error_code, None);
+
+    let missing_alias = &events[3];
+    assert_eq!(
+        missing_alias.error_code.as_deref(),
+        Some("NotFoundException")
+    );
+    assert!(missing_alias.resources.is_empty());
+
+    let failed_decrypt = &events[4];
+    assert_eq!(failed_decrypt.error_code.as_deref(), Some(failed.code()));
+    assert_eq!(failed_decrypt.error_message.as_deref(), Some(""));
+
+    let everything = serde_json::to_string(&events).unwrap();
+    assert!(!everything.contains("plaintext-marker"));
+    let plaintext_b64 = format!("{:?}", decrypted.plaintext.expose_secret());
+    assert!(!everything.contains(&plaintext_b64[1..plaintext_b64.len() - 1]));
+}
+
+#[tokio::test]
+async fn the_json_lines_file_answers_which_keys_were_used_for_what_and_when() {
+    let path = std::env::temp_dir().join(format!("kms-audit-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let kms = LocalKms::builder()
+        .audit(JsonLinesAuditLog::open(&path).unwrap())
+        .build()
+        .unwrap();
+    let key = kms.create_symmetric_key("logged").await.unwrap();
+    let context = EncryptionContext::new();
+    kms.encrypt_bytes(&key.key_id, b"x", &context)
+        .await
+        .unwrap();
+    kms.encrypt_bytes("alias/nope", b"x", &context)
+        .await
+        .unwrap_err();
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(events.len(), 3);
+    let used: Vec<(&str, &str, bool)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["eventName"].as_str().unwrap(),
+                e["eventTime"].as_str().unwrap(),
+                e.get("errorCode").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(used[1].0, "Encrypt");
+    assert!(!used[1].2);
+    assert_eq!(events[1]["resources"][0]["ARN"], key.arn.unwrap().as_str());
+    assert_eq!(events[2]["errorCode"], "NotFoundException");
+    assert_eq!(events[2]["requestParameters"]["keyId"], "alias/nope");
+    assert_eq!(events[0]["requestParameters"]["description"], "logged");
+    std::fs::remove_file(&path).unwrap();
+}
