@@ -1,0 +1,381 @@
+//! Encryption: the [`Encryptor`] builder, the one-shot API and the frame sealing core.
+
+use std::fmt;
+use std::sync::Arc;
+
+use kms_core::EncryptionContext;
+
+use crate::error::{Error, Result};
+use crate::format::frame::{self, BlockKind, BodyAad, FINAL_HEAD_LEN, REGULAR_HEAD_LEN};
+use crate::format::header::{
+    HeaderFields, IV_LEN, PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX, TAG_LEN,
+    write_header_body,
+};
+use crate::keyring::{EncryptionMaterials, Keyring};
+use crate::keys::derive::{ContentKey, derive_keys};
+use crate::keys::signing::Signer;
+use crate::suite::{AlgorithmSuite, CommitmentPolicy};
+
+/// The default frame length: 64 KiB.
+pub const DEFAULT_FRAME_LENGTH: u32 = 64 * 1024;
+/// The largest frame length: 2^31 - 1 bytes, the most the AWS Encryption SDKs read.
+pub const MAX_FRAME_LENGTH: u32 = i32::MAX as u32;
+/// The longest footer: a `u16` length and a DER ECDSA P-384 signature of at most 104 bytes.
+const MAX_FOOTER_LEN: usize = 2 + 104;
+
+/// Encrypts data into AWS Encryption SDK messages with a keyring.
+///
+/// Build it once with the options, then encrypt any number of messages: each message gets a
+/// fresh data key from the keyring (one KMS call for a [`KmsKeyring`](crate::KmsKeyring),
+/// never one per frame), a random message id, and its own derived content key.
+///
+/// ```
+/// use std::sync::Arc;
+/// use kms_core::{EncryptionContext, SecretBytes};
+/// use kms_envelope::{AlgorithmSuite, Decryptor, Encryptor, RawAesKeyring};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> kms_envelope::Result<()> {
+/// let keyring = Arc::new(RawAesKeyring::new("ns", "key", SecretBytes::from(vec![0; 32]))?);
+/// let encryptor = Encryptor::new(keyring.clone())
+///     .with_encryption_context(EncryptionContext::from([("tenant", "t1")]))
+///     .with_frame_length(4096)
+///     .with_suite(AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384);
+/// let message = encryptor.encrypt(b"hello").await?;
+///
+/// let decrypted = Decryptor::new(keyring).decrypt(&message).await?;
+/// assert_eq!(decrypted.plaintext(), b"hello");
+/// assert_eq!(decrypted.header().encryption_context().get("tenant"), Some("t1"));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Encryptor {
+    keyring: Arc<dyn Keyring>,
+    context: EncryptionContext,
+    frame_length: u32,
+    suite: AlgorithmSuite,
+    policy: CommitmentPolicy,
+}
+
+impl fmt::Debug for Encryptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encryptor")
+            .field("keyring", &self.keyring)
+            .field("context", &self.context)
+            .field("frame_length", &self.frame_length)
+            .field("suite", &self.suite)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl Encryptor {
+    /// An encryptor with the default options: empty encryption context, 64 KiB frames, suite
+    /// 0x0478, commitment required.
+    pub fn new(keyring: Arc<dyn Keyring>) -> Self {
+        Self {
+            keyring,
+            context: EncryptionContext::new(),
+            frame_length: DEFAULT_FRAME_LENGTH,
+            suite: AlgorithmSuite::default(),
+            policy: CommitmentPolicy::default(),
+        }
+    }
+
+    /// The encryption context bound to every message. Keys starting with `aws-crypto-` are
+    /// reserved and make encryption fail.
+    #[must_use]
+    pub fn with_encryption_context(mut self, context: EncryptionContext) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The frame length, 1 to 2^31 - 1 bytes (default 64 KiB). Out of range, encryption
+    /// fails.
+    #[must_use]
+    pub fn with_frame_length(mut self, frame_length: u32) -> Self {
+        self.frame_length = frame_length;
+        self
+    }
+
+    /// The algorithm suite: 0x0478 (default) or 0x0578 (signed). Others make encryption fail.
+    #[must_use]
+    pub fn with_suite(mut self, suite: AlgorithmSuite) -> Self {
+        self.suite = suite;
+        self
+    }
+
+    /// The commitment policy. Both policies encrypt with committing suites only.
+    #[must_use]
+    pub fn with_commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The frame length.
+    pub fn frame_length(&self) -> u32 {
+        self.frame_length
+    }
+
+    /// Encrypts `plaintext` into a new message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for invalid options, or the keyring's error.
+    pub async fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>> {
+        // A fresh zeroed allocation costs nothing until touched; the frames are sealed
+        // straight into it.
+        let mut out = Vec::new();
+        self.encrypt_over(plaintext, &mut out).await?;
+        Ok(out)
+    }
+
+    /// The plaintext of the regular frames, and of the final frame (never empty unless the
+    /// whole plaintext is).
+    fn split<'a>(&self, plaintext: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+        let frame_length = self.frame_length as usize;
+        let regular_frames = plaintext.len().saturating_sub(1) / frame_length;
+        plaintext.split_at(regular_frames * frame_length)
+    }
+
+    /// The largest length of the message for this plaintext length.
+    fn message_len(&self, core: &EncryptCore, header: &[u8], plaintext_len: usize) -> usize {
+        let regular_frames = plaintext_len.saturating_sub(1) / core.frame_length();
+        header.len()
+            + regular_frames * core.regular_frame_len()
+            + FINAL_HEAD_LEN
+            + (plaintext_len - regular_frames * core.frame_length())
+            + TAG_LEN
+            + if self.suite.is_signed() {
+                MAX_FOOTER_LEN
+            } else {
+                0
+            }
+    }
+
+    /// Encrypts `plaintext` into `out`, replacing its contents. Its memory is reused: the
+    /// bytes it already holds are overwritten in place, so encrypting many messages through
+    /// one buffer costs no allocation and no extra pass over the data.
+    ///
+    /// # Errors
+    ///
+    /// As [`Encryptor::encrypt`]; `out` is left empty.
+    pub async fn encrypt_into(&self, plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let result = self.encrypt_over(plaintext, out).await;
+        if result.is_err() {
+            out.clear();
+        }
+        result
+    }
+
+    async fn encrypt_over(&self, plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let (mut core, header) = self.start().await?;
+        let (regular, last) = self.split(plaintext);
+        grow_zeroed(out, self.message_len(&core, &header, plaintext.len()));
+        let mut pos = header.len();
+        out.get_mut(..pos)
+            .ok_or_else(|| Error::invalid("output buffer"))?
+            .copy_from_slice(&header);
+        for chunk in regular.chunks_exact(core.frame_length()) {
+            let target = out.get_mut(pos..).unwrap_or_default();
+            pos += core.seal_regular_to(chunk, target)?;
+        }
+        out.truncate(pos);
+        core.seal_final(last, out)
+    }
+
+    /// Validates the options, gets the data key from the keyring, and writes the header.
+    pub(crate) async fn start(&self) -> Result<(EncryptCore, Vec<u8>)> {
+        if self.frame_length == 0 || self.frame_length > MAX_FRAME_LENGTH {
+            return Err(Error::invalid(format!(
+                "the frame length must be 1 to {MAX_FRAME_LENGTH}, not {}",
+                self.frame_length
+            )));
+        }
+        if !self.suite.is_committing() {
+            return Err(Error::CommitmentPolicy {
+                policy: self.policy.name(),
+                what: format!("encrypting with suite {} (no key commitment)", self.suite),
+            });
+        }
+        if let Some((key, _)) = self
+            .context
+            .iter()
+            .find(|(key, _)| key.starts_with(RESERVED_CONTEXT_PREFIX))
+        {
+            return Err(Error::invalid(format!(
+                "the encryption context key `{key}` is reserved (keys starting with `{RESERVED_CONTEXT_PREFIX}`)"
+            )));
+        }
+        let mut context = self.context.clone();
+        let signer = if self.suite.is_signed() {
+            let (signer, public_key) = Signer::p384()?;
+            context.insert(PUBLIC_KEY_CONTEXT_KEY, public_key);
+            Some(signer)
+        } else {
+            None
+        };
+        let materials = self
+            .keyring
+            .on_encrypt(EncryptionMaterials::new(self.suite, context.clone()))
+            .await?;
+        let (data_key, encrypted_data_keys) = materials.into_parts();
+        let data_key = data_key.ok_or_else(|| Error::invalid("the keyring made no data key"))?;
+        let mut message_id = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut message_id)
+            .map_err(|_| Error::invalid("the random generator failed"))?;
+        let keys = derive_keys(self.suite, &data_key, &message_id)?;
+        drop(data_key);
+        let commit_key = keys
+            .commit_key
+            .ok_or_else(|| Error::invalid("a committing suite without a commit key"))?;
+        let mut header = write_header_body(&HeaderFields {
+            suite: self.suite,
+            message_id: &message_id,
+            encryption_context: &context,
+            encrypted_data_keys: &encrypted_data_keys,
+            frame_length: self.frame_length,
+            commit_key: &commit_key,
+        })?;
+        let tag = keys.content.tag_of([0; IV_LEN], &header)?;
+        header.extend_from_slice(&tag);
+        let mut core = EncryptCore {
+            key: keys.content,
+            message_id,
+            frame_length: self.frame_length,
+            next_seq: 1,
+            signer,
+        };
+        core.digest(&header);
+        Ok((core, header))
+    }
+}
+
+/// Makes `out` at least `len` bytes long. A fresh zeroed allocation costs nothing until it
+/// is touched, unlike zeroing the spare capacity of a vector.
+pub(crate) fn grow_zeroed(out: &mut Vec<u8>, len: usize) {
+    if out.is_empty() && out.capacity() < len {
+        *out = vec![0u8; len];
+    } else if out.len() < len {
+        out.resize(len, 0);
+    }
+}
+
+/// Seals the frames of one message, without any I/O.
+pub(crate) struct EncryptCore {
+    key: ContentKey,
+    message_id: [u8; 32],
+    frame_length: u32,
+    next_seq: u32,
+    signer: Option<Signer>,
+}
+
+impl fmt::Debug for EncryptCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncryptCore")
+            .field("frame_length", &self.frame_length)
+            .field("next_seq", &self.next_seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EncryptCore {
+    pub(crate) fn frame_length(&self) -> usize {
+        self.frame_length as usize
+    }
+
+    fn digest(&mut self, bytes: &[u8]) {
+        if let Some(signer) = &mut self.signer {
+            signer.update(bytes);
+        }
+    }
+
+    /// The length of a regular frame: head, one frame of ciphertext, tag.
+    pub(crate) fn regular_frame_len(&self) -> usize {
+        REGULAR_HEAD_LEN + self.frame_length() + TAG_LEN
+    }
+
+    /// Writes a regular frame sealing `plaintext` (exactly one frame length) at the start of
+    /// `out`, which holds at least [`EncryptCore::regular_frame_len`] bytes. Returns the
+    /// number of bytes written.
+    pub(crate) fn seal_regular_to(&mut self, plaintext: &[u8], out: &mut [u8]) -> Result<usize> {
+        if plaintext.len() != self.frame_length() {
+            return Err(Error::invalid(
+                "a regular frame must be exactly one frame long",
+            ));
+        }
+        let seq = self.next_seq;
+        // The final frame needs a sequence number too, and u32::MAX marks it.
+        if seq >= u32::MAX - 1 {
+            return Err(Error::invalid(
+                "the message has reached the maximum number of frames",
+            ));
+        }
+        let total = self.regular_frame_len();
+        let frame = out
+            .get_mut(..total)
+            .ok_or_else(|| Error::invalid("output buffer too short"))?;
+        let (head, body) = frame.split_at_mut(REGULAR_HEAD_LEN);
+        let (seq_field, iv_field) = head.split_at_mut(4);
+        seq_field.copy_from_slice(&seq.to_be_bytes());
+        iv_field.copy_from_slice(&frame::frame_iv(seq));
+        let aad = BodyAad::new(
+            &self.message_id,
+            BlockKind::Regular,
+            seq,
+            plaintext.len() as u64,
+        );
+        self.key
+            .seal_into(frame::frame_iv(seq), aad.as_ref(), plaintext, body)?;
+        self.next_seq = seq + 1;
+        if let Some(signer) = &mut self.signer {
+            signer.update(frame);
+        }
+        Ok(total)
+    }
+
+    /// Appends the final frame sealing `plaintext` (at most one frame length), then the
+    /// footer for signed suites.
+    pub(crate) fn seal_final(mut self, plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let len = u32::try_from(plaintext.len())
+            .ok()
+            .filter(|len| *len <= self.frame_length)
+            .ok_or_else(|| Error::invalid("the final frame is longer than the frame length"))?;
+        let seq = self.next_seq;
+        let start = out.len();
+        frame::write_final_head(out, seq, len);
+        self.seal_body(BlockKind::Final, seq, plaintext, out)?;
+        self.digest_from(out, start);
+        if let Some(signer) = self.signer.take() {
+            out.extend_from_slice(&signer.footer()?);
+        }
+        Ok(())
+    }
+
+    fn seal_body(
+        &self,
+        kind: BlockKind,
+        seq: u32,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let aad = BodyAad::new(&self.message_id, kind, seq, plaintext.len() as u64);
+        // Copy, then seal in place: cheaper than zeroing the output and sealing into it.
+        let start = out.len();
+        out.extend_from_slice(plaintext);
+        let target = out
+            .get_mut(start..)
+            .ok_or_else(|| Error::invalid("output buffer"))?;
+        let tag = self
+            .key
+            .seal_in_place(frame::frame_iv(seq), aad.as_ref(), target)?;
+        out.extend_from_slice(&tag);
+        Ok(())
+    }
+
+    fn digest_from(&mut self, out: &[u8], start: usize) {
+        if let Some(signer) = &mut self.signer {
+            signer.update(out.get(start..).unwrap_or_default());
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The KMS keyring: data keys generated and wrapped by a [`Kms`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kms_core::{
+    Arn, DecryptRequest, EncryptRequest, GenerateDataKeyRequest, KeyId, KeyIdForm, Kms, SecretBytes,
+};
+
+use crate::error::{Error, Result};
+use crate::keyring::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+
+/// The provider id of encrypted data keys wrapped by a KMS.
+pub(crate) const KMS_PROVIDER_ID: &str = "aws-kms";
+
+/// A keyring whose data keys come from a KMS: AWS KMS or any other [`Kms`] backend.
+///
+/// On encrypt, `GenerateDataKey` on the generator key makes the data key, and `Encrypt` wraps
+/// it again under each additional key (one per region, say): one encrypted data key per KMS
+/// key, each with provider id `aws-kms` and the key ARN as provider info. The full encryption
+/// context of the message is passed to every call, so KMS binds it to the wrapped key.
+///
+/// On decrypt, only the configured keys are tried, in order (generator first), on encrypted
+/// data keys whose ARN names them, and the ARN the KMS answers with must be the one in the
+/// message. Name keys by key ARN (or bare key id) to decrypt: an alias cannot be matched
+/// against the ARN stored in a message.
+///
+/// ```
+/// use std::sync::Arc;
+/// use kms_core::{Kms, KmsExt};
+/// use kms_envelope::{Encryptor, Decryptor, KmsKeyring};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let kms: Arc<dyn Kms> = Arc::new(kms_local::LocalKms::new());
+/// let key = kms.create_symmetric_key("envelope").await?;
+/// let keyring = Arc::new(KmsKeyring::new(kms, key.arn.unwrap_or_default().parse()?));
+///
+/// let message = Encryptor::new(keyring.clone()).encrypt(b"hello").await?;
+/// let decrypted = Decryptor::new(keyring).decrypt(&message).await?;
+/// assert_eq!(decrypted.plaintext(), b"hello");
+/// # Ok(()) }
+/// ```
+pub struct KmsKeyring {
+    kms: Arc<dyn Kms>,
+    generator: KeyId,
+    additional: Vec<KeyId>,
+    grant_tokens: Vec<String>,
+}
+
+impl fmt::Debug for KmsKeyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KmsKeyring")
+            .field("kms", &format_args!("{}", self.kms))
+            .field("generator", &self.generator)
+            .field("additional", &self.additional)
+            .field("grant_tokens", &self.grant_tokens.len())
+            .finish()
+    }
+}
+
+impl KmsKeyring {
+    /// A keyring whose data keys are generated under `generator`.
+    pub fn new(kms: Arc<dyn Kms>, generator: KeyId) -> Self {
+        Self {
+            kms,
+            generator,
+            additional: Vec::new(),
+            grant_tokens: Vec::new(),
+        }
+    }
+
+    /// Also wraps every data key under `key` (and tries it on decrypt).
+    #[must_use]
+    pub fn with_additional_key(mut self, key: KeyId) -> Self {
+        self.additional.push(key);
+        self
+    }
+
+    /// Grant tokens passed to every KMS call.
+    #[must_use]
+    pub fn with_grant_tokens(mut self, grant_tokens: Vec<String>) -> Self {
+        self.grant_tokens = grant_tokens;
+        self
+    }
+
+    /// The generator key.
+    pub fn generator(&self) -> &KeyId {
+        &self.generator
+    }
+
+    /// The additional keys.
+    pub fn additional_keys(&self) -> &[KeyId] {
+        &self.additional
+    }
+
+    async fn wrap(
+        &self,
+        key: &KeyId,
+        materials: &EncryptionMaterials,
+        data_key: &SecretBytes,
+    ) -> Result<EncryptedDataKey> {
+        let request = EncryptRequest::new(key.clone(), SecretBytes::from(data_key.expose_secret()))
+            .with_encryption_context(materials.encryption_context().clone())
+            .with_grant_tokens(self.grant_tokens.clone());
+        let response = self.kms.encrypt(request).await?;
+        let arn = answered_arn(&response.key_id)?;
+        Ok(EncryptedDataKey::new(
+            KMS_PROVIDER_ID.to_owned(),
+            arn.into_bytes(),
+            response.ciphertext_blob,
+        ))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &KeyId> {
+        std::iter::once(&self.generator).chain(&self.additional)
+    }
+}
+
+/// Checks that the KMS answered with a key ARN, as the format requires.
+fn answered_arn(key_id: &str) -> Result<String> {
+    match Arn::parse(key_id) {
+        Some(arn) if arn.resource_type() == "key" => Ok(key_id.to_owned()),
+        _ => Err(Error::Kms(kms_core::Error::Backend {
+            backend: "envelope",
+            message: format!("the KMS answered with `{key_id}`, which is not a key ARN"),
+            retryable: false,
+            source: None,
+        })),
+    }
+}
+
+/// Whether the configured `key` names the key of this ARN.
+fn names(key: &KeyId, arn: &Arn) -> bool {
+    match key.form() {
+        KeyIdForm::KeyArn => key.as_str() == arn.as_str(),
+        KeyIdForm::KeyId => key.as_str() == arn.resource_id(),
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl Keyring for KmsKeyring {
+    async fn on_encrypt(&self, mut materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        let key_len = materials.suite().key_len();
+        if materials.data_key().is_none() {
+            let request = GenerateDataKeyRequest::new(self.generator.clone())
+                .with_number_of_bytes(key_len as u32)
+                .with_encryption_context(materials.encryption_context().clone())
+                .with_grant_tokens(self.grant_tokens.clone());
+            let response = self.kms.generate_data_key(request).await?;
+            let arn = answered_arn(&response.key_id)?;
+            if response.plaintext.len() != key_len {
+                return Err(Error::Kms(kms_core::Error::Backend {
+                    backend: "envelope",
+                    message: format!(
+                        "the KMS generated a data key of {} bytes, not {key_len}",
+                        response.plaintext.len()
+                    ),
+                    retryable: false,
+                    source: None,
+                }));
+            }
+            materials.set_data_key(response.plaintext)?;
+            materials.push_encrypted_data_key(EncryptedDataKey::new(
+                KMS_PROVIDER_ID.to_owned(),
+                arn.into_bytes(),
+                response.ciphertext_blob,
+            ));
+        } else {
+            let edk = match materials.data_key() {
+                Some(data_key) => self.wrap(&self.generator, &materials, data_key).await?,
+                None => return Err(Error::invalid("no data key to wrap")),
+            };
+            materials.push_encrypted_data_key(edk);
+        }
+        for key in &self.additional {
+            let edk = match materials.data_key() {
+                Some(data_key) => self.wrap(key, &materials, data_key).await?,
+                None => return Err(Error::invalid("no data key to wrap")),
+            };
+            materials.push_encrypted_data_key(edk);
+        }
+        Ok(materials)
+    }
+
+    async fn on_decrypt(
+        &self,
+        mut materials: DecryptionMaterials,
+        encrypted_data_keys: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        if materials.data_key().is_some() {
+            return Ok(materials);
+        }
+        let key_len = materials.suite().key_len();
+        let mut failures = Vec::new();
+        for key in self.keys() {
+            for edk in encrypted_data_keys {
+                if edk.provider_id() != KMS_PROVIDER_ID {
+                    continue;
+                }
+                let Some(arn) = std::str::from_utf8(edk.provider_info())
+                    .ok()
+                    .and_then(Arn::parse)
+                else {
+                    continue;
+                };
+                if arn.resource_type() != "key" || !names(key, &arn) {
+                    continue;
+                }
+                let request = DecryptRequest::new(edk.ciphertext().to_vec())
+                    .with_key_id(key.clone())
+                    .with_encryption_context(materials.encryption_context().clone())
+                    .with_grant_tokens(self.grant_tokens.clone());
+                match self.kms.decrypt(request).await {
+                    Ok(response) if response.key_id != arn.as_str() => {
+                        failures.push(kms_core::Error::IncorrectKey {
+                            message: format!(
+                                "the KMS decrypted with `{}`, not `{}`",
+                                response.key_id,
+                                arn.as_str()
+                            ),
+                        });
+                    }
+                    Ok(response) if response.plaintext.len() != key_len => {
+                        failures.push(kms_core::Error::InvalidCiphertext);
+                    }
+                    Ok(response) => {
+                        materials.set_data_key(response.plaintext)?;
+                        return Ok(materials);
+                    }
+                    Err(err) => failures.push(err),
+                }
+            }
+        }
+        Err(Error::NoDataKey { failures })
+    }
+}

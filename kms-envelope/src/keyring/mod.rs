@@ -1,0 +1,266 @@
+//! Keyrings: where the data key of a message comes from and how it is wrapped.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use kms_core::{EncryptionContext, SecretBytes};
+
+use crate::error::Result;
+use crate::suite::AlgorithmSuite;
+
+mod kms;
+mod multi;
+mod raw_aes;
+mod raw_rsa;
+
+pub use self::kms::KmsKeyring;
+pub use self::multi::MultiKeyring;
+pub use self::raw_aes::RawAesKeyring;
+pub use self::raw_rsa::{RawRsaKeyring, RsaPadding};
+
+/// One encrypted copy of the data key, as stored in a message header.
+///
+/// `provider_id` names the kind of wrapping key (`aws-kms`, or a raw keyring's namespace),
+/// `provider_info` identifies the key (a key ARN, or a raw keyring's name and parameters).
+///
+/// ```
+/// use kms_envelope::EncryptedDataKey;
+///
+/// let edk = EncryptedDataKey::new("aws-kms".into(), b"arn:...".to_vec(), vec![1, 2, 3]);
+/// assert_eq!(edk.provider_id(), "aws-kms");
+/// assert_eq!(edk.ciphertext(), &[1, 2, 3]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EncryptedDataKey {
+    provider_id: String,
+    provider_info: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+impl EncryptedDataKey {
+    /// An encrypted data key from its three fields.
+    pub fn new(provider_id: String, provider_info: Vec<u8>, ciphertext: Vec<u8>) -> Self {
+        Self {
+            provider_id,
+            provider_info,
+            ciphertext,
+        }
+    }
+
+    /// The key provider id.
+    pub fn provider_id(&self) -> &str {
+        &self.provider_id
+    }
+
+    /// The key provider info.
+    pub fn provider_info(&self) -> &[u8] {
+        &self.provider_info
+    }
+
+    /// The encrypted data key.
+    pub fn ciphertext(&self) -> &[u8] {
+        &self.ciphertext
+    }
+}
+
+/// What a keyring works on when a message is encrypted: the suite, the full encryption
+/// context, the data key once one exists, and the encrypted data keys so far.
+pub struct EncryptionMaterials {
+    suite: AlgorithmSuite,
+    encryption_context: EncryptionContext,
+    data_key: Option<SecretBytes>,
+    encrypted_data_keys: Vec<EncryptedDataKey>,
+}
+
+impl fmt::Debug for EncryptionMaterials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncryptionMaterials")
+            .field("suite", &self.suite)
+            .field("encryption_context", &self.encryption_context)
+            .field("data_key", &self.data_key)
+            .field("encrypted_data_keys", &self.encrypted_data_keys.len())
+            .finish()
+    }
+}
+
+impl EncryptionMaterials {
+    /// Materials without a data key yet.
+    pub fn new(suite: AlgorithmSuite, encryption_context: EncryptionContext) -> Self {
+        Self {
+            suite,
+            encryption_context,
+            data_key: None,
+            encrypted_data_keys: Vec::new(),
+        }
+    }
+
+    /// The algorithm suite; the data key must be [`AlgorithmSuite::key_len`] bytes.
+    pub fn suite(&self) -> AlgorithmSuite {
+        self.suite
+    }
+
+    /// The full encryption context: the caller's pairs and `aws-crypto-public-key` for
+    /// signed suites. Keyrings bind the data key to it.
+    pub fn encryption_context(&self) -> &EncryptionContext {
+        &self.encryption_context
+    }
+
+    /// The data key, once a keyring has generated it.
+    pub fn data_key(&self) -> Option<&SecretBytes> {
+        self.data_key.as_ref()
+    }
+
+    /// Sets the data key (the generator's job).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) if there already is one, or
+    /// if its length is not the suite's.
+    pub fn set_data_key(&mut self, data_key: SecretBytes) -> Result<()> {
+        check_data_key(self.suite, self.data_key.is_some(), &data_key)?;
+        self.data_key = Some(data_key);
+        Ok(())
+    }
+
+    /// Adds an encrypted copy of the data key.
+    pub fn push_encrypted_data_key(&mut self, edk: EncryptedDataKey) {
+        self.encrypted_data_keys.push(edk);
+    }
+
+    /// The encrypted data keys so far.
+    pub fn encrypted_data_keys(&self) -> &[EncryptedDataKey] {
+        &self.encrypted_data_keys
+    }
+
+    pub(crate) fn into_parts(self) -> (Option<SecretBytes>, Vec<EncryptedDataKey>) {
+        (self.data_key, self.encrypted_data_keys)
+    }
+}
+
+/// What a keyring works on when a message is decrypted: the suite, the full encryption
+/// context, and the data key once a keyring has decrypted it.
+pub struct DecryptionMaterials {
+    suite: AlgorithmSuite,
+    encryption_context: EncryptionContext,
+    data_key: Option<SecretBytes>,
+}
+
+impl fmt::Debug for DecryptionMaterials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecryptionMaterials")
+            .field("suite", &self.suite)
+            .field("encryption_context", &self.encryption_context)
+            .field("data_key", &self.data_key)
+            .finish()
+    }
+}
+
+impl DecryptionMaterials {
+    /// Materials without a data key yet.
+    pub fn new(suite: AlgorithmSuite, encryption_context: EncryptionContext) -> Self {
+        Self {
+            suite,
+            encryption_context,
+            data_key: None,
+        }
+    }
+
+    /// The algorithm suite of the message.
+    pub fn suite(&self) -> AlgorithmSuite {
+        self.suite
+    }
+
+    /// The full encryption context: the message's pairs and any required pairs the caller
+    /// supplied that the message does not store.
+    pub fn encryption_context(&self) -> &EncryptionContext {
+        &self.encryption_context
+    }
+
+    /// The data key, once a keyring has decrypted it.
+    pub fn data_key(&self) -> Option<&SecretBytes> {
+        self.data_key.as_ref()
+    }
+
+    /// Sets the decrypted data key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) if there already is one, or
+    /// if its length is not the suite's.
+    pub fn set_data_key(&mut self, data_key: SecretBytes) -> Result<()> {
+        check_data_key(self.suite, self.data_key.is_some(), &data_key)?;
+        self.data_key = Some(data_key);
+        Ok(())
+    }
+
+    pub(crate) fn into_data_key(self) -> Option<SecretBytes> {
+        self.data_key
+    }
+}
+
+fn check_data_key(suite: AlgorithmSuite, already: bool, data_key: &SecretBytes) -> Result<()> {
+    if already {
+        return Err(crate::Error::invalid(
+            "the materials already hold a data key",
+        ));
+    }
+    if data_key.len() != suite.key_len() {
+        return Err(crate::Error::invalid(format!(
+            "a data key of {} bytes for suite {suite}, which needs {}",
+            data_key.len(),
+            suite.key_len()
+        )));
+    }
+    Ok(())
+}
+
+/// A source of data keys: generates and wraps the data key of a message on encrypt, and
+/// unwraps it on decrypt.
+///
+/// The keyrings of this crate are [`KmsKeyring`], [`RawAesKeyring`], [`RawRsaKeyring`] and
+/// [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
+/// as `Arc<dyn Keyring>`.
+#[async_trait]
+pub trait Keyring: fmt::Debug + Send + Sync + 'static {
+    /// Generates the data key if the materials have none (when this keyring can), and adds
+    /// an encrypted copy of it to the materials.
+    ///
+    /// # Errors
+    ///
+    /// When the key cannot be generated or wrapped, such as a KMS error.
+    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials>;
+
+    /// Decrypts one of the encrypted data keys this keyring can, and sets it in the
+    /// materials. Leaves the materials unchanged if they already hold a data key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoDataKey`](crate::Error::NoDataKey) with the failures, when no encrypted
+    /// data key could be decrypted.
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        encrypted_data_keys: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials>;
+}
+
+#[async_trait]
+impl<K: Keyring + ?Sized> Keyring for std::sync::Arc<K> {
+    async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        (**self).on_encrypt(materials).await
+    }
+
+    async fn on_decrypt(
+        &self,
+        materials: DecryptionMaterials,
+        encrypted_data_keys: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        (**self).on_decrypt(materials, encrypted_data_keys).await
+    }
+}
+
+/// A fresh random data key for the suite.
+pub(crate) fn random_data_key(suite: AlgorithmSuite) -> Result<SecretBytes> {
+    SecretBytes::try_init_with(suite.key_len(), aws_lc_rs::rand::fill)
+        .map_err(|_| crate::Error::invalid("the random generator failed"))
+}

@@ -1,0 +1,4 @@
+//! Key derivation, key commitment and message signatures.
+
+pub(crate) mod derive;
+pub(crate) mod signing;

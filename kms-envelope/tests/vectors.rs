@@ -1,0 +1,295 @@
+//! The official AWS Encryption SDK test vectors (see `tests/data/esdk/README.md`): every
+//! message that must decrypt does, to the expected plaintext, through the one-shot API and the
+//! streaming reader; every message that must fail does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use base64::Engine;
+use kms_core::{EncryptionContext, SecretBytes};
+use kms_envelope::{
+    CommitmentPolicy, DecryptionMaterials, Decryptor, EncryptedDataKey, EncryptionMaterials, Error,
+    Keyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, Result, RsaPadding,
+};
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/esdk")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{path:?}: {err}"));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path:?}: {err}"))
+}
+
+fn file_url(dir: &Path, url: &Value) -> PathBuf {
+    let url = url.as_str().unwrap_or_default();
+    dir.join(url.strip_prefix("file://").unwrap_or(url))
+}
+
+fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The keyring for one master key of a manifest, or `None` for an AWS KMS key.
+fn keyring_for(master_key: &Value, keys: &Value) -> Option<Arc<dyn Keyring>> {
+    if str_field(master_key, "type") != "raw" {
+        return None;
+    }
+    let key = keys.get("keys")?.get(str_field(master_key, "key"))?;
+    let provider = str_field(master_key, "provider-id");
+    let name = str_field(key, "key-id");
+    let material = str_field(key, "material");
+    match str_field(master_key, "encryption-algorithm") {
+        "aes" => {
+            let bytes = B64.decode(material).ok()?;
+            Some(Arc::new(
+                RawAesKeyring::new(provider, name, SecretBytes::from(bytes)).ok()?,
+            ))
+        }
+        "rsa" => {
+            let padding = match (
+                str_field(master_key, "padding-algorithm"),
+                str_field(master_key, "padding-hash"),
+            ) {
+                ("pkcs1", _) => RsaPadding::Pkcs1,
+                (_, "sha1") => RsaPadding::OaepSha1,
+                (_, "sha256") => RsaPadding::OaepSha256,
+                (_, "sha384") => RsaPadding::OaepSha384,
+                _ => RsaPadding::OaepSha512,
+            };
+            let keyring = RawRsaKeyring::new(provider, name, padding).ok()?;
+            let keyring = if str_field(key, "type") == "private" {
+                keyring.with_private_key_pem(material).ok()?
+            } else {
+                keyring.with_public_key_pem(material).ok()?
+            };
+            Some(Arc::new(keyring))
+        }
+        other => panic!("unknown algorithm {other}"),
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    decrypted: usize,
+    failed_as_expected: usize,
+    kms_only_parsed: usize,
+}
+
+/// Runs every test of a decrypt manifest; `must_fail` inverts the expectations.
+async fn run_manifest(name: &str, must_fail: bool) -> Tally {
+    let dir = data_dir().join(name);
+    let manifest = read_json(&dir.join("manifest.json"));
+    let keys = read_json(&file_url(&dir, &manifest["keys"]));
+    let tests = manifest["tests"].as_object().cloned().unwrap_or_default();
+    assert!(!tests.is_empty(), "{name}: no tests");
+    let mut tally = Tally::default();
+    for (test_name, test) in &tests {
+        let ciphertext = std::fs::read(file_url(&dir, &test["ciphertext"])).unwrap_or_default();
+        assert!(!ciphertext.is_empty(), "{test_name}: no ciphertext");
+        let master_keys = test["master-keys"].as_array().cloned().unwrap_or_default();
+        let keyrings: Vec<Arc<dyn Keyring>> = master_keys
+            .iter()
+            .filter_map(|mk| keyring_for(mk, &keys))
+            .collect();
+        let mut multi = MultiKeyring::new(None);
+        for keyring in &keyrings {
+            multi = multi.with_child(keyring.clone());
+        }
+        let context: BTreeMap<String, String> = test
+            .get("encryption-context")
+            .and_then(|c| serde_json::from_value(c.clone()).ok())
+            .unwrap_or_default();
+        let decryptor = Decryptor::new(Arc::new(multi))
+            .with_commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
+            .with_required_encryption_context(EncryptionContext::from(context));
+
+        let one_shot = decryptor.decrypt(&ciphertext).await;
+        let streamed = stream_decrypt(&decryptor, &ciphertext).await;
+        if keyrings.is_empty() {
+            // An AWS KMS key: the message parses, and no configured key matches it.
+            assert!(
+                matches!(&one_shot, Err(Error::NoDataKey { failures }) if failures.is_empty()),
+                "{name}/{test_name}: {one_shot:?}"
+            );
+            tally.kms_only_parsed += 1;
+            continue;
+        }
+        if must_fail {
+            assert!(
+                one_shot.is_err(),
+                "{name}/{test_name} decrypted, but must fail"
+            );
+            assert!(
+                streamed.is_err(),
+                "{name}/{test_name} streamed, but must fail"
+            );
+            tally.failed_as_expected += 1;
+            continue;
+        }
+        let expected = std::fs::read(file_url(&dir, &test["result"]["output"]["plaintext"]))
+            .unwrap_or_default();
+        match one_shot {
+            Ok(decrypted) => assert!(decrypted.plaintext() == expected, "{name}/{test_name}"),
+            Err(err) => panic!("{name}/{test_name}: {err}"),
+        }
+        match streamed {
+            Ok(plaintext) => assert!(plaintext == expected, "{name}/{test_name} streamed"),
+            Err(err) => panic!("{name}/{test_name} streamed: {err}"),
+        }
+        tally.decrypted += 1;
+    }
+    tally
+}
+
+/// Decrypts through the streaming reader, reading in odd-sized pieces.
+async fn stream_decrypt(decryptor: &Decryptor, message: &[u8]) -> Result<Vec<u8>> {
+    let mut reader = decryptor.decrypting_reader(message).await?;
+    let mut plaintext = Vec::new();
+    let mut buf = [0u8; 777];
+    loop {
+        let read = reader.read(&mut buf).await.map_err(Error::from_io)?;
+        if read == 0 {
+            return Ok(plaintext);
+        }
+        plaintext.extend_from_slice(&buf[..read]);
+    }
+}
+
+#[tokio::test]
+async fn v4_net_4_0_1_decrypts_every_raw_key_vector() {
+    let tally = run_manifest("v4-Net-4.0.1", false).await;
+    assert_eq!(tally.decrypted, 99, "{tally:?}");
+    assert_eq!(tally.kms_only_parsed, 33, "{tally:?}");
+}
+
+#[tokio::test]
+async fn valid_net_4_0_0_decrypts() {
+    let tally = run_manifest("valid-Net-4.0.0", false).await;
+    assert_eq!(tally.decrypted, 5, "{tally:?}");
+}
+
+#[tokio::test]
+async fn invalid_net_4_0_0_all_fail() {
+    let tally = run_manifest("invalid-Net-4.0.0", true).await;
+    assert_eq!(tally.failed_as_expected, 28, "{tally:?}");
+}
+
+/// A keyring that hands out one known data key, as the commitment vectors publish it.
+#[derive(Debug)]
+struct KnownDataKey(Vec<u8>);
+
+#[async_trait]
+impl Keyring for KnownDataKey {
+    async fn on_encrypt(&self, _: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        Err(Error::NoDataKey {
+            failures: Vec::new(),
+        })
+    }
+
+    async fn on_decrypt(
+        &self,
+        mut materials: DecryptionMaterials,
+        _: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        materials.set_data_key(SecretBytes::from(self.0.as_slice()))?;
+        Ok(materials)
+    }
+}
+
+#[tokio::test]
+async fn the_46_commitment_vectors_give_their_expected_result() {
+    let file = read_json(&data_dir().join("commitment-test-vectors.json"));
+    let tests = file["tests"].as_array().cloned().unwrap_or_default();
+    assert_eq!(tests.len(), 46);
+    let (mut passed, mut failed) = (0, 0);
+    for (index, test) in tests.iter().enumerate() {
+        let number = index + 1;
+        let ciphertext = B64
+            .decode(str_field(test, "ciphertext").trim())
+            .unwrap_or_default();
+        let dek = B64
+            .decode(str_field(test, "decrypted-dek"))
+            .unwrap_or_default();
+        let decryptor = Decryptor::new(Arc::new(KnownDataKey(dek)))
+            .with_commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt);
+        let one_shot = decryptor.decrypt(&ciphertext).await;
+        let streamed = stream_decrypt(&decryptor, &ciphertext).await;
+        if test["status"].as_bool() == Some(true) {
+            let expected: String = test["plaintext-frames"]
+                .as_array()
+                .map(|frames| frames.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            match one_shot {
+                Ok(decrypted) => {
+                    assert_eq!(
+                        decrypted.plaintext(),
+                        expected.as_bytes(),
+                        "vector {number}"
+                    );
+                    let context = decrypted.encryption_context();
+                    if let Some(pairs) = test["encryption-context"].as_object() {
+                        for (key, value) in pairs {
+                            assert_eq!(context.get(key), value.as_str(), "vector {number}");
+                        }
+                    }
+                }
+                Err(err) => panic!("vector {number}: {err}"),
+            }
+            assert_eq!(
+                streamed.ok().as_deref(),
+                Some(expected.as_bytes()),
+                "vector {number}"
+            );
+            passed += 1;
+        } else {
+            assert!(
+                matches!(one_shot, Err(Error::Authentication)),
+                "vector {number} must fail the commitment check: {one_shot:?}"
+            );
+            assert!(streamed.is_err(), "vector {number} streamed");
+            failed += 1;
+        }
+    }
+    assert_eq!((passed, failed), (41, 5));
+}
+
+#[tokio::test]
+async fn the_default_policy_refuses_legacy_and_non_framed_messages() {
+    let file = read_json(&data_dir().join("commitment-test-vectors.json"));
+    // Vector 28 is a non-framed message written by the C SDK.
+    let test = &file["tests"][27];
+    let ciphertext = B64
+        .decode(str_field(test, "ciphertext"))
+        .unwrap_or_default();
+    let dek = B64
+        .decode(str_field(test, "decrypted-dek"))
+        .unwrap_or_default();
+    let strict = Decryptor::new(Arc::new(KnownDataKey(dek)));
+    let err = strict.decrypt(&ciphertext).await.err();
+    assert!(
+        matches!(err, Some(Error::CommitmentPolicy { .. })),
+        "{err:?}"
+    );
+
+    let dir = data_dir().join("v4-Net-4.0.1");
+    let legacy = std::fs::read_dir(dir.join("ciphertexts"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .find(|entry| entry.file_name().to_string_lossy().starts_with("0178-"))
+        .map(|entry| std::fs::read(entry.path()).unwrap_or_default())
+        .unwrap_or_default();
+    let err = strict.decrypt(&legacy).await.err();
+    assert!(
+        matches!(err, Some(Error::CommitmentPolicy { .. })),
+        "{err:?}"
+    );
+}
