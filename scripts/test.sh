@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one command that runs every check of the workspace, from any directory: formatting,
-# clippy, docs, every test (doctests included), then the walkthrough example on the embedded
-# local backend. It stops at the first failure and exits non-zero.
+# clippy, docs, every test (doctests included), the walkthrough example on the embedded local
+# backend; then the peer suites: kms-aws against moto_server (an AWS KMS emulator installed
+# into the project's virtualenv .venv) and the walkthrough on it. It stops at the first
+# failure and exits non-zero; a peer that cannot be installed or started is a failure.
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -33,5 +35,21 @@ cargo test --workspace
 
 step "cargo run --example walkthrough (KMS_URL unset: the embedded local backend)"
 cargo run --example walkthrough
+
+# The peer suites. Nothing above needs Python or a server; everything below does.
+step "scripts/peers-venv.sh (the virtualenv .venv with the pinned peers of scripts/requirements-peers.txt)"
+scripts/peers-venv.sh >/dev/null
+
+step "cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings"
+cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings
+
+step "kms-aws against moto_server: cargo test -p kms-aws --features moto-tests, then the walkthrough with KMS_URL=aws+http://127.0.0.1:PORT"
+# with-moto.sh starts moto_server on a free port of 127.0.0.1 with dummy credentials, runs
+# the command with KMS_TEST_MOTO_URL set, and stops moto by its PID however the command ends.
+scripts/with-moto.sh bash -c '
+    set -euo pipefail
+    cargo test -p kms-aws --features moto-tests
+    KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example walkthrough
+'
 
 printf '\n==> all checks passed in %ss\n' "$((SECONDS - started))"

@@ -19,6 +19,12 @@ pub const DEFAULT_URL: &str = "local:";
 /// The options a `local:` URL accepts, as listed in error messages.
 const LOCAL_OPTIONS: &str = "region, account, seed, audit";
 
+/// The options an `aws:` URL accepts, as listed in error messages.
+const AWS_OPTIONS: &str = "region, profile";
+
+/// The schemes of KMS URLs, as listed in error messages.
+const SCHEMES: &str = "'local:', 'aws:', 'aws+http:' or 'aws+https:'";
+
 /// Which KMS backend to use, and its settings.
 ///
 /// Build it from a URL ([`KmsConfig::from_url`], or `str::parse`), from the `KMS_URL`
@@ -32,7 +38,11 @@ const LOCAL_OPTIONS: &str = "region, account, seed, audit";
 /// | `local:///path/to/dir` | a persistent local store in that directory |
 /// | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
 /// | `local:?audit=/path/to/audit.jsonl` | appends an audit event per call to that file |
-/// | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
+/// | `aws:` | AWS KMS, configured by the standard AWS chain (environment, profiles, SSO, instance metadata) |
+/// | `aws://eu-west-1` | the same, in that region |
+/// | `aws:?profile=prod` | the same, with that profile of the shared config files (`&region=…` too) |
+/// | `aws+http://127.0.0.1:4566` | the AWS KMS API at another endpoint, such as moto or LocalStack (`?region=…&profile=…` too) |
+/// | `aws+https://kms.example.com[:PORT]` | the same over TLS |
 ///
 /// A config file names the backend in the field `backend`; unknown fields are refused:
 ///
@@ -58,8 +68,9 @@ const LOCAL_OPTIONS: &str = "region, account, seed, audit";
 pub enum KmsConfig {
     /// The in-process local backend of `kms-local`: `local:` URLs, `"backend": "local"`.
     Local(LocalConfig),
-    // The AWS backend (cargo feature `aws`) comes here as `Aws(AwsConfig)`, parsed from the
-    // `aws:`, `aws+http:` and `aws+https:` URLs that `from_url` refuses for now.
+    /// AWS KMS through `kms-aws` (cargo feature `aws`): `aws:`, `aws+http:` and `aws+https:`
+    /// URLs, `"backend": "aws"`.
+    Aws(AwsConfig),
 }
 
 /// The settings of the local backend: `local:` URLs and `"backend": "local"` in config files.
@@ -187,6 +198,174 @@ impl LocalConfig {
     }
 }
 
+/// The settings of the AWS backend: `aws:`, `aws+http:` and `aws+https:` URLs, and
+/// `"backend": "aws"` in config files.
+///
+/// Every field is optional; an empty `AwsConfig` is AWS KMS as the standard AWS
+/// configuration chain describes it (region, credentials and endpoint from the environment,
+/// the shared config files, SSO, instance metadata...).
+///
+/// ```
+/// use kms::{AwsConfig, KmsConfig};
+///
+/// let config: KmsConfig = "aws+http://127.0.0.1:4566?region=us-east-1".parse()?;
+/// let expected = AwsConfig::new()
+///     .with_endpoint_url("http://127.0.0.1:4566")
+///     .with_region("us-east-1");
+/// assert_eq!(config, KmsConfig::Aws(expected));
+///
+/// let from_file: KmsConfig = serde_json::from_str(
+///     r#"{ "backend": "aws", "region": "eu-west-1", "profile": "prod" }"#,
+/// )?;
+/// assert_eq!(from_file, "aws://eu-west-1?profile=prod".parse()?);
+///
+/// let err = AwsConfig::new().with_endpoint_url("localhost:4566").validate().unwrap_err();
+/// assert_eq!(err.message(), "endpoint URL 'localhost:4566' must start with http:// or \
+///     https://, not 'localhost:'");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawAwsConfig")]
+#[non_exhaustive]
+pub struct AwsConfig {
+    /// The region, such as `eu-west-1`; the configuration chain's when unset.
+    pub region: Option<String>,
+    /// The profile of the shared config and credentials files; the configuration chain's
+    /// (`AWS_PROFILE`, else `default`) when unset.
+    pub profile: Option<String>,
+    /// Another endpoint of the AWS KMS API, such as `http://127.0.0.1:4566` for moto or
+    /// LocalStack; AWS KMS's own (or `AWS_ENDPOINT_URL`'s) when unset.
+    pub endpoint_url: Option<String>,
+}
+
+/// `AwsConfig` as written in a file, before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAwsConfig {
+    region: Option<String>,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+}
+
+impl TryFrom<RawAwsConfig> for AwsConfig {
+    type Error = Error;
+
+    fn try_from(raw: RawAwsConfig) -> Result<Self> {
+        let config = Self {
+            region: raw.region,
+            profile: raw.profile,
+            endpoint_url: raw.endpoint_url,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl AwsConfig {
+    /// AWS KMS as the standard configuration chain describes it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the region.
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the profile.
+    #[must_use]
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Sets the endpoint.
+    #[must_use]
+    pub fn with_endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(endpoint_url.into());
+        self
+    }
+
+    /// Checks every field that is set.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the first bad field: a region that is not a lowercase
+    /// region name like `eu-west-1`, an empty profile or one with spaces or control
+    /// characters, an endpoint that is not an `http` or `https` URL with a host, or that has
+    /// credentials, a path, a query or a fragment.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(region) = &self.region {
+            kms_core::check_region(region)?;
+        }
+        if let Some(profile) = &self.profile {
+            check_profile(profile)?;
+        }
+        if let Some(endpoint_url) = &self.endpoint_url {
+            check_endpoint_url(endpoint_url)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a profile name: not empty, no whitespace or control characters.
+fn check_profile(profile: &str) -> Result<()> {
+    if profile.is_empty() || profile.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(config_error(format!(
+            "profile '{}' is not a valid profile name",
+            profile.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks an endpoint: an `http` or `https` URL with a host and an optional port, and
+/// nothing else.
+fn check_endpoint_url(endpoint_url: &str) -> Result<()> {
+    let shown = redact_userinfo(endpoint_url);
+    let url = Url::parse(endpoint_url).map_err(|error| match error {
+        url::ParseError::RelativeUrlWithoutBase => config_error(format!(
+            "endpoint URL '{shown}' has no scheme: write it as 'http://HOST:PORT' or \
+             'https://HOST[:PORT]'"
+        )),
+        other => config_error(format!("endpoint URL '{shown}' is malformed: {other}")),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(config_error(format!(
+            "endpoint URL '{shown}' must start with http:// or https://, not '{}:'",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(config_error(format!("endpoint URL '{shown}' has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(config_error(format!(
+            "endpoint URL '{shown}' must not carry credentials (user:password@): give them \
+             through the AWS configuration"
+        )));
+    }
+    if url.port() == Some(0) {
+        return Err(config_error(format!(
+            "port 0 of endpoint URL '{shown}' is not a port a server can listen on"
+        )));
+    }
+    if url.path() != "/" {
+        return Err(config_error(format!(
+            "endpoint URL '{shown}' has a path '{}': the AWS KMS API is served at '/'",
+            url.path()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(config_error(format!(
+            "endpoint URL '{shown}' must not have a query or a fragment"
+        )));
+    }
+    Ok(())
+}
+
 impl Default for KmsConfig {
     /// `local:`: the in-memory local backend.
     fn default() -> Self {
@@ -211,9 +390,11 @@ impl KmsConfig {
     /// # Errors
     ///
     /// [`Error::Config`] naming the offending part: an empty URL or one without a scheme,
-    /// an unknown scheme, a backend that is not built in, a host, a relative path or a
-    /// fragment in a `local:` URL, an unknown or repeated option, an invalid region or
-    /// account.
+    /// an unknown scheme, a host, a relative path or a fragment in a `local:` URL, a port
+    /// or a path in an `aws://REGION` URL, a missing host, a bad port or a path in an
+    /// `aws+http(s):` URL, an unknown or repeated option, an invalid region, account or
+    /// profile. A backend that is not built in is refused by
+    /// [`connect_config`](crate::connect_config), not here.
     pub fn from_url(url: &str) -> Result<Self> {
         let text = url.trim();
         let shown = redact_userinfo(text);
@@ -231,13 +412,11 @@ impl KmsConfig {
         })?;
         match parsed.scheme() {
             "local" => parse_local(&parsed, &shown).map(Self::Local),
-            scheme @ ("aws" | "aws+http" | "aws+https") => Err(config_error(format!(
-                "KMS URL '{shown}' needs the aws backend (scheme '{scheme}:'), which is not \
-                 built in (cargo feature `aws` of the `kms` crate); use 'local:' for the local \
-                 backend"
-            ))),
+            "aws" => parse_aws(&parsed, &shown).map(Self::Aws),
+            "aws+http" => parse_aws_endpoint(&parsed, &shown, "http").map(Self::Aws),
+            "aws+https" => parse_aws_endpoint(&parsed, &shown, "https").map(Self::Aws),
             other => Err(config_error(format!(
-                "unknown scheme '{other}' in KMS URL '{shown}': expected 'local:'"
+                "unknown scheme '{other}' in KMS URL '{shown}': expected {SCHEMES}"
             ))),
         }
     }
@@ -358,6 +537,140 @@ fn parse_local(url: &Url, shown: &str) -> Result<LocalConfig> {
     }
     config.validate()?;
     Ok(config)
+}
+
+/// Parses the parts of an `aws:` URL after its scheme: `aws:`, `aws://REGION`, and the
+/// options `region` and `profile`.
+fn parse_aws(url: &Url, shown: &str) -> Result<AwsConfig> {
+    check_no_fragment(url, shown)?;
+    let mut config = AwsConfig::default();
+    if url.cannot_be_a_base() {
+        // `aws:` and `aws:?…`, or text right after the colon such as `aws:eu-west-1`.
+        if !url.path().is_empty() {
+            return Err(config_error(format!(
+                "unexpected '{}' after 'aws:' in KMS URL '{shown}': write a region as \
+                 'aws://eu-west-1' and options as 'aws:?profile=prod'",
+                url.path()
+            )));
+        }
+    } else {
+        let region = url.host_str().unwrap_or_default();
+        if region.is_empty() {
+            return Err(config_error(format!(
+                "KMS URL '{shown}' has no region after '//': use 'aws:' for the region of the \
+                 AWS configuration or 'aws://eu-west-1' for a region"
+            )));
+        }
+        if let Some(port) = url.port() {
+            return Err(config_error(format!(
+                "KMS URL '{shown}' has a port ({port}), but 'aws://' takes a region: write an \
+                 endpoint as 'aws+http://HOST:PORT' or 'aws+https://HOST:PORT'"
+            )));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(config_error(format!(
+                "KMS URL '{shown}' carries credentials (user:password@), which no KMS URL \
+                 takes: give them through the AWS configuration"
+            )));
+        }
+        if !matches!(url.path(), "" | "/") {
+            return Err(config_error(format!(
+                "KMS URL '{shown}' has a path '{}', which an aws: URL does not take",
+                url.path()
+            )));
+        }
+        config.region = Some(region.to_owned());
+    }
+    parse_aws_options(url, shown, &mut config)?;
+    config.validate()?;
+    Ok(config)
+}
+
+/// Parses an `aws+http:` or `aws+https:` URL: `scheme` and the host and port make the
+/// endpoint; the options are those of `aws:`.
+fn parse_aws_endpoint(url: &Url, shown: &str, scheme: &str) -> Result<AwsConfig> {
+    check_no_fragment(url, shown)?;
+    let host = url.host_str().unwrap_or_default();
+    if url.cannot_be_a_base() || host.is_empty() {
+        return Err(config_error(format!(
+            "KMS URL '{shown}' has no host: write an endpoint as 'aws+{scheme}://HOST:PORT', \
+             such as 'aws+http://127.0.0.1:4566'"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(config_error(format!(
+            "KMS URL '{shown}' carries credentials (user:password@), which no KMS URL takes: \
+             give them through the AWS configuration"
+        )));
+    }
+    if url.port() == Some(0) {
+        return Err(config_error(format!(
+            "port 0 of KMS URL '{shown}' is not a port a server can listen on"
+        )));
+    }
+    if !matches!(url.path(), "" | "/") {
+        return Err(config_error(format!(
+            "KMS URL '{shown}' has a path '{}': the AWS KMS API is served at '/'",
+            url.path()
+        )));
+    }
+    let endpoint = match url.port() {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    };
+    // The host of an `aws+http` URL is not checked as strictly as that of an `http` URL.
+    check_endpoint_url(&endpoint)
+        .map_err(|error| config_error(format!("KMS URL '{shown}': {}", error.message())))?;
+    let mut config = AwsConfig {
+        endpoint_url: Some(endpoint),
+        ..AwsConfig::default()
+    };
+    parse_aws_options(url, shown, &mut config)?;
+    config.validate()?;
+    Ok(config)
+}
+
+/// Reads the options `region` and `profile` of an `aws` URL into `config`.
+fn parse_aws_options(url: &Url, shown: &str, config: &mut AwsConfig) -> Result<()> {
+    let region_in_host = config.region.is_some();
+    let mut seen = Vec::new();
+    for (name, value) in url.query_pairs() {
+        let slot = match &*name {
+            "region" if region_in_host => {
+                return Err(config_error(format!(
+                    "KMS URL '{shown}' gives the region twice: in the host and as option \
+                     'region'"
+                )));
+            }
+            "region" => &mut config.region,
+            "profile" => &mut config.profile,
+            other => {
+                return Err(config_error(format!(
+                    "unknown option '{}' in KMS URL '{shown}' (an aws: URL takes \
+                     {AWS_OPTIONS})",
+                    other.escape_debug()
+                )));
+            }
+        };
+        if seen.contains(&name) {
+            return Err(config_error(format!(
+                "option '{name}' is given more than once in KMS URL '{shown}'"
+            )));
+        }
+        *slot = Some(value.into_owned());
+        seen.push(name);
+    }
+    Ok(())
+}
+
+/// Refuses a fragment, which no KMS URL takes.
+fn check_no_fragment(url: &Url, shown: &str) -> Result<()> {
+    match url.fragment() {
+        Some(fragment) => Err(config_error(format!(
+            "KMS URL '{shown}' has a fragment '#{fragment}', which no KMS URL takes"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The URL as it may appear in a message: control characters escaped, and any
@@ -504,29 +817,245 @@ mod tests {
     fn an_unknown_scheme_is_named() {
         assert_eq!(
             config_err("x:"),
-            "unknown scheme 'x' in KMS URL 'x:': expected 'local:'"
+            "unknown scheme 'x' in KMS URL 'x:': expected 'local:', 'aws:', 'aws+http:' or \
+             'aws+https:'"
         );
+        assert!(config_err("aws+ftp://host").starts_with("unknown scheme 'aws+ftp'"));
         assert!(config_err("file:///tmp/keys").starts_with("unknown scheme 'file'"));
         assert!(config_err("memory:").starts_with("unknown scheme 'memory'"));
     }
 
-    #[test]
-    fn aws_urls_say_the_backend_is_not_built_in() {
-        for (url, scheme) in [
-            ("aws:", "aws"),
-            ("aws://eu-west-1", "aws"),
-            ("aws:?profile=prod", "aws"),
-            ("aws+http://127.0.0.1:4599", "aws+http"),
-            ("aws+https://kms.example.com", "aws+https"),
-        ] {
-            let message = config_err(url);
-            assert!(
-                message.contains(&format!("scheme '{scheme}:'"))
-                    && message.contains("not built in")
-                    && message.contains("feature `aws`"),
-                "{url}: {message}"
-            );
+    fn aws(url: &str) -> AwsConfig {
+        match KmsConfig::from_url(url) {
+            Ok(KmsConfig::Aws(config)) => config,
+            other => panic!("{url:?} gave {other:?}"),
         }
+    }
+
+    #[test]
+    fn aws_is_the_standard_chain() {
+        assert_eq!(aws("aws:"), AwsConfig::default());
+        assert_eq!(aws("AWS:"), AwsConfig::default());
+        assert_eq!(aws("aws:?"), AwsConfig::default());
+        assert_eq!(aws(" aws: "), AwsConfig::default());
+    }
+
+    #[test]
+    fn aws_takes_a_region_as_host_or_option() {
+        assert_eq!(
+            aws("aws://eu-west-1"),
+            AwsConfig::new().with_region("eu-west-1")
+        );
+        assert_eq!(
+            aws("aws://eu-west-1/"),
+            AwsConfig::new().with_region("eu-west-1")
+        );
+        assert_eq!(
+            aws("aws:?region=us-gov-west-1"),
+            AwsConfig::new().with_region("us-gov-west-1")
+        );
+        assert_eq!(
+            aws("aws://eu-west-1?profile=prod"),
+            AwsConfig::new()
+                .with_region("eu-west-1")
+                .with_profile("prod")
+        );
+    }
+
+    #[test]
+    fn aws_takes_a_profile() {
+        assert_eq!(
+            aws("aws:?profile=prod"),
+            AwsConfig::new().with_profile("prod")
+        );
+        assert_eq!(
+            aws("aws:?profile=team%2Fprod&region=eu-central-1"),
+            AwsConfig::new()
+                .with_profile("team/prod")
+                .with_region("eu-central-1")
+        );
+    }
+
+    #[test]
+    fn aws_http_and_https_are_endpoints() {
+        assert_eq!(
+            aws("aws+http://127.0.0.1:4599"),
+            AwsConfig::new().with_endpoint_url("http://127.0.0.1:4599")
+        );
+        assert_eq!(
+            aws("aws+http://localhost:4566/?region=us-east-1&profile=local"),
+            AwsConfig::new()
+                .with_endpoint_url("http://localhost:4566")
+                .with_region("us-east-1")
+                .with_profile("local")
+        );
+        assert_eq!(
+            aws("aws+https://kms.example.com"),
+            AwsConfig::new().with_endpoint_url("https://kms.example.com")
+        );
+        assert_eq!(
+            aws("aws+https://kms.example.com:8443"),
+            AwsConfig::new().with_endpoint_url("https://kms.example.com:8443")
+        );
+        assert_eq!(
+            aws("aws+http://[::1]:4566"),
+            AwsConfig::new().with_endpoint_url("http://[::1]:4566")
+        );
+    }
+
+    #[test]
+    fn aws_url_errors_name_the_part() {
+        assert_eq!(
+            config_err("aws://EU-WEST-1"),
+            "region 'EU-WEST-1' is not valid: expected a lowercase region name such as \
+             'eu-west-1'"
+        );
+        assert!(config_err("aws:?region=eu").starts_with("region 'eu' is not valid"));
+        assert_eq!(
+            config_err("aws://eu-west-1:443"),
+            "KMS URL 'aws://eu-west-1:443' has a port (443), but 'aws://' takes a region: \
+             write an endpoint as 'aws+http://HOST:PORT' or 'aws+https://HOST:PORT'"
+        );
+        assert_eq!(
+            config_err("aws://eu-west-1/keys"),
+            "KMS URL 'aws://eu-west-1/keys' has a path '/keys', which an aws: URL does not take"
+        );
+        assert!(config_err("aws://").starts_with("KMS URL 'aws://' has no region after '//'"));
+        assert!(
+            config_err("aws:eu-west-1").starts_with("unexpected 'eu-west-1' after 'aws:'"),
+            "{}",
+            config_err("aws:eu-west-1")
+        );
+        assert_eq!(
+            config_err("aws:?colour=blue"),
+            "unknown option 'colour' in KMS URL 'aws:?colour=blue' (an aws: URL takes region, \
+             profile)"
+        );
+        assert!(config_err("aws:?Profile=x").starts_with("unknown option 'Profile'"));
+        assert!(config_err("aws+http://h:1?account=1").starts_with("unknown option 'account'"));
+        assert_eq!(
+            config_err("aws:?profile=a&profile=b"),
+            "option 'profile' is given more than once in KMS URL 'aws:?profile=a&profile=b'"
+        );
+        assert_eq!(
+            config_err("aws://eu-west-1?region=eu-west-1"),
+            "KMS URL 'aws://eu-west-1?region=eu-west-1' gives the region twice: in the host \
+             and as option 'region'"
+        );
+        assert_eq!(
+            config_err("aws:?profile="),
+            "profile '' is not a valid profile name"
+        );
+        assert!(config_err("aws:?profile=a%20b").starts_with("profile 'a b' is not a valid"));
+        assert_eq!(
+            config_err("aws:#x"),
+            "KMS URL 'aws:#x' has a fragment '#x', which no KMS URL takes"
+        );
+    }
+
+    #[test]
+    fn aws_endpoint_url_errors_name_the_part() {
+        assert!(
+            config_err("aws+http://127.0.0.1:99999").contains("invalid port number"),
+            "{}",
+            config_err("aws+http://127.0.0.1:99999")
+        );
+        assert!(config_err("aws+http://127.0.0.1:port").contains("invalid port number"));
+        assert_eq!(
+            config_err("aws+http://127.0.0.1:0"),
+            "port 0 of KMS URL 'aws+http://127.0.0.1:0' is not a port a server can listen on"
+        );
+        assert!(
+            config_err("aws+http:127.0.0.1:4566").starts_with(
+                "KMS URL 'aws+http:127.0.0.1:4566' has no host: write an endpoint as \
+                 'aws+http://HOST:PORT'"
+            ),
+            "{}",
+            config_err("aws+http:127.0.0.1:4566")
+        );
+        assert!(config_err("aws+https://").contains("has no host"));
+        assert_eq!(
+            config_err("aws+http://127.0.0.1:4566/kms"),
+            "KMS URL 'aws+http://127.0.0.1:4566/kms' has a path '/kms': the AWS KMS API is \
+             served at '/'"
+        );
+        let message = config_err("aws+https://key:secret@kms.example.com");
+        assert!(message.contains("carries credentials"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
+        assert!(config_err("aws+http://h:1?region=EU").starts_with("region 'EU' is not valid"));
+        assert!(config_err("aws+http://h:1#frag").contains("has a fragment '#frag'"));
+    }
+
+    #[test]
+    fn aws_config_files_are_deserialized_strictly() {
+        let parse = serde_json::from_str::<KmsConfig>;
+        assert_eq!(
+            parse(r#"{"backend": "aws"}"#).unwrap(),
+            KmsConfig::Aws(AwsConfig::new())
+        );
+        let config = parse(
+            r#"{"backend": "aws", "region": "eu-west-1", "profile": "prod",
+                "endpoint_url": "https://kms.example.com:8443"}"#,
+        )
+        .unwrap();
+        let expected = AwsConfig::new()
+            .with_region("eu-west-1")
+            .with_profile("prod")
+            .with_endpoint_url("https://kms.example.com:8443");
+        assert_eq!(config, KmsConfig::Aws(expected));
+        assert_eq!(
+            parse(r#"{"backend": "aws", "endpoint_url": "http://127.0.0.1:4566"}"#).unwrap(),
+            KmsConfig::from_url("aws+http://127.0.0.1:4566").unwrap()
+        );
+
+        let unknown = parse(r#"{"backend": "aws", "account": "111122223333"}"#).unwrap_err();
+        assert!(
+            unknown.to_string().contains("unknown field `account`"),
+            "{unknown}"
+        );
+        let bad_region = parse(r#"{"backend": "aws", "region": "EU"}"#).unwrap_err();
+        assert!(
+            bad_region.to_string().contains("region 'EU' is not valid"),
+            "{bad_region}"
+        );
+        let bad_endpoint =
+            parse(r#"{"backend": "aws", "endpoint_url": "127.0.0.1:4566"}"#).unwrap_err();
+        assert!(
+            bad_endpoint
+                .to_string()
+                .contains("endpoint URL '127.0.0.1:4566' has no scheme: write it as"),
+            "{bad_endpoint}"
+        );
+        let with_path =
+            parse(r#"{"backend": "aws", "endpoint_url": "http://h:1/x?y=1"}"#).unwrap_err();
+        assert!(
+            with_path.to_string().contains("has a path '/x'"),
+            "{with_path}"
+        );
+    }
+
+    #[test]
+    fn aws_config_validate_checks_programmatic_configs() {
+        assert!(AwsConfig::new().validate().is_ok());
+        let err = AwsConfig::new().with_profile(" ").validate().unwrap_err();
+        assert_eq!(err.message(), "profile ' ' is not a valid profile name");
+        let err = AwsConfig::new()
+            .with_endpoint_url("ftp://h")
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "endpoint URL 'ftp://h' must start with http:// or https://, not 'ftp:'"
+        );
+        let err = AwsConfig::new()
+            .with_endpoint_url("http://")
+            .validate()
+            .unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("endpoint URL 'http://' is malformed"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -738,7 +1267,12 @@ mod tests {
         assert!(matches!(err, Error::Config { .. }));
         assert_eq!(
             err.message(),
-            "KMS_URL: unknown scheme 'x' in KMS URL 'x:': expected 'local:'"
+            "KMS_URL: unknown scheme 'x' in KMS URL 'x:': expected 'local:', 'aws:', \
+             'aws+http:' or 'aws+https:'"
+        );
+        assert_eq!(
+            KmsConfig::from_env_value(Some("aws+http://127.0.0.1:4566".into())).unwrap(),
+            KmsConfig::Aws(AwsConfig::new().with_endpoint_url("http://127.0.0.1:4566"))
         );
     }
 

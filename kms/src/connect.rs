@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 #[cfg(not(feature = "local"))]
 use crate::config::config_error;
-use crate::{DynKms, KmsConfig, LocalConfig, Result};
+use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
 /// Connects to the backend named by a URL (see [`KmsConfig`] for the forms).
 ///
@@ -46,12 +46,12 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// # Errors
 ///
 /// [`Error::Config`](crate::Error::Config) for a configuration that does not validate or
-/// names a backend that is not available; the errors of the backend's construction (such as
-/// a persistent local store that cannot be opened).
+/// names a backend that is not available (a backend whose cargo feature is off); the errors
+/// of the backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
     match config {
         KmsConfig::Local(local) => connect_local(local),
-        // The `aws` feature adds `KmsConfig::Aws(aws) => AwsKms::from_config(aws).await`.
+        KmsConfig::Aws(aws) => connect_aws(aws).await,
     }
 }
 
@@ -114,6 +114,33 @@ pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder>
         builder = builder.account_id(account.as_str());
     }
     Ok(builder)
+}
+
+/// Builds the AWS backend from the standard AWS configuration chain and the settings of
+/// `config`. Nothing is sent before the first operation.
+#[cfg(feature = "aws")]
+async fn connect_aws(config: AwsConfig) -> Result<Arc<DynKms>> {
+    config.validate()?;
+    let mut builder = kms_aws::AwsKms::from_env();
+    if let Some(region) = config.region {
+        builder = builder.with_region(region);
+    }
+    if let Some(profile) = config.profile {
+        builder = builder.with_profile(profile);
+    }
+    if let Some(endpoint_url) = config.endpoint_url {
+        builder = builder.with_endpoint_url(endpoint_url);
+    }
+    Ok(Arc::new(builder.build().await?))
+}
+
+/// Refuses the AWS backend, which is not built in.
+#[cfg(not(feature = "aws"))]
+async fn connect_aws(_config: AwsConfig) -> Result<Arc<DynKms>> {
+    Err(config_error(
+        "the aws backend is not built in (cargo feature `aws` of the `kms` crate); use \
+         'local:' for the local backend",
+    ))
 }
 
 /// Refuses the local backend, which is not built in.
@@ -205,7 +232,11 @@ mod tests {
     #[tokio::test]
     async fn url_errors_come_back_from_connect() {
         assert!(config_err("x:").await.starts_with("unknown scheme 'x'"));
-        assert!(config_err("aws:").await.contains("not built in"));
+        assert!(
+            config_err("aws://eu-west-1:443")
+                .await
+                .contains("has a port (443)")
+        );
         assert!(
             config_err("local:?foo=1")
                 .await
@@ -216,6 +247,31 @@ mod tests {
                 .await
                 .starts_with("account '12'")
         );
+    }
+
+    /// Connecting builds the AWS backend without sending anything: the region is given, and
+    /// credentials are looked up by the first request.
+    #[cfg(feature = "aws")]
+    #[tokio::test]
+    async fn aws_urls_connect_to_the_aws_backend() {
+        let kms = connect("aws+http://127.0.0.1:4566?region=us-east-1")
+            .await
+            .unwrap();
+        assert_eq!(kms.to_string(), "AwsKms(us-east-1, http://127.0.0.1:4566)");
+        let config = KmsConfig::Aws(AwsConfig::new().with_region("eu-west-1"));
+        let kms = connect_config(config).await.unwrap();
+        assert_eq!(kms.to_string(), "AwsKms(eu-west-1)");
+        let err = connect_config(KmsConfig::Aws(AwsConfig::new().with_profile("")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.message(), "profile '' is not a valid profile name");
+    }
+
+    #[cfg(not(feature = "aws"))]
+    #[tokio::test]
+    async fn aws_urls_say_the_backend_is_not_built_in() {
+        let message = config_err("aws://eu-west-1").await;
+        assert!(message.contains("not built in"), "{message}");
     }
 
     #[tokio::test]

@@ -36,7 +36,9 @@
 //! | `local:///path/to/dir` | a persistent local store in that directory |
 //! | `local:?seed=/path/to/seed.toml` | adds the keys of a seed file (with any local form) |
 //! | `local:?audit=/path/to/audit.jsonl` | appends an audit event per call to that file |
-//! | `aws:`, `aws+http://…`, `aws+https://…` | AWS KMS (**not available yet**: feature `aws`) |
+//! | `aws:` | AWS KMS, configured by the standard AWS chain (environment, profiles, SSO, instance metadata) |
+//! | `aws://eu-west-1`, `aws:?profile=prod` | the same, in that region or with that profile |
+//! | `aws+http://127.0.0.1:4566`, `aws+https://host[:port]` | the AWS KMS API at another endpoint (moto, LocalStack); `?region=…&profile=…` too |
 //!
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no
 //! silent fallback to another backend.
@@ -44,7 +46,8 @@
 //! # Cargo features
 //!
 //! - `local` (default): the local backend, also re-exported as `kms::kms_local`.
-//! - `aws` (coming): the backend over `aws-sdk-kms`, for `aws:` URLs.
+//! - `aws` (default): the backend over `aws-sdk-kms`, for `aws:` URLs, also re-exported as
+//!   `kms::kms_aws`. Without it, connecting to an `aws:` URL fails with [`Error::Config`].
 //!
 //! Everything public in `kms-core` is re-exported here, so this is the one crate to depend on.
 
@@ -55,7 +58,7 @@
 mod config;
 mod connect;
 
-pub use config::{DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig};
+pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig};
 #[cfg(feature = "local")]
 pub use connect::local_builder;
 pub use connect::{connect, connect_config, from_env};
@@ -66,7 +69,12 @@ pub use kms_core::*;
 pub use kms_local;
 #[cfg(feature = "local")]
 pub use kms_local::LocalKms;
-// The `aws` feature will re-export `kms_aws` and `AwsKms` here, as `local` does above.
+
+/// The AWS backend (cargo feature `aws`).
+#[cfg(feature = "aws")]
+pub use kms_aws;
+#[cfg(feature = "aws")]
+pub use kms_aws::AwsKms;
 
 /// The code blocks of the repository's README, compiled and run as doctests.
 #[cfg(doctest)]

@@ -64,9 +64,9 @@ capabilities! {
     /// Key metadata carries `CurrentKeyMaterialId`, and Decrypt, ReEncrypt and the
     /// GenerateDataKey operations carry the 64-hex-digit ID of the key material they used.
     reports_key_material_ids => with_reports_key_material_ids,
-    /// Decrypt with a `KeyId`, or ReEncrypt with a `SourceKeyId`, naming another key than
-    /// the one that encrypted fails with `IncorrectKeyException`. moto answers
-    /// `AccessDeniedException`.
+    /// Decrypt with a `KeyId` naming another key than the one that encrypted fails with
+    /// `IncorrectKeyException`. moto answers `AccessDeniedException`. (ReEncrypt with such a
+    /// `SourceKeyId` is checked whatever this flag says.)
     enforces_incorrect_key => with_enforces_incorrect_key,
     /// ListKeys honours `Limit` and `Marker`. moto ignores `Limit` and never truncates.
     pages_list_keys => with_pages_list_keys,
@@ -84,4 +84,38 @@ capabilities! {
     /// The 26th RotateKeyOnDemand of a key fails with `LimitExceededException` (at most 25
     /// on-demand rotations per key). The check rotates one key 26 times.
     enforces_on_demand_rotation_limit => with_enforces_on_demand_rotation_limit,
+    /// ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand and GetKeyRotationStatus
+    /// answer with the key ARN as `KeyId`, whatever form named the key. moto echoes the
+    /// identifier it was sent, or sends none.
+    returns_key_arns => with_returns_key_arns,
+    /// Key metadata and the ScheduleKeyDeletion answer carry every field AWS sends: a new
+    /// symmetric key states `KeyUsage` `ENCRYPT_DECRYPT` and `MultiRegion` false even when
+    /// CreateKey left them out, and has no `SigningAlgorithms`; a key pending deletion states
+    /// `PendingDeletionWindowInDays`; ScheduleKeyDeletion answers `KeyState` and
+    /// `PendingWindowInDays`.
+    complete_key_metadata => with_complete_key_metadata,
+    /// EnableKeyRotation takes `RotationPeriodInDays` (90..2560, 365 by default) and
+    /// GetKeyRotationStatus reports it with `NextRotationDate`.
+    rotation_periods => with_rotation_periods,
+    /// ListAliases gives each alias its `CreationDate` and `LastUpdatedDate`.
+    reports_alias_dates => with_reports_alias_dates,
+    /// ListResourceTags lists tags sorted by key, and honours `Limit` and `Marker`.
+    pages_list_resource_tags => with_pages_list_resource_tags,
+    /// ListAliases honours `Limit` and `Marker`.
+    pages_list_aliases => with_pages_list_aliases,
+    /// ScheduleKeyDeletion, like every operation that takes a key, accepts it by key ARN.
+    accepts_key_arns => with_accepts_key_arns,
+    /// A key ARN of another region is refused with `NotFoundException`
+    /// (`Invalid arn <region>`), not taken for the key with that key ID here.
+    checks_arn_region => with_checks_arn_region,
+    /// Requests that break a constraint of the API model are refused with
+    /// `ValidationException` and AWS's message: CreateKey of a non-symmetric key spec without
+    /// `KeyUsage` or with a description over 8192 characters, CreateAlias of a name without
+    /// `alias/` or longer than 256 characters, Decrypt of an empty or oversized ciphertext, GenerateRandom and the
+    /// GenerateDataKey operations without or with a zero `NumberOfBytes`.
+    validates_inputs => with_validates_inputs,
+    /// TagResource and CreateKey refuse more than 50 tags on a key, a tag key given twice and
+    /// tag keys beginning with `aws:` with AWS's `TagException` messages, and CreateAlias
+    /// refuses names under `alias/aws/` with `InvalidAliasNameException`.
+    validates_tags_and_alias_names => with_validates_tags_and_alias_names,
 }
