@@ -207,6 +207,12 @@ impl Journal {
                     format!("is damaged at byte {}", self.applied),
                 ));
             }
+            tracing::warn!(
+                journal = %self.path.display(),
+                at_byte = self.applied,
+                torn_bytes = tail.len(),
+                "discarding the torn last record of an append a crash interrupted",
+            );
             self.file
                 .set_len(self.applied)
                 .and_then(|()| self.file.sync_data())
