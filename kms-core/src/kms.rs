@@ -116,9 +116,68 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
 /// A KMS backend chosen at run time; hold it as `Arc<DynKms>`.
 pub type DynKms = dyn Kms;
 
+/// Calls the macro `$callback` with `$prefix` followed by one line per operation of [`Kms`]:
+/// `name(RequestType) -> ResponseType;`, the types as full paths. Wrappers that forward every
+/// operation (to a pointer's target, to a store opened per call...) are generated from this one
+/// list, so none can miss an operation.
+///
+/// ```
+/// macro_rules! count {
+///     ($( $op:ident($request:ty) -> $response:ty; )+) => { [$(stringify!($op)),+].len() };
+/// }
+/// assert_eq!(kms_core::for_each_operation!(count {}), 26);
+/// ```
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident { $($prefix:tt)* }) => {
+        $callback! { $($prefix)*
+            create_key($crate::ops::CreateKeyRequest) -> $crate::ops::CreateKeyResponse;
+            describe_key($crate::ops::DescribeKeyRequest) -> $crate::ops::DescribeKeyResponse;
+            list_keys($crate::ops::ListKeysRequest) -> $crate::ops::ListKeysResponse;
+            update_key_description($crate::ops::UpdateKeyDescriptionRequest)
+                -> $crate::ops::UpdateKeyDescriptionResponse;
+            enable_key($crate::ops::EnableKeyRequest) -> $crate::ops::EnableKeyResponse;
+            disable_key($crate::ops::DisableKeyRequest) -> $crate::ops::DisableKeyResponse;
+            schedule_key_deletion($crate::ops::ScheduleKeyDeletionRequest)
+                -> $crate::ops::ScheduleKeyDeletionResponse;
+            cancel_key_deletion($crate::ops::CancelKeyDeletionRequest)
+                -> $crate::ops::CancelKeyDeletionResponse;
+            enable_key_rotation($crate::ops::EnableKeyRotationRequest)
+                -> $crate::ops::EnableKeyRotationResponse;
+            disable_key_rotation($crate::ops::DisableKeyRotationRequest)
+                -> $crate::ops::DisableKeyRotationResponse;
+            get_key_rotation_status($crate::ops::GetKeyRotationStatusRequest)
+                -> $crate::ops::GetKeyRotationStatusResponse;
+            rotate_key_on_demand($crate::ops::RotateKeyOnDemandRequest)
+                -> $crate::ops::RotateKeyOnDemandResponse;
+            list_key_rotations($crate::ops::ListKeyRotationsRequest)
+                -> $crate::ops::ListKeyRotationsResponse;
+            create_alias($crate::ops::CreateAliasRequest) -> $crate::ops::CreateAliasResponse;
+            update_alias($crate::ops::UpdateAliasRequest) -> $crate::ops::UpdateAliasResponse;
+            delete_alias($crate::ops::DeleteAliasRequest) -> $crate::ops::DeleteAliasResponse;
+            list_aliases($crate::ops::ListAliasesRequest) -> $crate::ops::ListAliasesResponse;
+            tag_resource($crate::ops::TagResourceRequest) -> $crate::ops::TagResourceResponse;
+            untag_resource($crate::ops::UntagResourceRequest)
+                -> $crate::ops::UntagResourceResponse;
+            list_resource_tags($crate::ops::ListResourceTagsRequest)
+                -> $crate::ops::ListResourceTagsResponse;
+            encrypt($crate::ops::EncryptRequest) -> $crate::ops::EncryptResponse;
+            decrypt($crate::ops::DecryptRequest) -> $crate::ops::DecryptResponse;
+            re_encrypt($crate::ops::ReEncryptRequest) -> $crate::ops::ReEncryptResponse;
+            generate_data_key($crate::ops::GenerateDataKeyRequest)
+                -> $crate::ops::GenerateDataKeyResponse;
+            generate_data_key_without_plaintext(
+                $crate::ops::GenerateDataKeyWithoutPlaintextRequest
+            ) -> $crate::ops::GenerateDataKeyWithoutPlaintextResponse;
+            generate_random($crate::ops::GenerateRandomRequest)
+                -> $crate::ops::GenerateRandomResponse;
+        }
+    };
+}
+
 /// Implements `Kms` for a smart pointer by forwarding every operation to its target.
 macro_rules! forward_kms {
-    ($pointer:ident, $( $op:ident($request:ident) -> $response:ident; )+) => {
+    ($pointer:ident $( $op:ident($request:ty) -> $response:ty; )+) => {
         #[async_trait]
         #[deny(clippy::missing_trait_methods)]
         impl<T: Kms + ?Sized> Kms for $pointer<T> {
@@ -131,40 +190,5 @@ macro_rules! forward_kms {
     };
 }
 
-/// Calls `forward_kms!` for a pointer type with the list of every operation.
-macro_rules! forward_all_operations {
-    ($pointer:ident) => {
-        forward_kms! { $pointer,
-            create_key(CreateKeyRequest) -> CreateKeyResponse;
-            describe_key(DescribeKeyRequest) -> DescribeKeyResponse;
-            list_keys(ListKeysRequest) -> ListKeysResponse;
-            update_key_description(UpdateKeyDescriptionRequest) -> UpdateKeyDescriptionResponse;
-            enable_key(EnableKeyRequest) -> EnableKeyResponse;
-            disable_key(DisableKeyRequest) -> DisableKeyResponse;
-            schedule_key_deletion(ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResponse;
-            cancel_key_deletion(CancelKeyDeletionRequest) -> CancelKeyDeletionResponse;
-            enable_key_rotation(EnableKeyRotationRequest) -> EnableKeyRotationResponse;
-            disable_key_rotation(DisableKeyRotationRequest) -> DisableKeyRotationResponse;
-            get_key_rotation_status(GetKeyRotationStatusRequest) -> GetKeyRotationStatusResponse;
-            rotate_key_on_demand(RotateKeyOnDemandRequest) -> RotateKeyOnDemandResponse;
-            list_key_rotations(ListKeyRotationsRequest) -> ListKeyRotationsResponse;
-            create_alias(CreateAliasRequest) -> CreateAliasResponse;
-            update_alias(UpdateAliasRequest) -> UpdateAliasResponse;
-            delete_alias(DeleteAliasRequest) -> DeleteAliasResponse;
-            list_aliases(ListAliasesRequest) -> ListAliasesResponse;
-            tag_resource(TagResourceRequest) -> TagResourceResponse;
-            untag_resource(UntagResourceRequest) -> UntagResourceResponse;
-            list_resource_tags(ListResourceTagsRequest) -> ListResourceTagsResponse;
-            encrypt(EncryptRequest) -> EncryptResponse;
-            decrypt(DecryptRequest) -> DecryptResponse;
-            re_encrypt(ReEncryptRequest) -> ReEncryptResponse;
-            generate_data_key(GenerateDataKeyRequest) -> GenerateDataKeyResponse;
-            generate_data_key_without_plaintext(GenerateDataKeyWithoutPlaintextRequest)
-                -> GenerateDataKeyWithoutPlaintextResponse;
-            generate_random(GenerateRandomRequest) -> GenerateRandomResponse;
-        }
-    };
-}
-
-forward_all_operations!(Arc);
-forward_all_operations!(Box);
+for_each_operation!(forward_kms { Arc });
+for_each_operation!(forward_kms { Box });

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use kms_core::conformance::{self, Capabilities};
-use kms_core::{Kms, Result, SecretBytes, ops::*};
+use kms_core::{Kms, Result, SecretBytes};
 use kms_local::LocalKms;
 
 /// A `Kms` that opens the store in `dir` afresh for each call.
@@ -33,7 +33,7 @@ impl fmt::Display for ReopeningKms {
 
 /// Implements every operation as "open the store, call it, close it".
 macro_rules! reopen_for_each {
-    ($( $op:ident($request:ident) -> $response:ident; )+) => {
+    ($( $op:ident($request:ty) -> $response:ty; )+) => {
         #[async_trait]
         impl Kms for ReopeningKms {
             $(
@@ -45,35 +45,7 @@ macro_rules! reopen_for_each {
     };
 }
 
-reopen_for_each! {
-    create_key(CreateKeyRequest) -> CreateKeyResponse;
-    describe_key(DescribeKeyRequest) -> DescribeKeyResponse;
-    list_keys(ListKeysRequest) -> ListKeysResponse;
-    update_key_description(UpdateKeyDescriptionRequest) -> UpdateKeyDescriptionResponse;
-    enable_key(EnableKeyRequest) -> EnableKeyResponse;
-    disable_key(DisableKeyRequest) -> DisableKeyResponse;
-    schedule_key_deletion(ScheduleKeyDeletionRequest) -> ScheduleKeyDeletionResponse;
-    cancel_key_deletion(CancelKeyDeletionRequest) -> CancelKeyDeletionResponse;
-    enable_key_rotation(EnableKeyRotationRequest) -> EnableKeyRotationResponse;
-    disable_key_rotation(DisableKeyRotationRequest) -> DisableKeyRotationResponse;
-    get_key_rotation_status(GetKeyRotationStatusRequest) -> GetKeyRotationStatusResponse;
-    rotate_key_on_demand(RotateKeyOnDemandRequest) -> RotateKeyOnDemandResponse;
-    list_key_rotations(ListKeyRotationsRequest) -> ListKeyRotationsResponse;
-    create_alias(CreateAliasRequest) -> CreateAliasResponse;
-    update_alias(UpdateAliasRequest) -> UpdateAliasResponse;
-    delete_alias(DeleteAliasRequest) -> DeleteAliasResponse;
-    list_aliases(ListAliasesRequest) -> ListAliasesResponse;
-    tag_resource(TagResourceRequest) -> TagResourceResponse;
-    untag_resource(UntagResourceRequest) -> UntagResourceResponse;
-    list_resource_tags(ListResourceTagsRequest) -> ListResourceTagsResponse;
-    encrypt(EncryptRequest) -> EncryptResponse;
-    decrypt(DecryptRequest) -> DecryptResponse;
-    re_encrypt(ReEncryptRequest) -> ReEncryptResponse;
-    generate_data_key(GenerateDataKeyRequest) -> GenerateDataKeyResponse;
-    generate_data_key_without_plaintext(GenerateDataKeyWithoutPlaintextRequest)
-        -> GenerateDataKeyWithoutPlaintextResponse;
-    generate_random(GenerateRandomRequest) -> GenerateRandomResponse;
-}
+kms_core::for_each_operation!(reopen_for_each {});
 
 #[tokio::test]
 async fn a_store_reopened_around_every_operation_conforms() {
