@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The one command that runs every check of the workspace, from any directory: formatting,
 # clippy, docs, every test (doctests included), the walkthrough example on the embedded local
-# backend; then the peer suites: kms-aws against moto_server (an AWS KMS emulator installed
-# into the project's virtualenv .venv) and the walkthrough on it. It stops at the first
-# failure and exits non-zero; a peer that cannot be installed or started is a failure.
+# backend; then the peer suites: `kms encrypt-file` / `decrypt-file` against the official
+# Python AWS Encryption SDK (raw AES keyring), kms-aws against moto_server (an AWS KMS
+# emulator), the walkthrough on it, and the envelope interop with the SDK's KMS keyring
+# through moto; both peers are installed into the project's virtualenv .venv. It stops at the
+# first failure and exits non-zero; a peer that cannot be installed or started is a failure.
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -40,16 +42,23 @@ cargo run --example walkthrough
 step "scripts/peers-venv.sh (the virtualenv .venv with the pinned peers of scripts/requirements-peers.txt)"
 scripts/peers-venv.sh >/dev/null
 
+step "cargo build -p kms-cli (target/debug/kms, the binary the interop drives)"
+cargo build -p kms-cli
+
+step "envelope interop with the Python AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop.py raw"
+.venv/bin/python scripts/interop/esdk_interop.py raw --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
+
 step "cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings"
 cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings
 
-step "kms-aws against moto_server: cargo test -p kms-aws --features moto-tests, then the walkthrough with KMS_URL=aws+http://127.0.0.1:PORT"
+step "against moto_server: cargo test -p kms-aws --features moto-tests, the walkthrough with KMS_URL=aws+http://127.0.0.1:PORT, and scripts/interop/esdk_interop.py kms"
 # with-moto.sh starts moto_server on a free port of 127.0.0.1 with dummy credentials, runs
 # the command with KMS_TEST_MOTO_URL set, and stops moto by its PID however the command ends.
 scripts/with-moto.sh bash -c '
     set -euo pipefail
     cargo test -p kms-aws --features moto-tests
     KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example walkthrough
+    .venv/bin/python scripts/interop/esdk_interop.py kms --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 '
 
 printf '\n==> all checks passed in %ss\n' "$((SECONDS - started))"

@@ -1,6 +1,9 @@
 //! The command line: the subcommands and flags of `aws kms`, plus `--url`.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kms_envelope::AlgorithmSuite;
 
 /// The AWS KMS operations, with the flags and output of `aws kms`, on the backend `--url`
 /// names.
@@ -58,6 +61,9 @@ pub(crate) enum Command {
     /// A command of local backends.
     #[command(flatten)]
     Local(LocalCommand),
+    /// Envelope encryption of files.
+    #[command(flatten)]
+    File(FileCommand),
 }
 
 /// An operation of `aws kms`.
@@ -392,4 +398,136 @@ pub(crate) struct ExportKey {
     /// decrypt everything these keys ever encrypted.
     #[arg(long)]
     pub(crate) insecure: bool,
+}
+
+/// Envelope encryption of files of any size, in the AWS Encryption SDK message format.
+#[derive(Debug, Subcommand)]
+pub(crate) enum FileCommand {
+    /// Encrypts INPUT into OUTPUT, an AWS Encryption SDK message (any size, constant memory).
+    ///
+    /// Each message gets a fresh data key: from the KMS keys of `--key-id` (the first
+    /// generates it, every other one wraps it too) on the backend `--url` names, or from the
+    /// raw AES key of `--raw-aes-key-file` for offline use. The official AWS Encryption SDKs
+    /// decrypt the output with the same keys.
+    ///
+    /// OUTPUT is written to a temporary file next to it and renamed over it only once the
+    /// whole message is written and synced; on any error it is removed. `-` reads standard
+    /// input or writes standard output; with `-` as OUTPUT a failure leaves an incomplete
+    /// message on standard output.
+    #[command(after_help = FILE_AFTER_HELP)]
+    EncryptFile(EncryptFile),
+    /// Decrypts the AWS Encryption SDK message INPUT into OUTPUT.
+    ///
+    /// The message must have been encrypted with one of the keys given here (`--key-id` on
+    /// the backend `--url` names, or the raw AES key of `--raw-aes-key-file` with the same
+    /// namespace and name), with key commitment (suites 0x0478 and 0x0578, what the SDKs
+    /// write by default).
+    ///
+    /// OUTPUT is written to a temporary file next to it and renamed over it only once the
+    /// whole message has been authenticated; on any error it is removed, so no unauthenticated
+    /// plaintext is ever left behind. `-` reads standard input or writes standard output; with
+    /// `-` as OUTPUT, plaintext is written frame by frame as each frame verifies, so a failure
+    /// (an altered or truncated message) can leave already-verified frames on standard output:
+    /// check the exit status before using it.
+    #[command(after_help = FILE_AFTER_HELP)]
+    DecryptFile(DecryptFile),
+}
+
+/// The exit codes of `encrypt-file` and `decrypt-file`.
+const FILE_AFTER_HELP: &str = "\
+Exit status: 0 on success; 1 when the message cannot be decrypted (altered, truncated, not \
+encrypted under these keys, or without the required context); 252 for a wrong argument \
+(including a key file of the wrong length and an INPUT that cannot be opened); 254 when the \
+KMS refused a request; 255 when the backend could not be reached or a file could not be \
+read or written; 130 when interrupted (the output file is removed).";
+
+impl FileCommand {
+    /// The command's name, for messages.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::EncryptFile(_) => "encrypt-file",
+            Self::DecryptFile(_) => "decrypt-file",
+        }
+    }
+}
+
+/// The keys of a file command: KMS keys, or a raw AES key.
+#[derive(Debug, Args)]
+pub(crate) struct KeyringArgs {
+    /// A KMS key (repeatable): key ID, key ARN, alias name or alias ARN. On encrypt the first
+    /// generates the data key and the others wrap it too; on decrypt any of them may unwrap it.
+    #[arg(
+        long = "key-id",
+        value_name = "KEY",
+        required_unless_present = "raw_aes_key_file",
+        conflicts_with = "raw_aes_key_file"
+    )]
+    pub(crate) key_ids: Vec<String>,
+    /// A file holding a raw AES wrapping key: exactly 16, 24 or 32 bytes (not hex or base64
+    /// text), used without any KMS. Needs `--key-namespace` and `--key-name`.
+    #[arg(long, value_name = "FILE", requires_all = ["key_namespace", "key_name"])]
+    pub(crate) raw_aes_key_file: Option<PathBuf>,
+    /// The key namespace of the raw AES key (its provider ID in the message); must match on
+    /// both sides.
+    #[arg(long, value_name = "NAMESPACE", requires = "raw_aes_key_file")]
+    pub(crate) key_namespace: Option<String>,
+    /// The key name of the raw AES key; must match on both sides.
+    #[arg(long, value_name = "NAME", requires = "raw_aes_key_file")]
+    pub(crate) key_name: Option<String>,
+}
+
+/// The flags of `encrypt-file`.
+#[derive(Debug, Args)]
+pub(crate) struct EncryptFile {
+    #[command(flatten)]
+    pub(crate) keys: KeyringArgs,
+    /// An encryption context pair (repeatable), stored in the clear in the message and
+    /// authenticated with it. Keys starting with `aws-crypto-` are reserved.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub(crate) context: Vec<String>,
+    /// The plaintext bytes per frame, 1 to 2147483647 (65536 by default).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) frame_length: Option<u32>,
+    /// The algorithm suite: 0x0478 (AES-256-GCM with key commitment, the default) or 0x0578
+    /// (the same with an ECDSA P-384 signature).
+    #[arg(long, value_name = "ID", value_parser = parse_suite)]
+    pub(crate) suite: Option<AlgorithmSuite>,
+    /// The file to encrypt, or `-` for standard input.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input_path: PathBuf,
+    /// Where to write the message, or `-` for standard output.
+    #[arg(value_name = "OUTPUT")]
+    pub(crate) output_path: PathBuf,
+}
+
+/// The flags of `decrypt-file`.
+#[derive(Debug, Args)]
+pub(crate) struct DecryptFile {
+    #[command(flatten)]
+    pub(crate) keys: KeyringArgs,
+    /// An encryption context pair the message must hold (repeatable); decryption fails,
+    /// writing nothing, when one is missing or has another value.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub(crate) context: Vec<String>,
+    /// The message to decrypt, or `-` for standard input.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input_path: PathBuf,
+    /// Where to write the plaintext, or `-` for standard output.
+    #[arg(value_name = "OUTPUT")]
+    pub(crate) output_path: PathBuf,
+}
+
+/// The suites `encrypt-file` writes: `0x0478` or `0x0578` (`0x` optional, any case).
+fn parse_suite(text: &str) -> Result<AlgorithmSuite, String> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    let suite = u16::from_str_radix(digits, 16)
+        .ok()
+        .and_then(AlgorithmSuite::from_id);
+    match suite {
+        Some(suite) if suite.is_committing() && suite.message_version() == 2 => Ok(suite),
+        _ => Err(format!("expected 0x0478 or 0x0578, got '{text}'")),
+    }
 }

@@ -10,9 +10,20 @@
 //! kms decrypt --ciphertext-blob fileb://secret.enc --output text --query Plaintext | base64 -d
 //! ```
 //!
+//! `kms encrypt-file` and `kms decrypt-file` encrypt files of any size in the AWS Encryption SDK
+//! message format, with KMS keys or a raw AES key:
+//!
+//! ```text
+//! kms encrypt-file --key-id alias/key1 --context purpose=backup data.tar data.tar.enc
+//! kms decrypt-file --key-id alias/key1 --context purpose=backup data.tar.enc data.tar
+//! ```
+//!
 //! Exit codes are those of the AWS CLI: 0 on success, 252 for a wrong argument, 254 when the
 //! service refused the request (the error names its exception), 255 when the backend could not
-//! be reached or configured.
+//! be reached or configured. The file commands add 1 for a message that cannot be decrypted
+//! (altered, truncated, not encrypted under the given keys, or without the required context),
+//! and use 255 too when a file cannot be read or written, and 130 when interrupted (Ctrl-C or
+//! SIGTERM); they print a one-line reason.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -22,8 +33,12 @@
 mod args;
 mod cli;
 mod commands;
+mod files;
+mod keyring;
 mod local;
 mod output;
+mod progress;
+mod temp;
 mod time;
 
 use std::process::ExitCode;
@@ -41,6 +56,13 @@ pub(crate) enum Failure {
     Service(kms::Error),
     /// The backend could not be configured or reached (255).
     Backend(kms::Error),
+    /// A message could not be decrypted: altered, truncated, not encrypted under the given
+    /// keys, or without the required context (exit code 1).
+    Message(String),
+    /// A file could not be read or written (255).
+    Io(String),
+    /// A file command was stopped by this signal (130); its output file was removed.
+    Interrupted(&'static str),
 }
 
 impl From<kms::Error> for Failure {
@@ -72,7 +94,9 @@ fn main() -> ExitCode {
         cli::Command::Kms(operation) => operation.operation(),
         cli::Command::Local(cli::LocalCommand::Seed(_)) => "Seed",
         cli::Command::Local(cli::LocalCommand::ExportKey(_)) => "ExportKey",
+        cli::Command::File(command) => command.name(),
     };
+    let file_command = matches!(cli.command, cli::Command::File(_));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -83,7 +107,14 @@ fn main() -> ExitCode {
             return ExitCode::from(255);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Everything was written and flushed (or abandoned after a failure); a read of standard
+    // input may still block a thread of the runtime, which must not hold up the exit.
+    runtime.shutdown_background();
+    if file_command && let Err(failure) = result {
+        return file_failure(operation, failure);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             eprintln!("kms: {message}");
@@ -101,7 +132,37 @@ fn main() -> ExitCode {
             eprintln!("kms: {error}");
             ExitCode::from(255)
         }
+        Err(Failure::Message(message)) => {
+            eprintln!("kms: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("kms: {message}");
+            ExitCode::from(255)
+        }
+        Err(Failure::Interrupted(signal)) => {
+            eprintln!("kms: interrupted by {signal}");
+            ExitCode::from(130)
+        }
     }
+}
+
+/// Reports the failure of a file command on one line, `kms: COMMAND: REASON`.
+fn file_failure(command: &str, failure: Failure) -> ExitCode {
+    let (reason, code) = match failure {
+        Failure::Usage(message) => (message, 252),
+        Failure::Service(error) => (format!("{} ({})", error.message(), error.code()), 254),
+        Failure::Backend(error) => (error.to_string(), 255),
+        Failure::Message(message) => (message, 1),
+        Failure::Io(message) => (message, 255),
+        Failure::Interrupted(signal) => (
+            format!("interrupted by {signal}; no output file was left behind"),
+            130,
+        ),
+    };
+    let reason = reason.replace(['\n', '\r'], " ");
+    eprintln!("kms: {command}: {reason}");
+    ExitCode::from(code)
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -115,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         cli::Command::Local(cli::LocalCommand::ExportKey(export)) => {
             return local::export(&url, &export);
         }
+        cli::Command::File(command) => return files::run(&url, command).await,
         cli::Command::Kms(operation) => operation,
     };
     let kms = kms::connect(&url).await?;

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Interoperability of `kms encrypt-file` / `kms decrypt-file` with the official Python AWS
+Encryption SDK (aws-encryption-sdk with the Material Providers Library, pinned in
+scripts/requirements-peers.txt).
+
+Every case encrypts on one side and decrypts on the other, both ways, and compares the
+plaintext and the encryption context:
+
+    esdk_interop.py raw   # raw AES keyring: suites 0x0478 and 0x0578, sizes 0 B .. 1 MiB,
+                          # frame lengths 1, 4096 and 65536, a non-ASCII context
+                          # (Python writes no frames of 1 byte: 128 stands in for them)
+    esdk_interop.py kms   # AWS KMS keyring through moto_server at $KMS_TEST_MOTO_URL
+
+Prints one line per case and a final 'N passed, N failed' line; exits non-zero when any case
+fails, and when the SDK cannot be imported or moto is not reachable (never skips).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+SUITES = (0x0478, 0x0578)
+SIZES = (0, 1, 4095, 4096, 4097, 1024 * 1024)
+FRAME_LENGTHS = (1, 4096, 65536)
+# Frame length 1 costs one AES-GCM call (and one Python round of bookkeeping) per byte.
+MAX_SIZE_FOR_FRAME_1 = 4097
+# The Python SDK reads any frame length but writes only multiples of 128 ("Frame size must be
+# a non-negative multiple of the block size of the crypto algorithm: 128": it compares with
+# the AES block size in bits): where we write frames of 1 byte, it writes frames of 128, its
+# smallest.
+PYTHON_MIN_FRAME_LENGTH = 128
+
+# Non-ASCII keys and values, in several scripts and planes.
+CONTEXT = {
+    "purpose": "interop",
+    "name": "café ☕ 日本語",
+    "ключ": "значение",
+    "emoji-🔑": "𝄞 music",
+}
+
+NAMESPACE = "kms-rs-interop"
+KEY_NAME = "raw-aes-256"
+RAW_KEY = bytes(range(32))
+
+
+class Peer:
+    """The official Python SDK, imported lazily so a missing SDK is a reported failure."""
+
+    def __init__(self):
+        import aws_encryption_sdk
+        from aws_cryptographic_material_providers.mpl import AwsCryptographicMaterialProviders
+        from aws_cryptographic_material_providers.mpl.config import MaterialProvidersConfig
+        from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
+
+        self.sdk = aws_encryption_sdk
+        self.mpl = AwsCryptographicMaterialProviders(config=MaterialProvidersConfig())
+        self.client = aws_encryption_sdk.EncryptionSDKClient(
+            commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+        )
+        self.algorithms = {
+            0x0478: Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+            0x0578: Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+        }
+
+    def raw_aes_keyring(self):
+        from aws_cryptographic_material_providers.mpl.models import (
+            AesWrappingAlg,
+            CreateRawAesKeyringInput,
+        )
+
+        return self.mpl.create_raw_aes_keyring(
+            input=CreateRawAesKeyringInput(
+                key_namespace=NAMESPACE,
+                key_name=KEY_NAME,
+                wrapping_key=RAW_KEY,
+                wrapping_alg=AesWrappingAlg.ALG_AES256_GCM_IV12_TAG16,
+            )
+        )
+
+    def kms_keyring(self, kms_client, generator, others=()):
+        from aws_cryptographic_material_providers.mpl.models import (
+            CreateAwsKmsKeyringInput,
+            CreateMultiKeyringInput,
+        )
+
+        def single(arn):
+            return self.mpl.create_aws_kms_keyring(
+                input=CreateAwsKmsKeyringInput(kms_key_id=arn, kms_client=kms_client)
+            )
+
+        if not others:
+            return single(generator)
+        return self.mpl.create_multi_keyring(
+            input=CreateMultiKeyringInput(
+                generator=single(generator), child_keyrings=[single(arn) for arn in others]
+            )
+        )
+
+    def encrypt(self, keyring, plaintext, suite, frame_length):
+        message, header = self.client.encrypt(
+            source=plaintext,
+            keyring=keyring,
+            encryption_context=CONTEXT,
+            algorithm=self.algorithms[suite],
+            frame_length=frame_length,
+        )
+        return message
+
+    def decrypt(self, keyring, message):
+        plaintext, header = self.client.decrypt(source=message, keyring=keyring)
+        return plaintext, header
+
+
+class Runner:
+    """Runs the cases, prints one line for each, and counts."""
+
+    def __init__(self, kms, workdir):
+        self.kms = kms
+        self.workdir = workdir
+        self.passed = 0
+        self.failed = 0
+
+    def case(self, name, function):
+        try:
+            function()
+        except Exception as error:  # noqa: BLE001 - every failure is reported, then counted
+            self.failed += 1
+            reason = str(error).strip().splitlines()
+            print(f"FAIL {name}: {type(error).__name__}: {reason[0] if reason else ''}", flush=True)
+            if os.environ.get("INTEROP_VERBOSE"):
+                traceback.print_exc()
+        else:
+            self.passed += 1
+            print(f"ok   {name}", flush=True)
+
+    def path(self, name):
+        return os.path.join(self.workdir, name)
+
+    def run_kms(self, args):
+        """Runs our `kms` binary; raises with its one-line reason when it fails."""
+        result = subprocess.run([self.kms, *args], capture_output=True, cwd=self.workdir)
+        if result.returncode != 0:
+            raise AssertionError(
+                f"kms {args[0]} exited {result.returncode}: "
+                f"{result.stderr.decode('utf-8', 'replace').strip()}"
+            )
+
+
+def data(size, seed):
+    """Deterministic, non-repeating test data."""
+    import hashlib
+
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(f"{seed}:{counter}".encode()).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+def context_args():
+    args = []
+    for key, value in CONTEXT.items():
+        args += ["--context", f"{key}={value}"]
+    return args
+
+
+def check_context(header):
+    context = dict(header.encryption_context)
+    context.pop("aws-crypto-public-key", None)
+    if context != CONTEXT:
+        raise AssertionError(f"encryption context differs: {context!r}")
+
+
+def check_message_suite(message, suite):
+    if message[:3] != bytes([0x02, suite >> 8, suite & 0xFF]):
+        raise AssertionError(f"message starts with {message[:3].hex()}, not format 2 suite {suite:#06x}")
+
+
+def ours_to_python(runner, peer, keyring, keyring_args, plaintext, suite, frame_length):
+    plain, message_path = runner.path("plain"), runner.path("ours.msg")
+    with open(plain, "wb") as file:
+        file.write(plaintext)
+    if os.path.exists(message_path):
+        os.remove(message_path)
+    runner.run_kms(
+        ["encrypt-file", *keyring_args, *context_args(), "--suite", f"{suite:#06x}",
+         "--frame-length", str(frame_length), plain, message_path]
+    )
+    with open(message_path, "rb") as file:
+        message = file.read()
+    check_message_suite(message, suite)
+    decrypted, header = peer.decrypt(keyring, message)
+    if decrypted != plaintext:
+        raise AssertionError(f"Python decrypted {len(decrypted)} bytes that differ from the {len(plaintext)} encrypted")
+    check_context(header)
+    if header.frame_length != frame_length:
+        raise AssertionError(f"frame length {header.frame_length}, not {frame_length}")
+
+
+def python_to_ours(runner, peer, keyring, keyring_args, plaintext, suite, frame_length):
+    message_path, out = runner.path("python.msg"), runner.path("decrypted")
+    message = peer.encrypt(keyring, plaintext, suite, frame_length)
+    check_message_suite(message, suite)
+    with open(message_path, "wb") as file:
+        file.write(message)
+    if os.path.exists(out):
+        os.remove(out)
+    # The context given here must be present in the message, or nothing is written.
+    runner.run_kms(["decrypt-file", *keyring_args, *context_args(), message_path, out])
+    with open(out, "rb") as file:
+        decrypted = file.read()
+    if decrypted != plaintext:
+        raise AssertionError(f"kms decrypted {len(decrypted)} bytes that differ from the {len(plaintext)} encrypted")
+
+
+def raw_cases(runner, peer):
+    key_file = runner.path("raw.key")
+    with open(key_file, "wb") as file:
+        file.write(RAW_KEY)
+    keyring = peer.raw_aes_keyring()
+    keyring_args = ["--raw-aes-key-file", key_file, "--key-namespace", NAMESPACE, "--key-name", KEY_NAME]
+    for suite in SUITES:
+        for size in SIZES:
+            for frame_length in FRAME_LENGTHS:
+                if frame_length == 1 and size > MAX_SIZE_FOR_FRAME_1:
+                    continue
+                plaintext = data(size, f"{suite}-{size}-{frame_length}")
+                label = f"raw-aes suite={suite:#06x} size={size} frame={frame_length}"
+                runner.case(f"{label} kms->python", lambda: ours_to_python(
+                    runner, peer, keyring, keyring_args, plaintext, suite, frame_length))
+                python_frame = max(frame_length, PYTHON_MIN_FRAME_LENGTH)
+                label = f"raw-aes suite={suite:#06x} size={size} frame={python_frame}"
+                runner.case(f"{label} python->kms", lambda: python_to_ours(
+                    runner, peer, keyring, keyring_args, plaintext, suite, python_frame))
+
+    def wrong_key_fails():
+        other = runner.path("other.key")
+        with open(other, "wb") as file:
+            file.write(bytes(32))
+        message = peer.encrypt(keyring, b"secret", 0x0478, 4096)
+        with open(runner.path("python.msg"), "wb") as file:
+            file.write(message)
+        args = ["decrypt-file", "--raw-aes-key-file", other, "--key-namespace", NAMESPACE,
+                "--key-name", KEY_NAME, runner.path("python.msg"), runner.path("never")]
+        result = subprocess.run([runner.kms, *args], capture_output=True, cwd=runner.workdir)
+        if result.returncode != 1 or os.path.exists(runner.path("never")):
+            raise AssertionError(f"a wrong key gave exit code {result.returncode}")
+
+    runner.case("raw-aes a Python message under another key fails in kms (exit 1, no output)", wrong_key_fails)
+
+
+def kms_cases(runner, peer, moto_url):
+    import boto3
+
+    kms_client = boto3.client(
+        "kms",
+        endpoint_url=moto_url,
+        region_name=os.environ.get("AWS_REGION", "us-east-1"),
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        aws_session_token=os.environ.get("AWS_SESSION_TOKEN", "testing"),
+    )
+    first = kms_client.create_key(Description="interop first")["KeyMetadata"]["Arn"]
+    second = kms_client.create_key(Description="interop second")["KeyMetadata"]["Arn"]
+    url = ["--url", f"aws+{moto_url}"]
+    for suite in SUITES:
+        for size, frame_length in ((0, 4096), (4097, 4096), (1024 * 1024, 65536)):
+            plaintext = data(size, f"kms-{suite}-{size}")
+            label = f"aws-kms suite={suite:#06x} size={size} frame={frame_length}"
+            keyring = peer.kms_keyring(kms_client, first)
+            runner.case(f"{label} kms->python", lambda: ours_to_python(
+                runner, peer, keyring, [*url, "--key-id", first], plaintext, suite, frame_length))
+            runner.case(f"{label} python->kms", lambda: python_to_ours(
+                runner, peer, keyring, [*url, "--key-id", first], plaintext, suite, frame_length))
+
+    # Two keys: each side wraps under both, the other decrypts with the second key alone.
+    plaintext = data(10000, "kms-two-keys")
+    both = peer.kms_keyring(kms_client, first, [second])
+    only_second = peer.kms_keyring(kms_client, second)
+    runner.case("aws-kms two keys, kms->python with the second key alone", lambda: ours_to_python(
+        runner, peer, only_second, [*url, "--key-id", first, "--key-id", second], plaintext, 0x0478, 4096))
+    runner.case("aws-kms two keys, python->kms with the second key alone", lambda: python_to_ours(
+        runner, peer, both, [*url, "--key-id", second], plaintext, 0x0478, 4096))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=("raw", "kms"), help="which keyring to test")
+    parser.add_argument("--kms", default=os.path.join(ROOT, "target", "debug", "kms"),
+                        help="the kms binary (default: target/debug/kms)")
+    parser.add_argument("--moto-url", default=os.environ.get("KMS_TEST_MOTO_URL"),
+                        help="moto_server's URL (default: $KMS_TEST_MOTO_URL)")
+    options = parser.parse_args()
+    # The cases run the binary from a temporary directory.
+    options.kms = os.path.abspath(options.kms)
+
+    if not os.access(options.kms, os.X_OK):
+        print(f"FAIL the kms binary {options.kms} is missing: build it with `cargo build -p kms-cli`")
+        print("0 passed, 1 failed")
+        return 1
+    try:
+        peer = Peer()
+    except Exception as error:  # noqa: BLE001 - a missing peer is a failure, never a skip
+        print(f"FAIL the Python AWS Encryption SDK cannot be used: {type(error).__name__}: {error}")
+        print("(install it with scripts/peers-venv.sh and run this with .venv/bin/python)")
+        print("0 passed, 1 failed")
+        return 1
+    print(f"aws-encryption-sdk {peer.sdk.__version__}, kms binary {options.kms}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="esdk-interop-") as workdir:
+        runner = Runner(options.kms, workdir)
+        if options.mode == "raw":
+            raw_cases(runner, peer)
+        elif not options.moto_url:
+            print("FAIL no moto_server: run this under scripts/with-moto.sh (KMS_TEST_MOTO_URL is unset)")
+            runner.failed += 1
+        else:
+            kms_cases(runner, peer, options.moto_url)
+    print(f"{runner.passed} passed, {runner.failed} failed", flush=True)
+    return 1 if runner.failed or not runner.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
