@@ -5,13 +5,14 @@ use std::path::Path;
 
 use kms::EncryptionContext;
 use kms_envelope::{Decryptor, Encryptor, Error};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 use crate::Failure;
 use crate::cli::{DecryptFile, EncryptFile, FileCommand};
 use crate::keyring::{self, Purpose};
 use crate::progress::Progress;
 use crate::temp::TempOutput;
+use crate::wiping_writer::WipingBufWriter;
 
 /// The size of the input and output buffers. Every read or write of a tokio file or standard
 /// stream is a trip to a blocking thread: buffering makes them few and large whatever the
@@ -160,7 +161,7 @@ where
     F: AsyncFnOnce(&mut (dyn AsyncWrite + Unpin + Send)) -> Result<(), Error>,
 {
     if is_std(path) {
-        let mut stdout = BufWriter::with_capacity(IO_BUFFER, tokio::io::stdout());
+        let mut stdout = WipingBufWriter::with_capacity(IO_BUFFER, tokio::io::stdout());
         write(&mut stdout).await.map_err(failure)?;
         return stdout
             .flush()
@@ -185,7 +186,7 @@ where
     let file = temp
         .file()
         .map_err(|err| Failure::Io(format!("cannot write OUTPUT '{}': {err}", path.display())))?;
-    let mut file = BufWriter::with_capacity(IO_BUFFER, file);
+    let mut file = WipingBufWriter::with_capacity(IO_BUFFER, file);
     // On failure, dropping `temp` removes the temporary file.
     write(&mut file).await.map_err(failure)?;
     file.flush()

@@ -40,6 +40,7 @@ mod output;
 mod progress;
 mod temp;
 mod time;
+mod wiping_writer;
 
 use std::process::ExitCode;
 

@@ -10,6 +10,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod context;
+mod endpoint;
 mod enums;
 mod error;
 mod ext;
@@ -25,6 +26,7 @@ mod utc;
 pub mod conformance;
 
 pub use context::EncryptionContext;
+pub use endpoint::{check_endpoint_url, redact_url_credentials};
 pub use enums::*;
 pub use error::{BoxError, Error, Result};
 pub use ext::KmsExt;

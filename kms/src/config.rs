@@ -304,7 +304,7 @@ impl AwsConfig {
             check_profile(profile)?;
         }
         if let Some(endpoint_url) = &self.endpoint_url {
-            check_endpoint_url(endpoint_url)?;
+            kms_core::check_endpoint_url(endpoint_url)?;
         }
         Ok(())
     }
@@ -316,51 +316,6 @@ fn check_profile(profile: &str) -> Result<()> {
         return Err(config_error(format!(
             "profile '{}' is not a valid profile name",
             profile.escape_debug()
-        )));
-    }
-    Ok(())
-}
-
-/// Checks an endpoint: an `http` or `https` URL with a host and an optional port, and
-/// nothing else.
-fn check_endpoint_url(endpoint_url: &str) -> Result<()> {
-    let shown = redact_userinfo(endpoint_url);
-    let url = Url::parse(endpoint_url).map_err(|error| match error {
-        url::ParseError::RelativeUrlWithoutBase => config_error(format!(
-            "endpoint URL '{shown}' has no scheme: write it as 'http://HOST:PORT' or \
-             'https://HOST[:PORT]'"
-        )),
-        other => config_error(format!("endpoint URL '{shown}' is malformed: {other}")),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(config_error(format!(
-            "endpoint URL '{shown}' must start with http:// or https://, not '{}:'",
-            url.scheme()
-        )));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(config_error(format!("endpoint URL '{shown}' has no host")));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(config_error(format!(
-            "endpoint URL '{shown}' must not carry credentials (user:password@): give them \
-             through the AWS configuration"
-        )));
-    }
-    if url.port() == Some(0) {
-        return Err(config_error(format!(
-            "port 0 of endpoint URL '{shown}' is not a port a server can listen on"
-        )));
-    }
-    if url.path() != "/" {
-        return Err(config_error(format!(
-            "endpoint URL '{shown}' has a path '{}': the AWS KMS API is served at '/'",
-            url.path()
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(config_error(format!(
-            "endpoint URL '{shown}' must not have a query or a fragment"
         )));
     }
     Ok(())
@@ -397,7 +352,7 @@ impl KmsConfig {
     /// [`connect_config`](crate::connect_config), not here.
     pub fn from_url(url: &str) -> Result<Self> {
         let text = url.trim();
-        let shown = redact_userinfo(text);
+        let shown = kms_core::redact_url_credentials(text);
         if text.is_empty() {
             return Err(config_error(
                 "the KMS URL is empty: use 'local:' for the in-memory local backend",
@@ -619,7 +574,7 @@ fn parse_aws_endpoint(url: &Url, shown: &str, scheme: &str) -> Result<AwsConfig>
         None => format!("{scheme}://{host}"),
     };
     // The host of an `aws+http` URL is not checked as strictly as that of an `http` URL.
-    check_endpoint_url(&endpoint)
+    kms_core::check_endpoint_url(&endpoint)
         .map_err(|error| config_error(format!("KMS URL '{shown}': {}", error.message())))?;
     let mut config = AwsConfig {
         endpoint_url: Some(endpoint),
@@ -670,26 +625,6 @@ fn check_no_fragment(url: &Url, shown: &str) -> Result<()> {
             "KMS URL '{shown}' has a fragment '#{fragment}', which no KMS URL takes"
         ))),
         None => Ok(()),
-    }
-}
-
-/// The URL as it may appear in a message: control characters escaped, and any
-/// `user:password@` part replaced by `***@`.
-fn redact_userinfo(url: &str) -> String {
-    let shown = url.escape_debug().to_string();
-    let Some(authority_start) = shown.find("//").map(|i| i + 2) else {
-        return shown;
-    };
-    let authority_end = shown[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(shown.len(), |i| authority_start + i);
-    match shown[authority_start..authority_end].rfind('@') {
-        Some(at) => format!(
-            "{}***{}",
-            &shown[..authority_start],
-            &shown[authority_start + at..]
-        ),
-        None => shown,
     }
 }
 
@@ -1171,13 +1106,19 @@ mod tests {
 
     #[test]
     fn redaction_keeps_urls_without_credentials() {
-        assert_eq!(redact_userinfo("local:"), "local:");
-        assert_eq!(redact_userinfo("local:///a@b"), "local:///a@b");
+        assert_eq!(kms_core::redact_url_credentials("local:"), "local:");
         assert_eq!(
-            redact_userinfo("aws+https://k:s@host/x"),
+            kms_core::redact_url_credentials("local:///a@b"),
+            "local:///a@b"
+        );
+        assert_eq!(
+            kms_core::redact_url_credentials("aws+https://k:s@host/x"),
             "aws+https://***@host/x"
         );
-        assert_eq!(redact_userinfo("x://a@b?c@d"), "x://***@b?c@d");
+        assert_eq!(
+            kms_core::redact_url_credentials("x://a@b?c@d"),
+            "x://***@b?c@d"
+        );
     }
 
     #[test]
