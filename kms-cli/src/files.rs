@@ -5,19 +5,14 @@ use std::path::Path;
 
 use kms::EncryptionContext;
 use kms_envelope::{Decryptor, Encryptor, Error};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWrite;
 
 use crate::Failure;
 use crate::cli::{DecryptFile, EncryptFile, FileCommand};
 use crate::keyring::{self, Purpose};
 use crate::progress::Progress;
 use crate::temp::TempOutput;
-use crate::wiping_writer::WipingBufWriter;
-
-/// The size of the input and output buffers. Every read or write of a tokio file or standard
-/// stream is a trip to a blocking thread: buffering makes them few and large whatever the
-/// frame length (with frames of 4 KiB, unbuffered files cost about five times the time).
-const IO_BUFFER: usize = 1 << 20;
+use crate::threaded_io::{Contents, ReadAhead, WriteBehind};
 
 /// Runs a file command with the backend `url` names (used only with `--key-id`).
 ///
@@ -73,9 +68,9 @@ async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
     if let Some(suite) = flags.suite {
         encryptor = encryptor.with_suite(suite);
     }
-    let (input, size) = open_input(&flags.input_path).await?;
+    let (input, size) = open_input(&flags.input_path, Contents::Secret).await?;
     let mut input = Progress::new(input, "encrypting", size);
-    let result = with_output(&flags.output_path, async |output| {
+    let result = with_output(&flags.output_path, Contents::Public, async |output| {
         encryptor.copy(&mut input, output).await.map(drop)
     })
     .await;
@@ -89,9 +84,9 @@ async fn decrypt(url: &str, flags: DecryptFile) -> Result<(), Failure> {
     let keyring = keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?;
     let decryptor =
         Decryptor::new(keyring).with_required_encryption_context(context(&flags.context)?);
-    let (input, size) = open_input(&flags.input_path).await?;
+    let (input, size) = open_input(&flags.input_path, Contents::Public).await?;
     let mut input = Progress::new(input, "decrypting", size);
-    let result = with_output(&flags.output_path, async |output| {
+    let result = with_output(&flags.output_path, Contents::Secret, async |output| {
         decryptor.copy(&mut input, output).await.map(drop)
     })
     .await;
@@ -129,21 +124,19 @@ fn is_std(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Opens INPUT (`-`: standard input), with its size when it is a regular file.
-async fn open_input(
-    path: &Path,
-) -> Result<(Box<dyn AsyncRead + Unpin + Send>, Option<u64>), Failure> {
+/// Opens INPUT (`-`: standard input) for reading ahead, with its size when it is a regular
+/// file.
+async fn open_input(path: &Path, contents: Contents) -> Result<(ReadAhead, Option<u64>), Failure> {
+    let cannot_read =
+        |err: std::io::Error| Failure::Io(format!("cannot read INPUT '{}': {err}", path.display()));
     if is_std(path) {
-        let stdin = BufReader::with_capacity(IO_BUFFER, tokio::io::stdin());
-        return Ok((Box::new(stdin), None));
+        let stdin = ReadAhead::spawn(std::io::stdin(), contents).map_err(cannot_read)?;
+        return Ok((stdin, None));
     }
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|err| Failure::Usage(format!("cannot open INPUT '{}': {err}", path.display())))?;
-    let metadata = file
-        .metadata()
-        .await
-        .map_err(|err| Failure::Io(format!("cannot read INPUT '{}': {err}", path.display())))?;
+    let metadata = file.metadata().await.map_err(cannot_read)?;
     if metadata.is_dir() {
         return Err(Failure::Usage(format!(
             "INPUT '{}' is a directory",
@@ -151,22 +144,24 @@ async fn open_input(
         )));
     }
     let size = metadata.is_file().then_some(metadata.len());
-    Ok((Box::new(BufReader::with_capacity(IO_BUFFER, file)), size))
+    let input = ReadAhead::spawn(file.into_std().await, contents).map_err(cannot_read)?;
+    Ok((input, size))
 }
 
-/// Runs `write` on OUTPUT: standard output for `-`, otherwise a temporary file next to
-/// OUTPUT that is renamed over it only when `write` succeeds, and removed otherwise.
-async fn with_output<F>(path: &Path, write: F) -> Result<(), Failure>
+/// Runs `write` on OUTPUT, written behind by a thread of its own: standard output for `-`,
+/// otherwise a temporary file next to OUTPUT that is renamed over it only when `write`
+/// succeeds, and removed otherwise.
+async fn with_output<F>(path: &Path, contents: Contents, write: F) -> Result<(), Failure>
 where
     F: AsyncFnOnce(&mut (dyn AsyncWrite + Unpin + Send)) -> Result<(), Error>,
 {
     if is_std(path) {
-        let mut stdout = WipingBufWriter::with_capacity(IO_BUFFER, tokio::io::stdout());
+        let cannot_write =
+            |err: std::io::Error| Failure::Io(format!("cannot write to standard output: {err}"));
+        let mut stdout = WriteBehind::spawn(std::io::stdout(), contents).map_err(cannot_write)?;
         write(&mut stdout).await.map_err(failure)?;
-        return stdout
-            .flush()
-            .await
-            .map_err(|err| Failure::Io(format!("cannot write to standard output: {err}")));
+        stdout.finish().await.map_err(cannot_write)?;
+        return Ok(());
     }
     if tokio::fs::metadata(path)
         .await
@@ -177,24 +172,21 @@ where
             path.display()
         )));
     }
+    let cannot_write = |err: std::io::Error| {
+        Failure::Io(format!("cannot write OUTPUT '{}': {err}", path.display()))
+    };
     let mut temp = TempOutput::create(path).map_err(|err| {
         Failure::Io(format!(
             "cannot create a temporary file next to OUTPUT '{}': {err}",
             path.display()
         ))
     })?;
-    let file = temp
-        .file()
-        .map_err(|err| Failure::Io(format!("cannot write OUTPUT '{}': {err}", path.display())))?;
-    let mut file = WipingBufWriter::with_capacity(IO_BUFFER, file);
+    let mut output = WriteBehind::spawn(temp.take_file().map_err(cannot_write)?, contents)
+        .map_err(cannot_write)?;
     // On failure, dropping `temp` removes the temporary file.
-    write(&mut file).await.map_err(failure)?;
-    file.flush()
-        .await
-        .map_err(|err| Failure::Io(format!("cannot write OUTPUT '{}': {err}", path.display())))?;
-    temp.commit()
-        .await
-        .map_err(|err| Failure::Io(format!("cannot write OUTPUT '{}': {err}", path.display())))
+    write(&mut output).await.map_err(failure)?;
+    let file = output.finish().await.map_err(cannot_write)?;
+    temp.commit(file).await.map_err(cannot_write)
 }
 
 /// The failure an envelope error is: a wrong option (252), a KMS failure (254 or 255), an

@@ -39,8 +39,8 @@ mod local;
 mod output;
 mod progress;
 mod temp;
+mod threaded_io;
 mod time;
-mod wiping_writer;
 
 use std::process::ExitCode;
 

@@ -6,8 +6,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::io::AsyncWriteExt;
-
 /// How many names are tried before giving up on creating the temporary file.
 const ATTEMPTS: u32 = 16;
 
@@ -19,8 +17,8 @@ pub(crate) struct TempOutput {
     path: PathBuf,
     /// The file it becomes.
     target: PathBuf,
-    /// The open file; `None` once committed or closed.
-    file: Option<tokio::fs::File>,
+    /// The open file, until taken to be written.
+    file: Option<std::fs::File>,
     /// Whether it was renamed over the target (then there is nothing to remove).
     committed: bool,
 }
@@ -51,7 +49,7 @@ impl TempOutput {
                     return Ok(Self {
                         path,
                         target: target.to_path_buf(),
-                        file: Some(tokio::fs::File::from_std(file)),
+                        file: Some(file),
                         committed: false,
                     });
                 }
@@ -62,23 +60,18 @@ impl TempOutput {
         Err(last_error.unwrap_or_else(|| io::Error::other("no unique temporary file name")))
     }
 
-    /// The open temporary file, to write the output into.
-    pub(crate) fn file(&mut self) -> io::Result<&mut tokio::fs::File> {
+    /// Takes the open temporary file, to write the output into and hand back to
+    /// [`TempOutput::commit`].
+    pub(crate) fn take_file(&mut self) -> io::Result<std::fs::File> {
         self.file
-            .as_mut()
-            .ok_or_else(|| io::Error::other("the temporary output file is closed"))
+            .take()
+            .ok_or_else(|| io::Error::other("the temporary output file was already taken"))
     }
 
-    /// Flushes and syncs the file, renames it over the target, and syncs the directory so the
-    /// rename survives a crash.
-    pub(crate) async fn commit(mut self) -> io::Result<()> {
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("the temporary output file is closed"))?;
-        file.flush().await?;
-        file.sync_all().await?;
-        drop(file);
+    /// Syncs `file` (the temporary file, all written), renames it over the target, and syncs
+    /// the directory so the rename survives a crash.
+    pub(crate) async fn commit(mut self, file: std::fs::File) -> io::Result<()> {
+        tokio::fs::File::from_std(file).sync_all().await?;
         tokio::fs::rename(&self.path, &self.target).await?;
         self.committed = true;
         #[cfg(unix)]
@@ -120,6 +113,8 @@ fn unique_suffix(attempt: u32) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+    use std::io::Write;
+
     use super::*;
 
     fn dir(name: &str) -> PathBuf {
@@ -144,7 +139,8 @@ mod tests {
         let target = dir.join("out");
         std::fs::write(&target, b"old").unwrap();
         let mut temp = TempOutput::create(&target).unwrap();
-        temp.file().unwrap().write_all(b"new").await.unwrap();
+        let mut file = temp.take_file().unwrap();
+        file.write_all(b"new").unwrap();
         assert_eq!(entries(&dir).len(), 2);
         #[cfg(unix)]
         {
@@ -152,7 +148,7 @@ mod tests {
             let mode = std::fs::metadata(&temp.path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        temp.commit().await.unwrap();
+        temp.commit(file).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
         assert_eq!(entries(&dir), ["out"]);
         std::fs::remove_dir_all(&dir).unwrap();
@@ -163,7 +159,7 @@ mod tests {
         let dir = dir("drop");
         let target = dir.join("out");
         let mut temp = TempOutput::create(&target).unwrap();
-        temp.file().unwrap().write_all(b"partial").await.unwrap();
+        temp.take_file().unwrap().write_all(b"partial").unwrap();
         drop(temp);
         assert!(entries(&dir).is_empty());
         std::fs::remove_dir_all(&dir).unwrap();

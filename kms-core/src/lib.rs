@@ -37,7 +37,7 @@ pub use key_id::{
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 pub use ops::*;
-pub use secret::{SecretBytes, constant_time_eq};
+pub use secret::{SecretBytes, constant_time_eq, wipe};
 pub use utc::UtcDateTime;
 
 /// The secret-memory crate of the public API, re-exported so versions always match.

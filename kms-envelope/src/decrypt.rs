@@ -112,7 +112,7 @@ impl Decrypted {
 
 impl Drop for Decrypted {
     fn drop(&mut self) {
-        self.plaintext.zeroize();
+        kms_core::wipe(&mut self.plaintext);
     }
 }
 
@@ -214,8 +214,7 @@ impl Decryptor {
                 Ok(header)
             }
             Err(err) => {
-                out.zeroize();
-                out.clear();
+                kms_core::wipe(out);
                 Err(err)
             }
         }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, ReadBuf};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::decrypt::{BodyDecryptor, Decryptor, Next};
 use crate::error::{Error, Result};
@@ -195,7 +195,7 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
 
     fn fail(&mut self, error: Error) -> Poll<io::Result<()>> {
         self.state = ReadState::Failed;
-        self.output.zeroize();
+        kms_core::wipe(&mut self.output);
         self.out_pos = 0;
         Poll::Ready(Err(error.into()))
     }
@@ -287,7 +287,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for DecryptingReader<R> {
                 buf.put_slice(available.get(..n).unwrap_or_default());
                 this.out_pos += n;
                 if this.out_pos == this.output.len() {
-                    this.output.zeroize();
+                    kms_core::wipe(&mut this.output);
                     this.out_pos = 0;
                 }
                 return Poll::Ready(Ok(()));

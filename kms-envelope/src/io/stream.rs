@@ -17,6 +17,9 @@ use crate::error::{Error, Result};
 use crate::format::header::MessageHeader;
 use crate::io::reader::DecryptingReader;
 
+/// The most the copy helpers hold at a time: 1 MiB.
+const COPY_BUFFER: usize = 1 << 20;
+
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
 /// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per frame; the
@@ -100,7 +103,9 @@ impl Encryptor {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let mut encrypting = self.encrypting_writer(writer).await?;
-        let size = (self.frame_length() as usize).clamp(8 * 1024, 1 << 20) + 1;
+        // Whole frames at a time, so that the writer seals them straight from this buffer.
+        let frame_length = self.frame_length() as usize;
+        let size = (COPY_BUFFER / frame_length.max(1)).max(1) * frame_length.min(COPY_BUFFER);
         let mut buf = Zeroizing::new(vec![0u8; size]);
         let mut total = 0u64;
         loop {
@@ -247,7 +252,7 @@ impl Decryptor {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let mut decrypting = self.decrypting_reader(reader).await?;
-        let size = (decrypting.header().frame_length() as usize).clamp(8 * 1024, 1 << 20);
+        let size = (decrypting.header().frame_length() as usize).clamp(8 * 1024, COPY_BUFFER);
         let mut buf = Zeroizing::new(vec![0u8; size]);
         let mut total = 0u64;
         loop {

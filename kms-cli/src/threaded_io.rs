@@ -1,0 +1,415 @@
+//! Blocking files and standard streams behind async interfaces, each on a thread of its own
+//! that reads ahead or writes behind in large chunks: the kernel's copies run on another core
+//! while this one seals or opens frames, and each byte crosses between threads once, without
+//! a trip to the runtime's blocking pool per read or write.
+
+use std::future::Future;
+use std::io::{self, Read, Write};
+use std::pin::Pin;
+use std::sync::mpsc as std_mpsc;
+use std::task::{Context, Poll, ready};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::PollSender;
+
+/// The size of each chunk handed between threads.
+pub(crate) const CHUNK: usize = 1 << 20;
+
+/// How many full chunks wait between the two sides (besides the one each side holds).
+const QUEUED: usize = 2;
+
+/// What the chunks hold, which says whether they are wiped when done with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contents {
+    /// Plaintext: every chunk is overwritten before its memory is freed.
+    Secret,
+    /// Ciphertext: nothing to wipe.
+    Public,
+}
+
+/// A buffer of `CHUNK` initialized bytes, of which the first `len` are data.
+#[derive(Debug)]
+struct Chunk {
+    bytes: Vec<u8>,
+    len: usize,
+    contents: Contents,
+}
+
+impl Chunk {
+    fn new(contents: Contents) -> Self {
+        Self {
+            bytes: vec![0; CHUNK],
+            len: 0,
+            contents,
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == self.bytes.len()
+    }
+
+    /// Copies as much of `data` as fits; returns how much.
+    fn push(&mut self, data: &[u8]) -> usize {
+        let free = self.bytes.get_mut(self.len..).unwrap_or_default();
+        let taken = free.len().min(data.len());
+        free.get_mut(..taken)
+            .unwrap_or_default()
+            .copy_from_slice(data.get(..taken).unwrap_or_default());
+        self.len += taken;
+        taken
+    }
+
+    /// Fills the chunk from `source` until it is full or the source ends.
+    fn fill_from(&mut self, source: &mut impl Read) -> io::Result<()> {
+        self.len = 0;
+        while !self.is_full() {
+            match source.read(self.bytes.get_mut(self.len..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(read) => self.len += read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if self.contents == Contents::Secret {
+            kms::wipe(&mut self.bytes);
+        }
+    }
+}
+
+/// An [`AsyncRead`] over a blocking reader that a thread of its own reads ahead, a chunk at a
+/// time. The thread ends at the end of the input, at its first error (passed on in order), or
+/// once this is dropped and its current read returns.
+#[derive(Debug)]
+pub(crate) struct ReadAhead {
+    chunks: mpsc::Receiver<io::Result<Chunk>>,
+    /// Chunks read out, back to the thread to be filled again.
+    recycle: std_mpsc::Sender<Chunk>,
+    current: Option<Chunk>,
+    pos: usize,
+}
+
+impl ReadAhead {
+    /// Starts the thread that reads `source`.
+    pub(crate) fn spawn<R: Read + Send + 'static>(
+        mut source: R,
+        contents: Contents,
+    ) -> io::Result<Self> {
+        let (sender, chunks) = mpsc::channel(QUEUED);
+        let (recycle, recycled) = std_mpsc::channel::<Chunk>();
+        std::thread::Builder::new()
+            .name("kms-read-ahead".to_owned())
+            .spawn(move || {
+                loop {
+                    let mut chunk = recycled.try_recv().unwrap_or_else(|_| Chunk::new(contents));
+                    let result = chunk.fill_from(&mut source);
+                    let end = result.is_err() || !chunk.is_full();
+                    let sent = match result {
+                        Ok(()) if chunk.len == 0 => break,
+                        Ok(()) => sender.blocking_send(Ok(chunk)),
+                        Err(err) => sender.blocking_send(Err(err)),
+                    };
+                    if end || sent.is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Self {
+            chunks,
+            recycle,
+            current: None,
+            pos: 0,
+        })
+    }
+}
+
+impl AsyncRead for ReadAhead {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(chunk) = &this.current {
+                let rest = chunk.data().get(this.pos..).unwrap_or_default();
+                if !rest.is_empty() {
+                    let taken = rest.len().min(buf.remaining());
+                    buf.put_slice(rest.get(..taken).unwrap_or_default());
+                    this.pos += taken;
+                    return Poll::Ready(Ok(()));
+                }
+            }
+            if let Some(done) = this.current.take() {
+                // The thread may have ended: the chunk is then dropped (and wiped) here.
+                let _ = this.recycle.send(done);
+            }
+            match ready!(this.chunks.poll_recv(cx)) {
+                Some(Ok(chunk)) => {
+                    this.current = Some(chunk);
+                    this.pos = 0;
+                }
+                Some(Err(err)) => return Poll::Ready(Err(err)),
+                None => return Poll::Ready(Ok(())),
+            }
+        }
+    }
+}
+
+/// An [`AsyncWrite`] over a blocking writer that a thread of its own writes behind, a chunk at
+/// a time. [`WriteBehind::finish`] waits for everything to be written and returns the writer;
+/// after a failed write, every later call fails with that error.
+#[derive(Debug)]
+pub(crate) struct WriteBehind<W> {
+    chunks: PollSender<Request>,
+    recycled: std_mpsc::Receiver<Chunk>,
+    current: Chunk,
+    /// The writer back, or the first error, once the thread ends.
+    outcome: oneshot::Receiver<io::Result<W>>,
+    /// The answer awaited to a flush request already sent.
+    flushed: Option<oneshot::Receiver<()>>,
+    /// The thread's first error, once known.
+    failure: Option<(io::ErrorKind, String)>,
+    contents: Contents,
+}
+
+/// What the writing thread is asked to do, in order.
+#[derive(Debug)]
+enum Request {
+    Write(Chunk),
+    /// Flush the writer, then answer.
+    Flush(oneshot::Sender<()>),
+}
+
+impl<W: Write + Send + 'static> WriteBehind<W> {
+    /// Starts the thread that writes to `sink`.
+    pub(crate) fn spawn(mut sink: W, contents: Contents) -> io::Result<Self> {
+        let (sender, mut requests) = mpsc::channel::<Request>(QUEUED);
+        let (recycle, recycled) = std_mpsc::channel::<Chunk>();
+        let (report, outcome) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("kms-write-behind".to_owned())
+            .spawn(move || {
+                let result = (|| {
+                    while let Some(request) = requests.blocking_recv() {
+                        match request {
+                            Request::Write(mut chunk) => {
+                                sink.write_all(chunk.data())?;
+                                chunk.len = 0;
+                                // Reused by the other side, or dropped (and wiped) if it is gone.
+                                let _ = recycle.send(chunk);
+                            }
+                            Request::Flush(answer) => {
+                                sink.flush()?;
+                                let _ = answer.send(());
+                            }
+                        }
+                    }
+                    sink.flush()?;
+                    Ok(sink)
+                })();
+                let _ = report.send(result);
+            })?;
+        Ok(Self {
+            chunks: PollSender::new(sender),
+            recycled,
+            current: Chunk::new(contents),
+            outcome,
+            flushed: None,
+            failure: None,
+            contents,
+        })
+    }
+
+    /// Writes out everything, waits for the thread to end, and returns the writer.
+    pub(crate) async fn finish(mut self) -> io::Result<W> {
+        std::future::poll_fn(|cx| self.poll_send_current(cx)).await?;
+        if let Some((kind, message)) = self.failure {
+            return Err(io::Error::new(kind, message));
+        }
+        self.chunks.close();
+        match self.outcome.await {
+            Ok(result) => result,
+            Err(_) => Err(io::Error::other("the writing thread stopped")),
+        }
+    }
+
+    /// The thread's error, once it has stopped (which closes its queue).
+    fn poll_failure(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        let (kind, message) = match &self.failure {
+            Some(failure) => failure.clone(),
+            None => {
+                let failure = match ready!(Pin::new(&mut self.outcome).poll(cx)) {
+                    Ok(Err(err)) => (err.kind(), err.to_string()),
+                    Ok(Ok(_)) | Err(_) => (
+                        io::ErrorKind::Other,
+                        "the writing thread stopped".to_owned(),
+                    ),
+                };
+                self.failure = Some(failure.clone());
+                failure
+            }
+        };
+        Poll::Ready(io::Error::new(kind, message))
+    }
+
+    /// Sends `request` once the queue has room.
+    fn poll_send(&mut self, cx: &mut Context<'_>, request: Request) -> Poll<io::Result<()>> {
+        if ready!(self.chunks.poll_reserve(cx)).is_err() || self.chunks.send_item(request).is_err()
+        {
+            return Poll::Ready(Err(ready!(self.poll_failure(cx))));
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Hands the current chunk, if it holds anything, to the thread.
+    fn poll_send_current(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.current.len == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        if ready!(self.chunks.poll_reserve(cx)).is_err() {
+            return Poll::Ready(Err(ready!(self.poll_failure(cx))));
+        }
+        let next = self
+            .recycled
+            .try_recv()
+            .unwrap_or_else(|_| Chunk::new(self.contents));
+        let full = std::mem::replace(&mut self.current, next);
+        if self.chunks.send_item(Request::Write(full)).is_err() {
+            return Poll::Ready(Err(ready!(self.poll_failure(cx))));
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<W: Write + Send + 'static> AsyncWrite for WriteBehind<W> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.current.is_full() {
+            ready!(this.poll_send_current(cx))?;
+        }
+        Poll::Ready(Ok(this.current.push(data)))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.flushed.is_none() {
+            ready!(this.poll_send_current(cx))?;
+            let (answer, flushed) = oneshot::channel();
+            ready!(this.poll_send(cx, Request::Flush(answer)))?;
+            this.flushed = Some(flushed);
+        }
+        let Some(flushed) = this.flushed.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let answered = ready!(Pin::new(flushed).poll(cx));
+        this.flushed = None;
+        match answered {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(_) => Poll::Ready(Err(ready!(this.poll_failure(cx)))),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    fn data(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[tokio::test]
+    async fn reads_everything_in_order() {
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 17] {
+            let input = data(len);
+            let mut reader =
+                ReadAhead::spawn(io::Cursor::new(input.clone()), Contents::Secret).unwrap();
+            let mut read = Vec::new();
+            reader.read_to_end(&mut read).await.unwrap();
+            assert_eq!(read, input, "length {len}");
+        }
+    }
+
+    #[tokio::test]
+    async fn passes_a_read_error_on() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let n = self.0.min(buf.len());
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let mut reader = ReadAhead::spawn(Failing(3 * CHUNK + 5), Contents::Public).unwrap();
+        let mut read = Vec::new();
+        let err = reader.read_to_end(&mut read).await.unwrap_err();
+        assert_eq!(err.to_string(), "disk on fire");
+        assert_eq!(read.len(), 3 * CHUNK);
+    }
+
+    #[tokio::test]
+    async fn writes_everything_in_order_and_flushes() {
+        for len in [0, 1, CHUNK, CHUNK + 1, 4 * CHUNK + 3] {
+            let input = data(len);
+            let mut writer = WriteBehind::spawn(Vec::new(), Contents::Public).unwrap();
+            for piece in input.chunks(CHUNK / 3 + 7) {
+                writer.write_all(piece).await.unwrap();
+            }
+            writer.flush().await.unwrap();
+            assert_eq!(writer.finish().await.unwrap(), input, "length {len}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_write_error_fails_the_writes_that_follow() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut writer = WriteBehind::spawn(Full, Contents::Secret).unwrap();
+        let mut failed = None;
+        for _ in 0..(QUEUED + 4) * 4 {
+            if let Err(err) = writer.write_all(&data(CHUNK / 2)).await {
+                failed = Some(err);
+                break;
+            }
+        }
+        let err = match failed {
+            Some(err) => err,
+            None => writer.flush().await.unwrap_err(),
+        };
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(err.to_string(), "no space left");
+    }
+}
