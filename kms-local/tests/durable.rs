@@ -384,3 +384,212 @@ fn two_processes_changing_one_store_lose_nothing() {
     runtime().block_on(reported.check(&kms));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The journal's size in bytes.
+fn journal_len(dir: &Path) -> u64 {
+    std::fs::metadata(dir.join("journal")).unwrap().len()
+}
+
+async fn describe(kms: &LocalKms, key: &str) -> kms_core::KeyMetadata {
+    kms.describe_key(DescribeKeyRequest::new(key_id(key)))
+        .await
+        .unwrap()
+        .key_metadata
+}
+
+async fn set_description(kms: &LocalKms, key: &str, description: &str) {
+    kms.update_key_description(kms_core::UpdateKeyDescriptionRequest::new(
+        key_id(key),
+        description,
+    ))
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_long_journal_is_compacted_without_losing_anything() {
+    let dir = scratch_dir("compact");
+    let context = EncryptionContext::new().with("purpose", "compaction");
+    let kms = open(&dir);
+    let key = kms.create_symmetric_key("first").await.unwrap().key_id;
+    kms.create_alias(CreateAliasRequest::new("alias/kept", key_id(&key)))
+        .await
+        .unwrap();
+    let before_rotation = kms
+        .encrypt_bytes("alias/kept", b"old material", &context)
+        .await
+        .unwrap();
+    kms.rotate_key_on_demand(RotateKeyOnDemandRequest::new(key_id(&key)))
+        .await
+        .unwrap();
+    let other = kms.create_symmetric_key("other").await.unwrap().key_id;
+
+    // Each change appends the key whole: without compaction the journal would grow by a
+    // record per change.
+    let record_len = journal_len(&dir);
+    set_description(&kms, &key, "change 0").await;
+    let record_len = journal_len(&dir) - record_len;
+    let changes = 3000;
+    for change in 1..changes {
+        set_description(&kms, &key, &format!("change {change}")).await;
+    }
+    let compacted = journal_len(&dir);
+    assert!(
+        compacted < changes * record_len / 2,
+        "{compacted} bytes after {changes} changes of {record_len} bytes each"
+    );
+    assert!(!dir.join("journal.compact").exists());
+    // This process goes on appending to the new journal.
+    set_description(&kms, &other, "after compaction").await;
+    drop(kms);
+
+    let kms = open(&dir);
+    assert_eq!(kms.key_count(), 2);
+    let described = describe(&kms, "alias/kept").await;
+    assert_eq!(described.key_id, key);
+    assert_eq!(
+        described.description.as_deref(),
+        Some(format!("change {}", changes - 1).as_str())
+    );
+    assert_eq!(
+        describe(&kms, &other).await.description.as_deref(),
+        Some("after compaction")
+    );
+    let back = kms.decrypt_bytes(&before_rotation, &context).await.unwrap();
+    assert_eq!(back.expose_secret(), b"old material");
+    let rotations = kms
+        .list_key_rotations(kms_core::ListKeyRotationsRequest::new(key_id(&key)))
+        .await
+        .unwrap()
+        .rotations;
+    assert_eq!(rotations.len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_journal_compacted_by_another_handle_is_read_again() {
+    let dir = scratch_dir("compact-shared");
+    // Two handles on one directory, each with its own view, as two processes have.
+    let busy = open(&dir);
+    let idle = open(&dir);
+    let busy_key = busy.create_symmetric_key("busy").await.unwrap().key_id;
+    let idle_key = idle.create_symmetric_key("idle").await.unwrap().key_id;
+    let blob = idle
+        .encrypt_bytes(&idle_key, b"sealed before", &EncryptionContext::new())
+        .await
+        .unwrap();
+    let before = journal_len(&dir);
+    set_description(&busy, &busy_key, "change 0").await;
+    let record_len = journal_len(&dir) - before;
+    for change in 1..3000 {
+        set_description(&busy, &busy_key, &format!("change {change}")).await;
+    }
+    assert!(
+        journal_len(&dir) < 3000 * record_len / 2,
+        "the journal was not compacted"
+    );
+
+    // The idle handle reads the new journal from the start, then appends to it.
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(
+        describe(&idle, &busy_key).await.description.as_deref(),
+        Some("change 2999")
+    );
+    set_description(&idle, &idle_key, "idle changed").await;
+    let back = idle
+        .decrypt_bytes(&blob, &EncryptionContext::new())
+        .await
+        .unwrap();
+    assert_eq!(back.expose_secret(), b"sealed before");
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(
+        describe(&busy, &idle_key).await.description.as_deref(),
+        Some("idle changed")
+    );
+    drop((busy, idle));
+    let reopened = open(&dir);
+    assert_eq!(
+        describe(&reopened, &idle_key).await.description.as_deref(),
+        Some("idle changed")
+    );
+    assert_eq!(
+        describe(&reopened, &busy_key).await.description.as_deref(),
+        Some("change 2999")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The child of the compaction crash test: one key, then description changes without end,
+/// each reported once it has returned.
+async fn describing_child(dir: &Path) {
+    println!();
+    let kms = open(dir);
+    let key = kms.create_symmetric_key("0").await.unwrap().key_id;
+    println!("created {key}");
+    for change in 1.. {
+        set_description(&kms, &key, &change.to_string()).await;
+        println!("described {key} {change}");
+    }
+}
+
+#[test]
+fn nothing_reported_is_lost_when_the_process_is_killed_while_compacting() {
+    if let Some((_, dir)) = child_mode() {
+        runtime().block_on(describing_child(&dir));
+        return;
+    }
+    let dir = scratch_dir("crash-compact");
+    let mut random = XorShift(0x2545_f491_4f6c_dd1d);
+    let mut reported: Vec<(String, u64)> = Vec::new();
+    for _ in 0..40 {
+        let mut child = spawn_child(
+            "nothing_reported_is_lost_when_the_process_is_killed_while_compacting",
+            "describe",
+            &dir,
+        );
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut lines = Vec::new();
+        for line in stdout.by_ref().map_while(Result::ok) {
+            let created = line.starts_with("created ");
+            lines.push(line);
+            if created {
+                break;
+            }
+        }
+        // About a thousand changes (one compaction) take a few hundred milliseconds.
+        std::thread::sleep(Duration::from_millis(1 + random.below(600)));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        lines.extend(stdout.map_while(Result::ok));
+        let mut last = None;
+        for line in &lines {
+            match line.split(' ').collect::<Vec<_>>().as_slice() {
+                ["created", key] => last = Some(((*key).to_owned(), 0)),
+                ["described", key, change] => {
+                    if let Ok(change) = change.parse() {
+                        last = Some(((*key).to_owned(), change));
+                    }
+                }
+                _ => {} // a line cut short by the kill
+            }
+        }
+        reported.push(last.expect("the child reported its key"));
+
+        let kms = open(&dir);
+        for (key, change) in &reported {
+            let description = runtime().block_on(describe(&kms, key)).description.unwrap();
+            // The change the child was making when killed may have landed too.
+            let stored: u64 = description.parse().unwrap();
+            assert!(
+                stored == *change || stored == change + 1,
+                "key {key}: reported change {change}, stored {stored}"
+            );
+        }
+    }
+    let changes: u64 = reported.iter().map(|(_, change)| change).sum();
+    assert!(
+        changes > 4 * 1024,
+        "the children made too few changes ({changes}) for the journal to be compacted"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -13,6 +13,14 @@
 //! is always the state before or after an operation. Damage anywhere else is an error that
 //! names the file; nothing is ever repaired silently. Processes sharing the directory take
 //! the lock to append, first reading what the others appended, so nothing is lost.
+//!
+//! Each record holds a key or an alias whole, so older records of the same key are dead
+//! weight. Once the journal holds at least [`COMPACT_MIN_RECORDS`] records and more than
+//! [`COMPACT_RATIO`] times as many as there are keys and aliases, the process that appends
+//! rewrites it under the lock: one record per key and alias into `journal.compact`, synced,
+//! then renamed over `journal` (atomic: a crash leaves the old journal or the new one). The
+//! other processes notice the new file (another inode at the same path) when they next read
+//! and load it from the start.
 
 mod record;
 mod root_key;
@@ -33,6 +41,12 @@ use record::Record;
 use root_key::RootKey;
 
 const JOURNAL_FILE: &str = "journal";
+/// Where a compacted journal is written before it is renamed over [`JOURNAL_FILE`].
+const COMPACT_FILE: &str = "journal.compact";
+/// The fewest records a journal holds before it is compacted.
+const COMPACT_MIN_RECORDS: u64 = 1024;
+/// How many records per key and alias a journal may hold before it is compacted.
+const COMPACT_RATIO: u64 = 4;
 const LOCK_FILE: &str = "lock";
 const MAGIC: &[u8; 8] = b"KMSLOCAL";
 const VERSION: u32 = 1;
@@ -56,6 +70,8 @@ pub(crate) struct Journal {
     identity: Identity,
     /// How many bytes of the file the keyring reflects.
     applied: u64,
+    /// How many records those bytes hold.
+    records: u64,
 }
 
 /// The exclusive lock of the store (on a duplicate of the lock file's descriptor), released
@@ -108,6 +124,7 @@ impl Journal {
             lock,
             identity,
             applied: 0,
+            records: 0,
         };
         let mut keyring = Keyring::default();
         {
@@ -123,10 +140,7 @@ impl Journal {
     fn open_header(&mut self) -> Result<()> {
         let len = self.len()?;
         if len == 0 {
-            let mut header = Vec::with_capacity(HEADER_LEN);
-            header.extend_from_slice(MAGIC);
-            header.extend_from_slice(&VERSION.to_be_bytes());
-            header.extend_from_slice(&self.root.seal(CHECK, MAGIC)?);
+            let header = self.new_header()?;
             self.write_at(&header, 0)?;
             sync_dir(&self.dir)?;
             self.applied = HEADER_LEN as u64;
@@ -171,6 +185,10 @@ impl Journal {
     /// it is left for later. With the lock (`exclusive`), it is what a crash left behind and is
     /// cut off; damage followed by a valid record is corruption and an error.
     pub(crate) fn catch_up(&mut self, keyring: &mut Keyring, exclusive: bool) -> Result<()> {
+        if self.replaced()? {
+            self.reopen()?;
+            *keyring = Keyring::default();
+        }
         let len = self.len()?;
         if len <= self.applied {
             return Ok(());
@@ -197,6 +215,7 @@ impl Journal {
                 .apply(keyring, &self.identity, &self.root)
                 .map_err(|why| store_error(&self.path, format!("record at byte {at}: {why}")))?;
             offset += len;
+            self.records += 1;
         }
         self.applied += offset as u64;
         if exclusive && offset < bytes.len() {
@@ -225,24 +244,116 @@ impl Journal {
     fn append(&mut self, keyring: &Keyring, touched: &[Touched]) -> Result<()> {
         let mut bytes = Vec::new();
         for change in touched {
-            let record = match change {
-                Touched::Key(id) => Record::of_key(keyring, id, &self.root)?,
-                Touched::Alias(name) => Record::of_alias(keyring, name)?,
-            };
-            let payload = serde_json::to_vec(&record)
-                .map_err(|err| crate::random::internal(&format!("record encoding: {err}")))?;
-            let len = u32::try_from(payload.len())
-                .map_err(|_| store_error(&self.path, "a record is larger than 4 GiB"))?;
-            bytes.extend_from_slice(&len.to_be_bytes());
-            bytes.extend_from_slice(digest(&SHA256, &payload).as_ref());
-            bytes.extend_from_slice(&payload);
+            self.frame_record(&mut bytes, &Record::of(keyring, change, &self.root)?)?;
         }
         if bytes.is_empty() {
             return Ok(());
         }
         self.write_at(&bytes, self.applied)?;
         self.applied += bytes.len() as u64;
+        self.records += touched.len() as u64;
         Ok(())
+    }
+
+    /// Appends `record` to `bytes`, framed: length, SHA-256, JSON payload.
+    fn frame_record(&self, bytes: &mut Vec<u8>, record: &Record) -> Result<()> {
+        let payload = serde_json::to_vec(record)
+            .map_err(|err| crate::random::internal(&format!("record encoding: {err}")))?;
+        let len = u32::try_from(payload.len())
+            .map_err(|_| store_error(&self.path, "a record is larger than 4 GiB"))?;
+        bytes.extend_from_slice(&len.to_be_bytes());
+        bytes.extend_from_slice(digest(&SHA256, &payload).as_ref());
+        bytes.extend_from_slice(&payload);
+        Ok(())
+    }
+
+    /// The header of a new journal: magic, version, and the root-key check.
+    fn new_header(&self) -> Result<Vec<u8>> {
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&VERSION.to_be_bytes());
+        header.extend_from_slice(&self.root.seal(CHECK, MAGIC)?);
+        Ok(header)
+    }
+
+    /// Whether the journal holds so many superseded records that it is worth rewriting.
+    fn wants_compaction(&self, keyring: &Keyring) -> bool {
+        let live = (keyring.keys.len() + keyring.aliases.len()) as u64;
+        self.records >= COMPACT_MIN_RECORDS && self.records > COMPACT_RATIO * live.max(1)
+    }
+
+    /// Rewrites the journal as one record per key and alias of `keyring` (which must be up to
+    /// date), into a new file renamed over the journal. Call with the lock held.
+    fn compact(&mut self, keyring: &Keyring) -> Result<()> {
+        let mut bytes = self.new_header()?;
+        let changes = keyring
+            .keys
+            .keys()
+            .map(|id| Touched::Key(id.clone()))
+            .chain(
+                keyring
+                    .aliases
+                    .keys()
+                    .map(|name| Touched::Alias(name.clone())),
+            );
+        let mut records = 0;
+        for change in changes {
+            self.frame_record(&mut bytes, &Record::of(keyring, &change, &self.root)?)?;
+            records += 1;
+        }
+        let compact_path = self.dir.join(COMPACT_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&compact_path)
+            .map_err(|err| io_error(&compact_path, "cannot create", err))?;
+        file.write_all_at(&bytes, 0)
+            .and_then(|()| file.sync_data())
+            .map_err(|err| io_error(&compact_path, "cannot write", err))?;
+        std::fs::rename(&compact_path, &self.path).map_err(|err| {
+            io_error(&self.path, "cannot replace with the compacted journal", err)
+        })?;
+        sync_dir(&self.dir)?;
+        tracing::debug!(
+            journal = %self.path.display(),
+            records_before = self.records,
+            records_after = records,
+            bytes_before = self.applied,
+            bytes_after = bytes.len(),
+            "compacted the journal",
+        );
+        self.file = file;
+        self.applied = bytes.len() as u64;
+        self.records = records;
+        Ok(())
+    }
+
+    /// Whether another process has compacted the journal: the path names another file than
+    /// the one open here.
+    fn replaced(&self) -> Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        let open = self
+            .file
+            .metadata()
+            .map_err(|err| io_error(&self.path, "cannot read the journal's metadata", err))?;
+        let named = std::fs::metadata(&self.path)
+            .map_err(|err| io_error(&self.path, "cannot read the journal's metadata", err))?;
+        Ok((open.dev(), open.ino()) != (named.dev(), named.ino()))
+    }
+
+    /// Opens the file the journal's path names now, to be read from the start.
+    fn reopen(&mut self) -> Result<()> {
+        self.file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&self.path)
+            .map_err(|err| io_error(&self.path, "cannot open the journal", err))?;
+        self.applied = 0;
+        self.records = 0;
+        self.open_header()
     }
 
     /// Brings `keyring` up to date, applies `change` to it and makes what it changed durable,
@@ -261,9 +372,16 @@ impl Journal {
         if let Err(err) = self.append(keyring, &touched) {
             *keyring = Keyring::default();
             self.applied = HEADER_LEN as u64;
+            self.records = 0;
             self.catch_up(keyring, true)?;
             keyring.take_touched();
             return Err(err);
+        }
+        if self.wants_compaction(keyring)
+            && let Err(err) = self.compact(keyring)
+        {
+            // The change itself is durable; the journal stays as long as it was.
+            tracing::warn!(journal = %self.path.display(), error = %err, "cannot compact");
         }
         result
     }

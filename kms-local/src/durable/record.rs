@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::root_key::RootKey;
 use crate::blob::MATERIAL_ID_LEN;
 use crate::material::{MATERIAL_LEN, Material, hex, unhex};
-use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring};
+use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring, Touched};
 
 /// One change, as written to the journal.
 #[derive(Debug, Serialize, Deserialize)]
@@ -76,8 +76,16 @@ struct StoredMaterial {
 pub(crate) type Invalid = String;
 
 impl Record {
-    /// The record that brings a journal up to date with `touched` in `keyring`.
-    pub(crate) fn of_key(keyring: &Keyring, id: &str, root: &RootKey) -> Result<Self> {
+    /// The record of what `change` names, as it is in `keyring`.
+    pub(crate) fn of(keyring: &Keyring, change: &Touched, root: &RootKey) -> Result<Self> {
+        match change {
+            Touched::Key(id) => Self::of_key(keyring, id, root),
+            Touched::Alias(name) => Self::of_alias(keyring, name),
+        }
+    }
+
+    /// The record of the key `id` as it is in `keyring` (a deletion if it is gone).
+    fn of_key(keyring: &Keyring, id: &str, root: &RootKey) -> Result<Self> {
         Ok(match keyring.keys.get(id) {
             Some(key) => Self::KeyPut(StoredKey::of(key, root)?),
             None => Self::KeyDelete {
@@ -87,7 +95,7 @@ impl Record {
     }
 
     /// The record of the alias `name` as it is in `keyring`.
-    pub(crate) fn of_alias(keyring: &Keyring, name: &str) -> Result<Self> {
+    fn of_alias(keyring: &Keyring, name: &str) -> Result<Self> {
         Ok(match keyring.aliases.get(name) {
             Some(alias) => Self::AliasPut {
                 alias_name: name.to_owned(),
