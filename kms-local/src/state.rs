@@ -2,11 +2,11 @@
 //! states allow which operations.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use kms_core::{
     Arn, EncryptionAlgorithmSpec, Error, KeyId, KeyManagerType, KeyMetadata, KeySpec, KeyState,
-    KeyUsage, OriginType, Result,
+    KeyUsage, OriginType, Result, RotationType,
 };
 
 use crate::blob::MATERIAL_ID_LEN;
@@ -77,6 +77,13 @@ pub(crate) struct Deletion {
     pub(crate) window_days: u32,
 }
 
+impl AutoRotation {
+    /// The rotation period as a duration.
+    pub(crate) fn period(&self) -> Duration {
+        Duration::from_secs(u64::from(self.period_days) * 24 * 60 * 60)
+    }
+}
+
 /// A KMS key.
 #[derive(Debug)]
 pub(crate) struct Key {
@@ -101,6 +108,42 @@ impl Key {
     pub(crate) fn current(&self) -> &Material {
         // `materials` is never empty: a key is created with one and only ever gains more.
         &self.materials[self.materials.len() - 1]
+    }
+
+    /// Rotates the key material once for every automatic rotation date that has passed by
+    /// `now`, each new material dated on its rotation date, as AWS KMS would have done.
+    fn rotate_automatically(&mut self, now: SystemTime) -> Result<()> {
+        let Some(rotation) = self.rotation.as_mut() else {
+            return Ok(());
+        };
+        while rotation.next <= now {
+            self.materials.push(Material::generate(
+                rotation.next,
+                Some(RotationType::Automatic),
+            )?);
+            rotation.next += rotation.period();
+        }
+        Ok(())
+    }
+
+    /// When an enabled key is next due for automatic rotation.
+    fn next_automatic_rotation(&self) -> Option<SystemTime> {
+        self.rotation
+            .filter(|_| self.state == KeyState::Enabled)
+            .map(|rotation| rotation.next)
+    }
+
+    /// Re-enabling a key whose rotation date passed while it was disabled rotates it at once
+    /// and starts a new period from `now` (AWS KMS does not rotate disabled keys).
+    pub(crate) fn catch_up_rotation(&mut self, now: SystemTime) -> Result<()> {
+        if let Some(rotation) = self.rotation.as_mut()
+            && rotation.next <= now
+        {
+            self.materials
+                .push(Material::generate(now, Some(RotationType::Automatic))?);
+            rotation.next = now + rotation.period();
+        }
+        Ok(())
     }
 
     /// The material with `id`, current or old.
@@ -260,6 +303,8 @@ pub(crate) struct Keyring {
     pub(crate) aliases: BTreeMap<String, Alias>,
     /// No key is due for deletion before this date.
     next_deletion: Option<SystemTime>,
+    /// No enabled key is due for automatic rotation before this date.
+    next_rotation: Option<SystemTime>,
     /// What changed since [`Keyring::take_touched`] was last called.
     touched: BTreeSet<Touched>,
 }
@@ -312,6 +357,9 @@ impl Keyring {
         if let Some(deletion) = key.deletion {
             self.expect_deletion(deletion.date);
         }
+        if let Some(rotation) = key.rotation {
+            self.expect_rotation(rotation.next);
+        }
         self.touched.insert(Touched::Key(key.id.clone()));
         self.keys.insert(key.id.clone(), key);
     }
@@ -351,6 +399,46 @@ impl Keyring {
     /// Notes that a key is due for deletion on `date`, so [`Keyring::purge`] looks then.
     pub(crate) fn expect_deletion(&mut self, date: SystemTime) {
         self.next_deletion = Some(self.next_deletion.map_or(date, |next| next.min(date)));
+    }
+
+    /// Notes that a key may be due for automatic rotation on `date`, so
+    /// [`Keyring::rotate_due`] looks then.
+    pub(crate) fn expect_rotation(&mut self, date: SystemTime) {
+        self.next_rotation = Some(self.next_rotation.map_or(date, |next| next.min(date)));
+    }
+
+    /// Whether some key may be due for automatic rotation; the clock is read only when a
+    /// key has automatic rotation on.
+    pub(crate) fn rotation_due(&self, now: impl FnOnce() -> SystemTime) -> bool {
+        self.next_rotation.is_some_and(|next| next <= now())
+    }
+
+    /// Rotates every enabled key whose automatic rotation date has passed.
+    pub(crate) fn rotate_due(&mut self, now: SystemTime) -> Result<()> {
+        if !self.rotation_due(|| now) {
+            return Ok(());
+        }
+        let due: Vec<String> = self
+            .keys
+            .values()
+            .filter(|key| {
+                key.next_automatic_rotation()
+                    .is_some_and(|next| next <= now)
+            })
+            .map(|key| key.id.clone())
+            .collect();
+        for id in due {
+            if let Some(key) = self.keys.get_mut(&id) {
+                key.rotate_automatically(now)?;
+                self.touched.insert(Touched::Key(id));
+            }
+        }
+        self.next_rotation = self
+            .keys
+            .values()
+            .filter_map(Key::next_automatic_rotation)
+            .min();
+        Ok(())
     }
 
     /// Deletes the keys whose deletion date has passed, with their aliases.

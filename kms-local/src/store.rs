@@ -91,7 +91,15 @@ impl Store {
             keyring.take_touched();
             durable.caught_up();
         }
-        Ok(self.peek())
+        let keyring = self.peek();
+        if keyring.rotation_due(|| self.now()) {
+            // Rotations are changes: made (and for a durable store, written) under the
+            // write lock before anything reads the key.
+            drop(keyring);
+            self.mutate(|_, _| Ok(()))?;
+            return Ok(self.peek());
+        }
+        Ok(keyring)
     }
 
     /// The keyring as this process last saw it, without reading the journal.
@@ -100,7 +108,7 @@ impl Store {
     }
 
     /// Applies `change` to the keyring, with the keys whose deletion date has passed removed
-    /// first. A durable store first catches up with the journal under its lock, and writes
+    /// and the automatic rotations that are due made first. A durable store first catches up with the journal under its lock, and writes
     /// what changed before returning.
     pub(crate) fn mutate<T>(
         &self,
@@ -110,7 +118,9 @@ impl Store {
         let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
         let Some(durable) = &self.durable else {
             keyring.purge(now);
-            let result = change(&mut keyring, now);
+            let result = keyring
+                .rotate_due(now)
+                .and_then(|()| change(&mut keyring, now));
             keyring.take_touched();
             return result;
         };
@@ -120,6 +130,7 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner);
         let result = journal.commit(&mut keyring, |keyring| {
             keyring.purge(now);
+            keyring.rotate_due(now)?;
             change(keyring, now)
         });
         durable.caught_up();

@@ -593,3 +593,48 @@ fn nothing_reported_is_lost_when_the_process_is_killed_while_compacting() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn an_automatic_rotation_is_written_like_any_change() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let dir = scratch_dir("auto-rotation");
+    let start = 1_800_000_000;
+    let now = Arc::new(AtomicU64::new(start));
+    let open_at = |dir: &Path| {
+        let clock = Arc::clone(&now);
+        LocalKms::builder()
+            .path(dir)
+            .root_key(SecretBytes::from(&ROOT_KEY))
+            .clock(move || {
+                SystemTime::UNIX_EPOCH + Duration::from_secs(clock.load(Ordering::SeqCst))
+            })
+            .build()
+            .unwrap()
+    };
+    let context = EncryptionContext::new();
+    let (key, blob, material) = {
+        let kms = open_at(&dir);
+        let key = kms.create_symmetric_key("rotating").await.unwrap().key_id;
+        let enable = kms_core::EnableKeyRotationRequest::new(key_id(&key))
+            .with_rotation_period_in_days(90u32);
+        kms.enable_key_rotation(enable).await.unwrap();
+        now.store(start + 91 * 24 * 3600, Ordering::SeqCst);
+        // Sealed under the material the rotation made: that material must be kept as is.
+        let blob = kms.encrypt_bytes(&key, b"rotated", &context).await.unwrap();
+        let material = describe(&kms, &key).await.current_key_material_id;
+        (key, blob, material)
+    };
+    let kms = open_at(&dir);
+    assert_eq!(describe(&kms, &key).await.current_key_material_id, material);
+    let back = kms.decrypt_bytes(&blob, &context).await.unwrap();
+    assert_eq!(back.expose_secret(), b"rotated");
+    let rotations = kms
+        .list_key_rotations(kms_core::ListKeyRotationsRequest::new(key_id(&key)))
+        .await
+        .unwrap()
+        .rotations;
+    assert_eq!(rotations.len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

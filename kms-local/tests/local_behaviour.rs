@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use kms_core::{
-    CreateAliasRequest, CreateKeyRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest,
-    EncryptionContext, Error, KeyId, KeySpec, KeyUsage, Kms, KmsExt, ListAliasesRequest,
-    ScheduleKeyDeletionRequest,
+    CreateAliasRequest, CreateKeyRequest, DecryptRequest, DescribeKeyRequest, DisableKeyRequest,
+    DisableKeyRotationRequest, EnableKeyRequest, EnableKeyRotationRequest, EncryptRequest,
+    EncryptionContext, Error, GetKeyRotationStatusRequest, KeyId, KeySpec, KeyUsage, Kms, KmsExt,
+    ListAliasesRequest, ListKeyRotationsRequest, RotationType, ScheduleKeyDeletionRequest,
 };
 use kms_local::LocalKms;
 
@@ -114,6 +115,112 @@ async fn a_key_is_gone_when_its_deletion_window_has_passed() {
     assert_eq!(kms.key_count(), 1);
     let aliases = kms.list_aliases(ListAliasesRequest::new()).await.unwrap();
     assert!(aliases.aliases.is_empty());
+}
+
+const DAY: u64 = 24 * 3600;
+
+/// The dates of the key's automatic rotations, in seconds from the epoch.
+async fn automatic_rotations(kms: &LocalKms, key: &str) -> Vec<u64> {
+    kms.list_key_rotations(ListKeyRotationsRequest::new(key_id(key)))
+        .await
+        .unwrap()
+        .rotations
+        .iter()
+        .filter(|entry| entry.rotation_type == Some(RotationType::Automatic))
+        .map(|entry| {
+            let date = entry.rotation_date.unwrap();
+            date.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        })
+        .collect()
+}
+
+async fn next_rotation(kms: &LocalKms, key: &str) -> Option<u64> {
+    let status = kms
+        .get_key_rotation_status(GetKeyRotationStatusRequest::new(key_id(key)))
+        .await
+        .unwrap();
+    status.next_rotation_date.map(|date| {
+        date.duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    })
+}
+
+async fn current_material(kms: &LocalKms, key: &str) -> String {
+    kms.describe_key(DescribeKeyRequest::new(key_id(key)))
+        .await
+        .unwrap()
+        .key_metadata
+        .current_key_material_id
+        .unwrap()
+}
+
+#[tokio::test]
+async fn automatic_rotation_happens_on_its_dates_and_not_while_the_key_is_disabled() {
+    let start = 1_800_000_000;
+    let now = Arc::new(AtomicU64::new(start));
+    let clock = Arc::clone(&now);
+    let kms = LocalKms::builder()
+        .clock(move || SystemTime::UNIX_EPOCH + Duration::from_secs(clock.load(Ordering::SeqCst)))
+        .build()
+        .unwrap();
+    let key = kms.create_symmetric_key("rotating").await.unwrap().key_id;
+    let context = EncryptionContext::new();
+    let first_material = current_material(&kms, &key).await;
+    let before = kms.encrypt_bytes(&key, b"before", &context).await.unwrap();
+    let enable = EnableKeyRotationRequest::new(key_id(&key)).with_rotation_period_in_days(90u32);
+    kms.enable_key_rotation(enable).await.unwrap();
+    assert_eq!(next_rotation(&kms, &key).await, Some(start + 90 * DAY));
+
+    now.store(start + 90 * DAY - 1, Ordering::SeqCst);
+    assert_eq!(current_material(&kms, &key).await, first_material);
+    assert!(automatic_rotations(&kms, &key).await.is_empty());
+
+    // Due: the first read after the date sees the new material, dated on the rotation date.
+    now.store(start + 90 * DAY, Ordering::SeqCst);
+    let rotated = kms.encrypt_bytes(&key, b"after", &context).await.unwrap();
+    assert_ne!(current_material(&kms, &key).await, first_material);
+    assert_eq!(automatic_rotations(&kms, &key).await, [start + 90 * DAY]);
+    assert_eq!(next_rotation(&kms, &key).await, Some(start + 180 * DAY));
+    for (blob, plaintext) in [(&before, &b"before"[..]), (&rotated, b"after")] {
+        let back = kms.decrypt_bytes(blob, &context).await.unwrap();
+        assert_eq!(back.expose_secret(), plaintext);
+    }
+
+    // Dates missed while nothing ran are each rotated, as AWS KMS would have done then.
+    now.store(start + 290 * DAY, Ordering::SeqCst);
+    assert_eq!(
+        automatic_rotations(&kms, &key).await,
+        [start + 90 * DAY, start + 180 * DAY, start + 270 * DAY]
+    );
+    assert_eq!(next_rotation(&kms, &key).await, Some(start + 360 * DAY));
+
+    // A disabled key is not rotated; enabled again after its date, it is rotated at once
+    // and a new period starts.
+    kms.disable_key(DisableKeyRequest::new(key_id(&key)))
+        .await
+        .unwrap();
+    now.store(start + 390 * DAY, Ordering::SeqCst);
+    assert_eq!(automatic_rotations(&kms, &key).await.len(), 3);
+    kms.enable_key(EnableKeyRequest::new(key_id(&key)))
+        .await
+        .unwrap();
+    assert_eq!(
+        automatic_rotations(&kms, &key).await.last(),
+        Some(&(start + 390 * DAY))
+    );
+    assert_eq!(next_rotation(&kms, &key).await, Some(start + 480 * DAY));
+
+    // Rotation off: no more rotations.
+    kms.disable_key_rotation(DisableKeyRotationRequest::new(key_id(&key)))
+        .await
+        .unwrap();
+    now.store(start + 2000 * DAY, Ordering::SeqCst);
+    assert_eq!(automatic_rotations(&kms, &key).await.len(), 4);
+    let back = kms.decrypt_bytes(&before, &context).await.unwrap();
+    assert_eq!(back.expose_secret(), b"before");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,10 +105,16 @@ impl Store {
     }
 
     fn set_enabled(&self, key_id: &kms_core::KeyId, state: KeyState) -> Result<()> {
-        self.mutate(|keyring, _| {
+        self.mutate(|keyring, now| {
             let key = keyring.resolve_mut(&self.identity, key_id)?;
             key.check_can_toggle()?;
+            if state == KeyState::Enabled && key.state != KeyState::Enabled {
+                key.catch_up_rotation(now)?;
+            }
             key.state = state;
+            if let Some(rotation) = key.rotation {
+                keyring.expect_rotation(rotation.next);
+            }
             Ok(())
         })
     }

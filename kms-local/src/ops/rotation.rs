@@ -24,10 +24,12 @@ impl Store {
         self.mutate(|keyring, now| {
             let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
             key.check_rotatable()?;
+            let next = now + days(period);
             key.rotation = Some(AutoRotation {
                 period_days: period,
-                next: now + days(period),
+                next,
             });
+            keyring.expect_rotation(next);
             Ok(EnableKeyRotationResponse::new())
         })
     }
