@@ -48,6 +48,9 @@ cargo build -p kms-cli
 step "envelope interop with the Python AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop.py raw"
 .venv/bin/python scripts/interop/esdk_interop.py raw --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 
+step "scripts/bench/file_throughput.py on 4 MiB (the speed comparison's script still runs and both sides decrypt to the input)"
+.venv/bin/python scripts/bench/file_throughput.py --kms "${CARGO_TARGET_DIR:-target}/debug/kms" --size-mib 4 --runs 1
+
 step "cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings"
 cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings
 

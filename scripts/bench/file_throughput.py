@@ -9,12 +9,12 @@ file, with the same raw AES keyring, suite 0x0478 and frame length.
 Both sides do the same work: read INPUT, write OUTPUT, fsync it (ours also renames its
 temporary file; the Python side gets the same fsync so neither skips durability). A third
 side, `dd bs=1M conv=fsync`, copies the same bytes without any cryptography: the floor that
-the disk and the page cache set on this machine. Each run of
-each side is its own process, measured from outside: wall time, CPU time (user + system) and
-peak resident memory of that process. Runs alternate between the two sides so both see the
-same machine load; the median of the runs is reported, with the ratio Python / ours. The
-decryptions read the same message (the one `kms encrypt-file` wrote) and their output is
-compared with the input.
+the disk and the page cache set on this machine. Each run of each side is its own process,
+started on a quiet disk (`sync` first) and measured from outside: wall time, CPU time (user +
+system) and, when GNU time is installed, peak resident memory. Runs alternate between the
+sides so all see the same machine load; the medians are reported, with each side's ratio to
+ours. The decryptions read the same message (the one `kms encrypt-file` wrote), and their
+output is compared with the input.
 
 `--python-side` is the Python worker itself (one process per measured run).
 """
@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 NAMESPACE = "kms-rs-bench"
 KEY_NAME = "raw-aes-256"
@@ -70,16 +71,28 @@ def python_side(mode, source, destination, frame_length):
         os.fsync(writer.fileno())
 
 
+# GNU time, when installed, reads the peak memory of the command alone: a process forked from
+# this Python one counts Python's own memory until it execs.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def measure(command):
-    """Runs COMMAND under GNU time; returns its (wall seconds, CPU seconds, peak RSS MiB)."""
+    """Runs COMMAND; returns its (wall seconds, CPU seconds, peak RSS in MiB or None)."""
     with tempfile.NamedTemporaryFile("r") as report:
-        timed = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", report.name, *command]
-        result = subprocess.run(timed, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if result.returncode != 0:
-            reason = result.stderr.decode("utf-8", "replace").strip()
-            raise SystemExit(f"{command[0]} failed ({result.returncode}): {reason}")
-        wall, user, system, rss_kib = report.read().split()[-4:]
-    return float(wall), float(user) + float(system), int(rss_kib) / 1024
+        if GNU_TIME:
+            command = [GNU_TIME, "-f", "%M", "-o", report.name, *command]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stderr = process.stderr.read()
+        process.stderr.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            reason = stderr.decode("utf-8", "replace").strip()
+            raise SystemExit(f"{command[0]} failed ({process.returncode}): {reason}")
+        rss = int(report.read().split()[-1]) / 1024 if GNU_TIME else None
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 def write_input(path, size):
@@ -123,12 +136,18 @@ def main():
         return
     if not args.kms:
         parser.error("--kms is required")
-    if not os.path.exists("/usr/bin/time"):
-        raise SystemExit("/usr/bin/time (GNU time) is needed for the peak memory figures")
 
+    if args.dir:
+        os.makedirs(args.dir, exist_ok=True)
+        compare(args, args.dir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kms-file-throughput-") as workdir:
+            compare(args, workdir)
+
+
+def compare(args, workdir):
+    """Measures every side, step and frame length in WORKDIR; prints a table."""
     frame_lengths = args.frame_length or [65536]
-    workdir = args.dir or tempfile.mkdtemp(prefix="kms-file-throughput-")
-    os.makedirs(workdir, exist_ok=True)
     path = lambda name: os.path.join(workdir, name)  # noqa: E731
     with open(path("key"), "wb") as key:
         key.write(RAW_KEY)
@@ -171,24 +190,24 @@ def main():
                     if mode == "d" and side != "dd" and file_digest(destination) != expected:
                         raise SystemExit(f"{side} decrypted something else than the input")
             medians = {
-                side: tuple(statistics.median(run[i] for run in runs) for i in range(3))
+                side: tuple(
+                    statistics.median(run[i] for run in runs) if runs[0][i] is not None else None
+                    for i in range(3)
+                )
                 for side, runs in results.items()
             }
             for side in ("ours", "python", "dd"):
                 wall, cpu, rss = medians[side]
-                line = (f"{frame:>7} {step:<8} {side:<7} {wall:>7.2f} {args.size_mib / wall:>8.0f} "
-                        f"{cpu:>7.2f} {rss:>8.1f}")
+                rate = args.size_mib / max(wall, 0.005)
+                line = (f"{frame:>7} {step:<8} {side:<7} {wall:>7.2f} {rate:>8.0f} "
+                        f"{cpu:>7.2f} {'-' if rss is None else f'{rss:.1f}':>8}")
                 if side != "ours":
-                    line += (f"   {wall / medians['ours'][0]:>15.2f}x"
-                             f" {cpu / max(medians['ours'][1], 1e-9):>5.2f}x")
+                    line += (f"   {wall / max(medians['ours'][0], 0.005):>15.2f}x"
+                             f" {cpu / max(medians['ours'][1], 0.005):>5.2f}x")
                 print(line, flush=True)
         for name in ("ours.msg", "python.msg", "dd.msg", "ours.out", "python.out", "dd.out"):
             if os.path.exists(path(name)):
                 os.remove(path(name))
-    if not args.dir:
-        for name in os.listdir(workdir):
-            os.remove(path(name))
-        os.rmdir(workdir)
 
 
 if __name__ == "__main__":
