@@ -284,6 +284,26 @@ fn spawn_child(test_name: &str, mode: &str, dir: &Path) -> std::process::Child {
         .unwrap()
 }
 
+/// Runs `test_name` as a child on `dir`, kills it (SIGKILL) `delay` after it has created its
+/// first key, however slow the machine is, and returns every line it printed.
+fn run_and_kill(test_name: &str, dir: &Path, delay: Duration) -> Vec<String> {
+    let mut child = spawn_child(test_name, "crash", dir);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut lines = Vec::new();
+    for line in stdout.by_ref().map_while(Result::ok) {
+        let first_key = line.starts_with("created ");
+        lines.push(line);
+        if first_key {
+            break;
+        }
+    }
+    std::thread::sleep(delay);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lines.extend(stdout.map_while(Result::ok));
+    lines
+}
+
 /// The mode and directory of a child, if this process is one.
 fn child_mode() -> Option<(String, PathBuf)> {
     let value = std::env::var(CHILD).ok()?;
@@ -313,27 +333,12 @@ fn nothing_reported_is_lost_when_the_process_is_killed_at_random_moments() {
     let mut random = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut total = Reported::default();
     for _ in 0..200 {
-        let mut child = spawn_child(
+        let lines = run_and_kill(
             "nothing_reported_is_lost_when_the_process_is_killed_at_random_moments",
-            "crash",
             &dir,
+            Duration::from_millis(1 + random.below(30)),
         );
-        // Kill at a random moment once the child has created its first key, however slow
-        // the machine is.
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut before_kill = Vec::new();
-        for line in stdout.by_ref().map_while(Result::ok) {
-            let first_key = line.starts_with("created ");
-            before_kill.push(line);
-            if first_key {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(1 + random.below(30)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        let lines = before_kill.into_iter().chain(stdout.map_while(Result::ok));
-        let reported = Reported::read(lines);
+        let reported = Reported::read(lines.into_iter());
         let kms = open(&dir);
         runtime().block_on(reported.check(&kms));
         total.keys.extend(reported.keys);
@@ -397,6 +402,14 @@ async fn describe(kms: &LocalKms, key: &str) -> kms_core::KeyMetadata {
         .key_metadata
 }
 
+async fn rotation_count(kms: &LocalKms, key: &str) -> usize {
+    kms.list_key_rotations(kms_core::ListKeyRotationsRequest::new(key_id(key)))
+        .await
+        .unwrap()
+        .rotations
+        .len()
+}
+
 async fn set_description(kms: &LocalKms, key: &str, description: &str) {
     kms.update_key_description(kms_core::UpdateKeyDescriptionRequest::new(
         key_id(key),
@@ -457,12 +470,7 @@ async fn a_long_journal_is_compacted_without_losing_anything() {
     );
     let back = kms.decrypt_bytes(&before_rotation, &context).await.unwrap();
     assert_eq!(back.expose_secret(), b"old material");
-    let rotations = kms
-        .list_key_rotations(kms_core::ListKeyRotationsRequest::new(key_id(&key)))
-        .await
-        .unwrap()
-        .rotations;
-    assert_eq!(rotations.len(), 1);
+    assert_eq!(rotation_count(&kms, &key).await, 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -542,25 +550,12 @@ fn nothing_reported_is_lost_when_the_process_is_killed_while_compacting() {
     let mut random = XorShift(0x2545_f491_4f6c_dd1d);
     let mut reported: Vec<(String, u64)> = Vec::new();
     for _ in 0..40 {
-        let mut child = spawn_child(
-            "nothing_reported_is_lost_when_the_process_is_killed_while_compacting",
-            "describe",
-            &dir,
-        );
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut lines = Vec::new();
-        for line in stdout.by_ref().map_while(Result::ok) {
-            let created = line.starts_with("created ");
-            lines.push(line);
-            if created {
-                break;
-            }
-        }
         // About a thousand changes (one compaction) take a few hundred milliseconds.
-        std::thread::sleep(Duration::from_millis(1 + random.below(600)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        lines.extend(stdout.map_while(Result::ok));
+        let lines = run_and_kill(
+            "nothing_reported_is_lost_when_the_process_is_killed_while_compacting",
+            &dir,
+            Duration::from_millis(1 + random.below(600)),
+        );
         let mut last = None;
         for line in &lines {
             match line.split(' ').collect::<Vec<_>>().as_slice() {
@@ -630,11 +625,6 @@ async fn an_automatic_rotation_is_written_like_any_change() {
     assert_eq!(describe(&kms, &key).await.current_key_material_id, material);
     let back = kms.decrypt_bytes(&blob, &context).await.unwrap();
     assert_eq!(back.expose_secret(), b"rotated");
-    let rotations = kms
-        .list_key_rotations(kms_core::ListKeyRotationsRequest::new(key_id(&key)))
-        .await
-        .unwrap()
-        .rotations;
-    assert_eq!(rotations.len(), 1);
+    assert_eq!(rotation_count(&kms, &key).await, 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
