@@ -385,6 +385,39 @@ mod tests {
         );
     }
 
+    /// Every value the SDK knows converts: a newer SDK with values kms-core lacks fails here.
+    #[test]
+    fn every_value_the_sdk_knows_is_known_here() {
+        fn check<T: FromStr<Err = Error>>(name: &str, values: &[&str]) {
+            for value in values {
+                assert!(T::from_str(value).is_ok(), "{name} {value}");
+            }
+        }
+        use kms_core::*;
+        check::<KeySpec>("KeySpec", sdk::KeySpec::values());
+        check::<KeyUsage>("KeyUsage", sdk::KeyUsageType::values());
+        check::<KeyState>("KeyState", sdk::KeyState::values());
+        check::<EncryptionAlgorithmSpec>(
+            "EncryptionAlgorithmSpec",
+            sdk::EncryptionAlgorithmSpec::values(),
+        );
+        check::<SigningAlgorithmSpec>("SigningAlgorithmSpec", sdk::SigningAlgorithmSpec::values());
+        check::<MacAlgorithmSpec>("MacAlgorithmSpec", sdk::MacAlgorithmSpec::values());
+        check::<KeyAgreementAlgorithmSpec>(
+            "KeyAgreementAlgorithmSpec",
+            sdk::KeyAgreementAlgorithmSpec::values(),
+        );
+        check::<OriginType>("OriginType", sdk::OriginType::values());
+        check::<KeyManagerType>("KeyManagerType", sdk::KeyManagerType::values());
+        check::<ExpirationModelType>("ExpirationModelType", sdk::ExpirationModelType::values());
+        check::<DataKeySpec>("DataKeySpec", sdk::DataKeySpec::values());
+        check::<DataKeyPairSpec>("DataKeyPairSpec", sdk::DataKeyPairSpec::values());
+        check::<RotationType>("RotationType", sdk::RotationType::values());
+        check::<KeyMaterialState>("KeyMaterialState", sdk::KeyMaterialState::values());
+        check::<ImportState>("ImportState", sdk::ImportState::values());
+        check::<IncludeKeyMaterial>("IncludeKeyMaterial", sdk::IncludeKeyMaterial::values());
+    }
+
     #[test]
     fn dates_become_system_times() {
         let target = target();

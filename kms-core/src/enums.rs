@@ -94,6 +94,12 @@ aws_enum! {
         MlDsa87 = "ML_DSA_87",
         /// Ed25519.
         EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
+        /// ML-KEM-512.
+        MlKem512 = "ML_KEM_512",
+        /// ML-KEM-768.
+        MlKem768 = "ML_KEM_768",
+        /// ML-KEM-1024.
+        MlKem1024 = "ML_KEM_1024",
     }
 }
 
@@ -107,7 +113,9 @@ impl KeySpec {
     /// assert!(KeySpec::Rsa2048.allowed_key_usages().contains(&KeyUsage::SignVerify));
     /// ```
     pub const fn allowed_key_usages(self) -> &'static [KeyUsage] {
-        use KeyUsage::{EncryptDecrypt, GenerateVerifyMac, KeyAgreement, SignVerify};
+        use KeyUsage::{
+            EncapsulateDecapsulate, EncryptDecrypt, GenerateVerifyMac, KeyAgreement, SignVerify,
+        };
         match self {
             Self::SymmetricDefault => &[EncryptDecrypt],
             Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => &[EncryptDecrypt, SignVerify],
@@ -121,6 +129,7 @@ impl KeySpec {
             | Self::MlDsa87 => &[SignVerify],
             Self::Hmac224 | Self::Hmac256 | Self::Hmac384 | Self::Hmac512 => &[GenerateVerifyMac],
             Self::Sm2 => &[EncryptDecrypt, SignVerify, KeyAgreement],
+            Self::MlKem512 | Self::MlKem768 | Self::MlKem1024 => &[EncapsulateDecapsulate],
         }
     }
 }
@@ -136,6 +145,8 @@ aws_enum! {
         GenerateVerifyMac = "GENERATE_VERIFY_MAC",
         /// Derive shared secrets.
         KeyAgreement = "KEY_AGREEMENT",
+        /// Encapsulate and decapsulate shared secrets (ML-KEM).
+        EncapsulateDecapsulate = "ENCAPSULATE_DECAPSULATE",
     }
 }
 
@@ -304,6 +315,12 @@ aws_enum! {
         Sm2 = "SM2",
         /// Ed25519.
         EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
+        /// ML-KEM-512.
+        MlKem512 = "ML_KEM_512",
+        /// ML-KEM-768.
+        MlKem768 = "ML_KEM_768",
+        /// ML-KEM-1024.
+        MlKem1024 = "ML_KEM_1024",
     }
 }
 
@@ -326,6 +343,9 @@ aws_enum! {
         Current = "CURRENT",
         /// Imported material that a rotation will make current.
         PendingRotation = "PENDING_ROTATION",
+        /// Imported material of a multi-Region key still to be imported into every replica
+        /// before a rotation can make it current.
+        PendingMultiRegionImportAndRotation = "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
     }
 }
 
@@ -359,7 +379,7 @@ mod tests {
         for spec in KeySpec::ALL {
             assert_eq!(spec.as_str().parse::<KeySpec>().ok(), Some(*spec));
         }
-        assert_eq!(KeySpec::ALL.len(), 17);
+        assert_eq!(KeySpec::ALL.len(), 20);
         assert_eq!(KeyState::PendingDeletion.to_string(), "PendingDeletion");
     }
 
