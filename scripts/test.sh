@@ -35,8 +35,9 @@ RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --features kms-core/conf
 step "cargo test --workspace"
 cargo test --workspace
 
-step "cargo run --example walkthrough (KMS_URL unset: the embedded local backend)"
+step "cargo run --example walkthrough and --example envelope (KMS_URL unset: the embedded local backend)"
 cargo run --example walkthrough
+cargo run --example envelope
 
 # The peer suites. Nothing above needs Python or a server; everything below does.
 step "scripts/peers-venv.sh (the virtualenv .venv with the pinned peers of scripts/requirements-peers.txt)"
@@ -54,13 +55,14 @@ step "scripts/bench/file_throughput.py on 4 MiB (the speed comparison's script s
 step "cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings"
 cargo clippy -p kms-aws --all-targets --features moto-tests -- -D warnings
 
-step "against moto_server: cargo test -p kms-aws --features moto-tests, the walkthrough with KMS_URL=aws+http://127.0.0.1:PORT, and scripts/interop/esdk_interop.py kms"
+step "against moto_server: cargo test -p kms-aws --features moto-tests, the walkthrough and envelope examples with KMS_URL=aws+http://127.0.0.1:PORT, and scripts/interop/esdk_interop.py kms"
 # with-moto.sh starts moto_server on a free port of 127.0.0.1 with dummy credentials, runs
 # the command with KMS_TEST_MOTO_URL set, and stops moto by its PID however the command ends.
 scripts/with-moto.sh bash -c '
     set -euo pipefail
     cargo test -p kms-aws --features moto-tests
     KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example walkthrough
+    KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example envelope
     .venv/bin/python scripts/interop/esdk_interop.py kms --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 '
 
