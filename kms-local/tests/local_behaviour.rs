@@ -10,7 +10,8 @@ use kms_core::{
     CreateAliasRequest, CreateKeyRequest, DecryptRequest, DescribeKeyRequest, DisableKeyRequest,
     DisableKeyRotationRequest, EnableKeyRequest, EnableKeyRotationRequest, EncryptRequest,
     EncryptionContext, Error, GetKeyRotationStatusRequest, KeyId, KeySpec, KeyUsage, Kms, KmsExt,
-    ListAliasesRequest, ListKeyRotationsRequest, RotationType, ScheduleKeyDeletionRequest,
+    ListAliasesRequest, ListKeyRotationsRequest, RotateKeyOnDemandRequest, RotationType,
+    ScheduleKeyDeletionRequest,
 };
 use kms_local::LocalKms;
 
@@ -212,6 +213,19 @@ async fn automatic_rotation_happens_on_its_dates_and_not_while_the_key_is_disabl
         Some(&(start + 390 * DAY))
     );
     assert_eq!(next_rotation(&kms, &key).await, Some(start + 480 * DAY));
+
+    // On demand, not within 20 minutes of an automatic rotation (which it could race).
+    now.store(start + 480 * DAY - 20 * 60, Ordering::SeqCst);
+    let err = kms
+        .rotate_key_on_demand(RotateKeyOnDemandRequest::new(key_id(&key)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    now.store(start + 480 * DAY - 20 * 60 - 1, Ordering::SeqCst);
+    kms.rotate_key_on_demand(RotateKeyOnDemandRequest::new(key_id(&key)))
+        .await
+        .unwrap();
+    assert_eq!(automatic_rotations(&kms, &key).await.len(), 4);
 
     // Rotation off: no more rotations.
     kms.disable_key_rotation(DisableKeyRotationRequest::new(key_id(&key)))

@@ -13,6 +13,9 @@ use crate::paging::page_by_index;
 use crate::state::AutoRotation;
 use crate::store::Store;
 
+/// How long before an automatic rotation `RotateKeyOnDemand` is refused.
+const AUTOMATIC_ROTATION_GUARD: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
 impl Store {
     pub(crate) fn enable_key_rotation(
         &self,
@@ -74,6 +77,20 @@ impl Store {
         self.mutate(|keyring, now| {
             let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
             key.check_rotatable()?;
+            // Due rotations were made before this change: `next` is in the future.
+            if key
+                .rotation
+                .is_some_and(|rotation| rotation.next <= now + AUTOMATIC_ROTATION_GUARD)
+            {
+                // AWS documents the condition; its exact message is not known.
+                return Err(Error::Conflict {
+                    message: format!(
+                        "An automatic rotation of {} is scheduled to begin within the next 20 \
+                         minutes.",
+                        key.arn
+                    ),
+                });
+            }
             let on_demand = key
                 .materials
                 .iter()
