@@ -64,18 +64,20 @@ impl Chunk {
         taken
     }
 
-    /// Fills the chunk from `source` until it is full or the source ends.
-    fn fill_from(&mut self, source: &mut impl Read) -> io::Result<()> {
-        self.len = 0;
-        while !self.is_full() {
-            match source.read(self.bytes.get_mut(self.len..).unwrap_or_default()) {
-                Ok(0) => break,
-                Ok(read) => self.len += read,
+    /// Reads once from `source` into the chunk: as much as one read returns (all of it for a
+    /// file, what has arrived for a pipe, so a slow producer's data moves on at once); an
+    /// empty chunk is the end of the input.
+    fn read_from(&mut self, source: &mut impl Read) -> io::Result<()> {
+        loop {
+            match source.read(&mut self.bytes) {
+                Ok(read) => {
+                    self.len = read;
+                    return Ok(());
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(err),
             }
         }
-        Ok(())
     }
 }
 
@@ -112,14 +114,15 @@ impl ReadAhead {
             .spawn(move || {
                 loop {
                     let mut chunk = recycled.try_recv().unwrap_or_else(|_| Chunk::new(contents));
-                    let result = chunk.fill_from(&mut source);
-                    let end = result.is_err() || !chunk.is_full();
-                    let sent = match result {
+                    let sent = match chunk.read_from(&mut source) {
                         Ok(()) if chunk.len == 0 => break,
                         Ok(()) => sender.blocking_send(Ok(chunk)),
-                        Err(err) => sender.blocking_send(Err(err)),
+                        Err(err) => {
+                            let _ = sender.blocking_send(Err(err));
+                            break;
+                        }
                     };
-                    if end || sent.is_err() {
+                    if sent.is_err() {
                         break;
                     }
                 }
@@ -333,6 +336,8 @@ impl<W: Write + Send + 'static> AsyncWrite for WriteBehind<W> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use std::time::Duration;
+
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
@@ -370,7 +375,36 @@ mod tests {
         let mut read = Vec::new();
         let err = reader.read_to_end(&mut read).await.unwrap_err();
         assert_eq!(err.to_string(), "disk on fire");
-        assert_eq!(read.len(), 3 * CHUNK);
+        assert_eq!(read.len(), 3 * CHUNK + 5, "everything before the error");
+    }
+
+    #[tokio::test]
+    async fn hands_on_what_a_slow_source_has_produced_without_waiting_for_more() {
+        /// A pipe: each read returns what the producer sent last, blocking until it does.
+        struct Pipe(std_mpsc::Receiver<Vec<u8>>);
+        impl Read for Pipe {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Ok(bytes) = self.0.recv() else {
+                    return Ok(0);
+                };
+                buf[..bytes.len()].copy_from_slice(&bytes);
+                Ok(bytes.len())
+            }
+        }
+        let (producer, pipe) = std_mpsc::channel();
+        let mut reader = ReadAhead::spawn(Pipe(pipe), Contents::Secret).unwrap();
+        let mut buf = [0u8; 64];
+        producer.send(b"first".to_vec()).unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(10), reader.read(&mut buf))
+            .await
+            .expect("the bytes the source has produced are handed on without waiting")
+            .unwrap();
+        assert_eq!(&buf[..read], b"first");
+        producer.send(b"second".to_vec()).unwrap();
+        drop(producer);
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, b"second");
     }
 
     #[tokio::test]
