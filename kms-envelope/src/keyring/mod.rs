@@ -259,8 +259,41 @@ impl<K: Keyring + ?Sized> Keyring for std::sync::Arc<K> {
     }
 }
 
+/// A raw keyring's key namespace: any but one starting with `aws-kms`, which names KMS keys.
+pub(crate) fn raw_namespace(namespace: String) -> Result<String> {
+    if namespace.starts_with("aws-kms") {
+        return Err(crate::Error::invalid(
+            "the key namespace of a raw keyring must not start with `aws-kms`",
+        ));
+    }
+    Ok(namespace)
+}
+
 /// A fresh random data key for the suite.
 pub(crate) fn random_data_key(suite: AlgorithmSuite) -> Result<SecretBytes> {
     SecretBytes::try_init_with(suite.key_len(), aws_lc_rs::rand::fill)
         .map_err(|_| crate::Error::invalid("the random generator failed"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{RawAesKeyring, RawRsaKeyring, RsaPadding};
+
+    #[test]
+    fn raw_keyrings_refuse_the_namespace_of_kms_keys() {
+        for namespace in ["aws-kms", "aws-kms-custom"] {
+            let aes = RawAesKeyring::new(namespace, "key", SecretBytes::from(vec![0; 32]));
+            let rsa = RawRsaKeyring::new(namespace, "key", RsaPadding::OaepSha256);
+            for err in [aes.unwrap_err(), rsa.unwrap_err()] {
+                assert!(
+                    err.to_string().contains("must not start with `aws-kms`"),
+                    "{err}"
+                );
+            }
+        }
+        assert!(RawAesKeyring::new("aws", "key", SecretBytes::from(vec![0; 32])).is_ok());
+    }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::format::header::{IV_LEN, TAG_LEN};
 use crate::keyring::{
     DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, random_data_key,
+    raw_namespace,
 };
 
 /// The tag length field of the provider info, in bits.
@@ -61,12 +62,7 @@ impl RawAesKeyring {
         name: impl Into<String>,
         key: SecretBytes,
     ) -> Result<Self> {
-        let namespace = namespace.into();
-        if namespace.starts_with("aws-kms") {
-            return Err(Error::invalid(
-                "the key namespace of a raw keyring must not start with `aws-kms`",
-            ));
-        }
+        let namespace = raw_namespace(namespace.into())?;
         let algorithm = match key.len() {
             16 => &AES_128_GCM,
             24 => &AES_192_GCM,

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::keyring::{
     DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, random_data_key,
+    raw_namespace,
 };
 
 /// The RSA padding of a [`RawRsaKeyring`], as the AWS Encryption SDK defines them. OAEP uses
@@ -93,12 +94,7 @@ impl RawRsaKeyring {
         name: impl Into<String>,
         padding: RsaPadding,
     ) -> Result<Self> {
-        let namespace = namespace.into();
-        if namespace.starts_with("aws-kms") {
-            return Err(Error::invalid(
-                "the key namespace of a raw keyring must not start with `aws-kms`",
-            ));
-        }
+        let namespace = raw_namespace(namespace.into())?;
         Ok(Self {
             namespace,
             name: name.into(),
