@@ -459,7 +459,6 @@ pub(crate) struct KeyringArgs {
     #[arg(
         long = "key-id",
         value_name = "KEY",
-        required_unless_present = "raw_aes_key_file",
         conflicts_with = "raw_aes_key_file"
     )]
     pub(crate) key_ids: Vec<String>,
@@ -500,11 +499,38 @@ pub(crate) struct EncryptFile {
     pub(crate) output_path: PathBuf,
 }
 
+/// Decryption with whichever KMS key wrapped the data key.
+#[derive(Debug, Args)]
+pub(crate) struct DiscoveryArgs {
+    /// Decrypt with whichever KMS key the message names, on the backend `--url` names,
+    /// instead of the keys of `--key-id` (for messages from many producers); limit it with
+    /// `--discovery-account`.
+    #[arg(long, conflicts_with_all = ["key_ids", "raw_aes_key_file"])]
+    pub(crate) discovery: bool,
+    /// With `--discovery`: use only keys of this AWS account (repeatable).
+    #[arg(
+        long = "discovery-account",
+        value_name = "ACCOUNT",
+        requires = "discovery"
+    )]
+    pub(crate) accounts: Vec<String>,
+    /// The partition of the `--discovery-account` accounts.
+    #[arg(
+        long = "discovery-partition",
+        value_name = "PARTITION",
+        default_value = "aws",
+        requires = "accounts"
+    )]
+    pub(crate) partition: String,
+}
+
 /// The flags of `decrypt-file`.
 #[derive(Debug, Args)]
 pub(crate) struct DecryptFile {
     #[command(flatten)]
     pub(crate) keys: KeyringArgs,
+    #[command(flatten)]
+    pub(crate) discovery: DiscoveryArgs,
     /// An encryption context pair the message must hold (repeatable); decryption fails,
     /// writing nothing, when one is missing or has another value.
     #[arg(long = "context", value_name = "KEY=VALUE")]

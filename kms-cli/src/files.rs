@@ -81,7 +81,11 @@ async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
 /// `decrypt-file`: the keyring, then INPUT through a [`Decryptor`] that requires the
 /// `--context` pairs into OUTPUT.
 async fn decrypt(url: &str, flags: DecryptFile) -> Result<(), Failure> {
-    let keyring = keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?;
+    let keyring = if flags.discovery.discovery {
+        keyring::discovery(url, &flags.discovery).await?
+    } else {
+        keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?
+    };
     let decryptor =
         Decryptor::new(keyring).with_required_encryption_context(context(&flags.context)?);
     let (input, size) = open_input(&flags.input_path, Contents::Public).await?;

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use kms::ops::DescribeKeyRequest;
 use kms::{KeyId, KeyIdForm, Kms, SecretBytes};
-use kms_envelope::{Keyring, KmsKeyring, RawAesKeyring};
+use kms_envelope::{DiscoveryFilter, Keyring, KmsDiscoveryKeyring, KmsKeyring, RawAesKeyring};
 use zeroize::Zeroize;
 
 use crate::Failure;
 use crate::args;
-use crate::cli::KeyringArgs;
+use crate::cli::{DiscoveryArgs, KeyringArgs};
 
 /// Whether the keyring encrypts or decrypts: KMS aliases are resolved for decryption, where
 /// the keyring matches encrypted data keys by key ARN.
@@ -47,9 +47,14 @@ pub(crate) async fn from_args(
         .map(|key_id| args::key_id("key-id", key_id))
         .collect::<Result<Vec<_>, _>>()?;
     if key_ids.is_empty() {
-        return Err(Failure::Usage(
-            "give the keys with --key-id, or a raw AES key with --raw-aes-key-file".to_owned(),
-        ));
+        let discovery = if purpose == Purpose::Decrypt {
+            ", or --discovery"
+        } else {
+            ""
+        };
+        return Err(Failure::Usage(format!(
+            "give the keys with --key-id, or a raw AES key with --raw-aes-key-file{discovery}"
+        )));
     }
     let kms = kms::connect(url).await?;
     if purpose == Purpose::Decrypt {
@@ -64,6 +69,26 @@ pub(crate) async fn from_args(
     let keyring = ids.fold(KmsKeyring::new(kms, generator), |keyring, key_id| {
         keyring.with_additional_key(key_id)
     });
+    Ok(Arc::new(keyring))
+}
+
+/// A discovery keyring over the backend `url` names, limited to the `--discovery-account`
+/// accounts when there are any.
+pub(crate) async fn discovery(
+    url: &str,
+    args: &DiscoveryArgs,
+) -> Result<Arc<dyn Keyring>, Failure> {
+    for account in &args.accounts {
+        kms::check_account_id(account)
+            .map_err(|err| Failure::Usage(format!("--discovery-account: {}", err.message())))?;
+    }
+    let mut keyring = KmsDiscoveryKeyring::new(kms::connect(url).await?);
+    if !args.accounts.is_empty() {
+        keyring = keyring.with_filter(DiscoveryFilter::new(
+            args.partition.clone(),
+            args.accounts.iter().cloned(),
+        ));
+    }
     Ok(Arc::new(keyring))
 }
 

@@ -222,6 +222,70 @@ fn kms_round_trip_on_a_persistent_store_with_two_keys() {
 }
 
 #[test]
+fn discovery_decrypts_with_whichever_key_wrapped_the_data_key() {
+    let dir = Dir::new("discovery");
+    let key = dir.ok(&[
+        "create-key",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.Arn",
+    ]);
+    let key = String::from_utf8(key).unwrap().trim().to_owned();
+    let plaintext = data(3000);
+    std::fs::write(dir.path("plain"), &plaintext).unwrap();
+    dir.ok(&["encrypt-file", "--key-id", &key, "plain", "plain.enc"]);
+
+    // The local store's account is the default 111122223333.
+    for filter in [&[][..], &["--discovery-account", "111122223333"]] {
+        let _ = std::fs::remove_file(dir.path("plain.out"));
+        let args = [
+            &["decrypt-file", "--discovery"][..],
+            filter,
+            &["plain.enc", "plain.out"],
+        ];
+        dir.ok(&args.concat());
+        assert_eq!(std::fs::read(dir.path("plain.out")).unwrap(), plaintext);
+    }
+    let line = dir.fails(
+        &[
+            "decrypt-file",
+            "--discovery",
+            "--discovery-account",
+            "444455556666",
+            "plain.enc",
+            "other.out",
+        ],
+        1,
+    );
+    assert!(line.contains("cannot decrypt"), "{line}");
+    let line = dir.fails(
+        &[
+            "decrypt-file",
+            "--discovery",
+            "--discovery-account",
+            "12345",
+            "plain.enc",
+            "other.out",
+        ],
+        252,
+    );
+    assert!(line.contains("--discovery-account"), "{line}");
+    let output = dir.run(&[
+        "decrypt-file",
+        "--discovery",
+        "--key-id",
+        &key,
+        "plain.enc",
+        "o",
+    ]);
+    assert_eq!(output.status.code(), Some(252));
+    let line = dir.fails(&["decrypt-file", "plain.enc", "other.out"], 252);
+    assert!(line.contains("--discovery"), "{line}");
+    assert!(!dir.path("other.out").exists() && !dir.path("o").exists());
+}
+
+#[test]
 fn stdin_to_stdout() {
     let dir = Dir::new("std");
     let plaintext = data(70_000);

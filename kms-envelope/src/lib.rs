@@ -64,8 +64,8 @@ pub use io::reader::DecryptingReader;
 pub use io::stream::{DecryptStream, EncryptStream};
 pub use io::writer::EncryptingWriter;
 pub use keyring::{
-    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, KmsKeyring, MultiKeyring,
-    RawAesKeyring, RawRsaKeyring, RsaPadding,
+    DecryptionMaterials, DiscoveryFilter, EncryptedDataKey, EncryptionMaterials, Keyring,
+    KmsDiscoveryKeyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding,
 };
 pub use limits::DecryptLimits;
 pub use suite::{AlgorithmSuite, CommitmentPolicy};

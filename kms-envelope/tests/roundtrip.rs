@@ -11,8 +11,8 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use kms_core::{DecryptRequest, EncryptionContext, KeyId, Kms, KmsExt, SecretBytes};
 use kms_envelope::{
-    AlgorithmSuite, DecryptLimits, Decryptor, Encryptor, Error, Keyring, KmsKeyring, MultiKeyring,
-    RawAesKeyring, RawRsaKeyring, RsaPadding,
+    AlgorithmSuite, DecryptLimits, Decryptor, DiscoveryFilter, Encryptor, Error, Keyring,
+    KmsDiscoveryKeyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding,
 };
 use kms_local::LocalKms;
 use proptest::prelude::*;
@@ -783,4 +783,85 @@ async fn the_into_forms_overwrite_a_reused_buffer() {
             .is_err()
     );
     assert!(plaintext.is_empty());
+}
+
+#[tokio::test]
+async fn a_discovery_keyring_decrypts_with_whichever_key_the_message_names() {
+    let (kms, keyring, [generator, _]) = kms_keyring().await;
+    let context = EncryptionContext::from([("purpose", "discovery")]);
+    let message = Encryptor::new(Arc::new(keyring))
+        .with_encryption_context(context)
+        .encrypt(b"for whoever holds a key")
+        .await
+        .unwrap();
+    let decrypt = |keyring: KmsDiscoveryKeyring| {
+        let message = message.clone();
+        async move { Decryptor::new(Arc::new(keyring)).decrypt(&message).await }
+    };
+
+    let decrypted = decrypt(KmsDiscoveryKeyring::new(kms.clone()))
+        .await
+        .unwrap();
+    assert_eq!(decrypted.plaintext(), b"for whoever holds a key");
+    let ours = DiscoveryFilter::new("aws", ["444455556666", "111122223333"]);
+    let filtered = KmsDiscoveryKeyring::new(kms.clone()).with_filter(ours);
+    assert!(decrypt(filtered).await.is_ok());
+
+    // The first key the message names is disabled: the next one decrypts.
+    kms.disable_key(kms_core::DisableKeyRequest::new(generator))
+        .await
+        .unwrap();
+    assert!(decrypt(KmsDiscoveryKeyring::new(kms.clone())).await.is_ok());
+
+    // Keys outside the filter are never tried: no KMS call, no failure to report.
+    for filter in [
+        DiscoveryFilter::new("aws", ["444455556666"]),
+        DiscoveryFilter::new("aws-cn", ["111122223333"]),
+    ] {
+        let err = decrypt(KmsDiscoveryKeyring::new(kms.clone()).with_filter(filter))
+            .await
+            .err();
+        assert!(
+            matches!(&err, Some(Error::NoDataKey { failures }) if failures.is_empty()),
+            "{err:?}"
+        );
+    }
+
+    // Another account's KMS holds none of the keys: each attempt fails, and says why.
+    let elsewhere: Arc<dyn Kms> = Arc::new(
+        LocalKms::builder()
+            .account_id("444455556666")
+            .build()
+            .unwrap(),
+    );
+    let err = decrypt(KmsDiscoveryKeyring::new(elsewhere)).await.err();
+    assert!(
+        matches!(&err, Some(Error::NoDataKey { failures }) if failures.len() == 2),
+        "{err:?}"
+    );
+
+    let err = Encryptor::new(Arc::new(KmsDiscoveryKeyring::new(kms)))
+        .encrypt(b"x")
+        .await
+        .err();
+    assert!(
+        matches!(&err, Some(Error::InvalidArgument { .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_discovery_keyring_checks_the_key_the_kms_answers_with() {
+    let local = LocalKms::new();
+    let key = local.create_symmetric_key("k").await.unwrap();
+    let key = KeyId::parse(&key.arn.unwrap()).unwrap();
+    let producer = Arc::new(KmsKeyring::new(Arc::new(local.clone()), key));
+    let message = Encryptor::new(producer).encrypt(b"x").await.unwrap();
+    let lying = Arc::new(KmsDiscoveryKeyring::new(Arc::new(LyingKms(local))));
+    let err = Decryptor::new(lying).decrypt(&message).await.err();
+    assert!(
+        matches!(&err, Some(Error::NoDataKey { failures })
+            if matches!(failures.as_slice(), [kms_core::Error::IncorrectKey { .. }])),
+        "{err:?}"
+    );
 }

@@ -9,7 +9,8 @@ plaintext and the encryption context:
     esdk_interop.py raw   # raw AES keyring: suites 0x0478 and 0x0578, sizes 0 B .. 1 MiB,
                           # frame lengths 1, 4096 and 65536, a non-ASCII context
                           # (Python writes no frames of 1 byte: 128 stands in for them)
-    esdk_interop.py kms   # AWS KMS keyring through moto_server at $KMS_TEST_MOTO_URL
+    esdk_interop.py kms   # AWS KMS keyrings (and discovery keyrings) through moto_server at
+                          # $KMS_TEST_MOTO_URL
 
 Prints one line per case and a final 'N passed, N failed' line; exits non-zero when any case
 fails, and when the SDK cannot be imported or moto is not reachable (never skips).
@@ -98,6 +99,19 @@ class Peer:
         return self.mpl.create_multi_keyring(
             input=CreateMultiKeyringInput(
                 generator=single(generator), child_keyrings=[single(arn) for arn in others]
+            )
+        )
+
+    def kms_discovery_keyring(self, kms_client, account):
+        from aws_cryptographic_material_providers.mpl.models import (
+            CreateAwsKmsDiscoveryKeyringInput,
+            DiscoveryFilter,
+        )
+
+        return self.mpl.create_aws_kms_discovery_keyring(
+            input=CreateAwsKmsDiscoveryKeyringInput(
+                kms_client=kms_client,
+                discovery_filter=DiscoveryFilter(account_ids=[account], partition="aws"),
             )
         )
 
@@ -287,6 +301,15 @@ def kms_cases(runner, peer, moto_url):
         runner, peer, only_second, [*url, "--key-id", first, "--key-id", second], plaintext, 0x0478, 4096))
     runner.case("aws-kms two keys, python->kms with the second key alone", lambda: python_to_ours(
         runner, peer, both, [*url, "--key-id", second], plaintext, 0x0478, 4096))
+
+    # Discovery: the reader names no key, only the account whose keys it accepts.
+    account = first.split(":")[4]
+    discovery = [*url, "--discovery", "--discovery-account", account]
+    runner.case("aws-kms discovery, kms->python (Python's discovery keyring)", lambda: ours_to_python(
+        runner, peer, peer.kms_discovery_keyring(kms_client, account), [*url, "--key-id", second],
+        plaintext, 0x0478, 4096))
+    runner.case("aws-kms discovery, python->kms (kms decrypt-file --discovery)", lambda: python_to_ours(
+        runner, peer, both, discovery, plaintext, 0x0578, 4096))
 
 
 def main():

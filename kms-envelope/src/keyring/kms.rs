@@ -193,45 +193,215 @@ impl Keyring for KmsKeyring {
         if materials.data_key().is_some() {
             return Ok(materials);
         }
-        let key_len = materials.suite().key_len();
         let mut failures = Vec::new();
         for key in self.keys() {
-            for edk in encrypted_data_keys {
-                if edk.provider_id() != KMS_PROVIDER_ID {
+            for (edk, arn) in kms_wrapped(encrypted_data_keys) {
+                if !names(key, &arn) {
                     continue;
                 }
-                let Some(arn) = std::str::from_utf8(edk.provider_info())
-                    .ok()
-                    .and_then(Arn::parse)
-                else {
-                    continue;
+                let call = UnwrapCall {
+                    kms: self.kms.as_ref(),
+                    key: key.clone(),
+                    grant_tokens: &self.grant_tokens,
                 };
-                if arn.resource_type() != "key" || !names(key, &arn) {
-                    continue;
-                }
-                let request = DecryptRequest::new(edk.ciphertext().to_vec())
-                    .with_key_id(key.clone())
-                    .with_encryption_context(materials.encryption_context().clone())
-                    .with_grant_tokens(self.grant_tokens.clone());
-                match self.kms.decrypt(request).await {
-                    Ok(response) if response.key_id != arn.as_str() => {
-                        failures.push(kms_core::Error::IncorrectKey {
-                            message: format!(
-                                "the KMS decrypted with `{}`, not `{}`",
-                                response.key_id,
-                                arn.as_str()
-                            ),
-                        });
-                    }
-                    Ok(response) if response.plaintext.len() != key_len => {
-                        failures.push(kms_core::Error::InvalidCiphertext);
-                    }
-                    Ok(response) => {
-                        materials.set_data_key(response.plaintext)?;
+                match call.unwrap(edk, &arn, &materials).await {
+                    Ok(data_key) => {
+                        materials.set_data_key(data_key)?;
                         return Ok(materials);
                     }
                     Err(err) => failures.push(err),
                 }
+            }
+        }
+        Err(Error::NoDataKey { failures })
+    }
+}
+
+/// The encrypted data keys a KMS wrapped, with the key ARN each names.
+fn kms_wrapped(
+    encrypted_data_keys: &[EncryptedDataKey],
+) -> impl Iterator<Item = (&EncryptedDataKey, Arn)> {
+    encrypted_data_keys.iter().filter_map(|edk| {
+        if edk.provider_id() != KMS_PROVIDER_ID {
+            return None;
+        }
+        let arn = std::str::from_utf8(edk.provider_info())
+            .ok()
+            .and_then(Arn::parse)?;
+        (arn.resource_type() == "key").then_some((edk, arn))
+    })
+}
+
+/// One `Decrypt` call that unwraps an encrypted data key under `key`.
+struct UnwrapCall<'a> {
+    kms: &'a dyn Kms,
+    key: KeyId,
+    grant_tokens: &'a [String],
+}
+
+impl UnwrapCall<'_> {
+    /// The data key, if the KMS decrypts `edk` with the key `arn` names (and says so) into a
+    /// key of the suite's length.
+    async fn unwrap(
+        self,
+        edk: &EncryptedDataKey,
+        arn: &Arn,
+        materials: &DecryptionMaterials,
+    ) -> std::result::Result<SecretBytes, kms_core::Error> {
+        let request = DecryptRequest::new(edk.ciphertext().to_vec())
+            .with_key_id(self.key)
+            .with_encryption_context(materials.encryption_context().clone())
+            .with_grant_tokens(self.grant_tokens.to_vec());
+        let response = self.kms.decrypt(request).await?;
+        if response.key_id != arn.as_str() {
+            return Err(kms_core::Error::IncorrectKey {
+                message: format!(
+                    "the KMS decrypted with `{}`, not `{}`",
+                    response.key_id,
+                    arn.as_str()
+                ),
+            });
+        }
+        if response.plaintext.len() != materials.suite().key_len() {
+            return Err(kms_core::Error::InvalidCiphertext);
+        }
+        Ok(response.plaintext)
+    }
+}
+
+/// A keyring that decrypts with whichever KMS key wrapped a message's data key, as the AWS
+/// Encryption SDKs' discovery keyrings do: for messages from many producers, or whose keys
+/// the reader does not know in advance. It cannot encrypt.
+///
+/// Only encrypted data keys that a KMS wrapped (provider id `aws-kms`, a key ARN as provider
+/// info) are tried, in the message's order, each with `Decrypt` naming that ARN; the KMS must
+/// answer with the same ARN. A [`DiscoveryFilter`] limits the keys to an AWS partition and a
+/// list of accounts: without one, any key the caller's credentials may use decrypts.
+///
+/// ```
+/// use std::sync::Arc;
+/// use kms_core::{Kms, KmsExt};
+/// use kms_envelope::{Decryptor, DiscoveryFilter, Encryptor, KmsDiscoveryKeyring, KmsKeyring};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let kms: Arc<dyn Kms> = Arc::new(kms_local::LocalKms::new());
+/// let key = kms.create_symmetric_key("producer").await?;
+/// let producer = Arc::new(KmsKeyring::new(kms.clone(), key.arn.unwrap_or_default().parse()?));
+/// let message = Encryptor::new(producer).encrypt(b"hello").await?;
+///
+/// let filter = DiscoveryFilter::new("aws", ["111122223333"]);
+/// let reader = Arc::new(KmsDiscoveryKeyring::new(kms).with_filter(filter));
+/// let decrypted = Decryptor::new(reader).decrypt(&message).await?;
+/// assert_eq!(decrypted.plaintext(), b"hello");
+/// # Ok(()) }
+/// ```
+pub struct KmsDiscoveryKeyring {
+    kms: Arc<dyn Kms>,
+    filter: Option<DiscoveryFilter>,
+    grant_tokens: Vec<String>,
+}
+
+/// The partition and accounts whose keys a [`KmsDiscoveryKeyring`] may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveryFilter {
+    partition: String,
+    accounts: Vec<String>,
+}
+
+impl DiscoveryFilter {
+    /// Keys of these accounts in this partition (`aws`, `aws-cn`, `aws-us-gov`...) only.
+    pub fn new(
+        partition: impl Into<String>,
+        accounts: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            partition: partition.into(),
+            accounts: accounts.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Whether the key `arn` passes.
+    fn allows(&self, arn: &Arn) -> bool {
+        arn.partition() == self.partition
+            && self.accounts.iter().any(|account| account == arn.account())
+    }
+}
+
+impl fmt::Debug for KmsDiscoveryKeyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KmsDiscoveryKeyring")
+            .field("kms", &format_args!("{}", self.kms))
+            .field("filter", &self.filter)
+            .field("grant_tokens", &self.grant_tokens.len())
+            .finish()
+    }
+}
+
+impl KmsDiscoveryKeyring {
+    /// A keyring that tries every KMS key a message names.
+    pub fn new(kms: Arc<dyn Kms>) -> Self {
+        Self {
+            kms,
+            filter: None,
+            grant_tokens: Vec::new(),
+        }
+    }
+
+    /// Tries only keys that `filter` allows.
+    #[must_use]
+    pub fn with_filter(mut self, filter: DiscoveryFilter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Grant tokens passed to every KMS call.
+    #[must_use]
+    pub fn with_grant_tokens(mut self, grant_tokens: Vec<String>) -> Self {
+        self.grant_tokens = grant_tokens;
+        self
+    }
+}
+
+#[async_trait]
+impl Keyring for KmsDiscoveryKeyring {
+    async fn on_encrypt(&self, _: EncryptionMaterials) -> Result<EncryptionMaterials> {
+        Err(Error::invalid(
+            "a discovery keyring cannot encrypt: it names no key to generate or wrap data keys",
+        ))
+    }
+
+    async fn on_decrypt(
+        &self,
+        mut materials: DecryptionMaterials,
+        encrypted_data_keys: &[EncryptedDataKey],
+    ) -> Result<DecryptionMaterials> {
+        if materials.data_key().is_some() {
+            return Ok(materials);
+        }
+        let mut failures = Vec::new();
+        for (edk, arn) in kms_wrapped(encrypted_data_keys) {
+            if self
+                .filter
+                .as_ref()
+                .is_some_and(|filter| !filter.allows(&arn))
+            {
+                continue;
+            }
+            let Ok(key) = KeyId::parse(arn.as_str()) else {
+                continue;
+            };
+            let call = UnwrapCall {
+                kms: self.kms.as_ref(),
+                key,
+                grant_tokens: &self.grant_tokens,
+            };
+            match call.unwrap(edk, &arn, &materials).await {
+                Ok(data_key) => {
+                    materials.set_data_key(data_key)?;
+                    return Ok(materials);
+                }
+                Err(err) => failures.push(err),
             }
         }
         Err(Error::NoDataKey { failures })

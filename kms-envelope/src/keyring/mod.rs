@@ -13,7 +13,7 @@ mod multi;
 mod raw_aes;
 mod raw_rsa;
 
-pub use self::kms::KmsKeyring;
+pub use self::kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring};
 pub use self::multi::MultiKeyring;
 pub use self::raw_aes::RawAesKeyring;
 pub use self::raw_rsa::{RawRsaKeyring, RsaPadding};
@@ -217,8 +217,8 @@ fn check_data_key(suite: AlgorithmSuite, already: bool, data_key: &SecretBytes) 
 /// A source of data keys: generates and wraps the data key of a message on encrypt, and
 /// unwraps it on decrypt.
 ///
-/// The keyrings of this crate are [`KmsKeyring`], [`RawAesKeyring`], [`RawRsaKeyring`] and
-/// [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
+/// The keyrings of this crate are [`KmsKeyring`], [`KmsDiscoveryKeyring`], [`RawAesKeyring`],
+/// [`RawRsaKeyring`] and [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
 /// as `Arc<dyn Keyring>`.
 #[async_trait]
 pub trait Keyring: fmt::Debug + Send + Sync + 'static {
