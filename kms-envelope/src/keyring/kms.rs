@@ -187,33 +187,25 @@ impl Keyring for KmsKeyring {
 
     async fn on_decrypt(
         &self,
-        mut materials: DecryptionMaterials,
+        materials: DecryptionMaterials,
         encrypted_data_keys: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         if materials.data_key().is_some() {
             return Ok(materials);
         }
-        let mut failures = Vec::new();
-        for key in self.keys() {
-            for (edk, arn) in kms_wrapped(encrypted_data_keys) {
-                if !names(key, &arn) {
-                    continue;
-                }
-                let call = UnwrapCall {
-                    kms: self.kms.as_ref(),
-                    key: key.clone(),
-                    grant_tokens: &self.grant_tokens,
-                };
-                match call.unwrap(edk, &arn, &materials).await {
-                    Ok(data_key) => {
-                        materials.set_data_key(data_key)?;
-                        return Ok(materials);
-                    }
-                    Err(err) => failures.push(err),
-                }
-            }
-        }
-        Err(Error::NoDataKey { failures })
+        let attempts = self
+            .keys()
+            .flat_map(|key| {
+                kms_wrapped(encrypted_data_keys)
+                    .filter(|(_, arn)| names(key, arn))
+                    .map(|(edk, arn)| (key.clone(), edk, arn))
+            })
+            .collect();
+        let call = UnwrapCall {
+            kms: self.kms.as_ref(),
+            grant_tokens: &self.grant_tokens,
+        };
+        call.first_of(attempts, materials).await
     }
 }
 
@@ -232,24 +224,44 @@ fn kms_wrapped(
     })
 }
 
-/// One `Decrypt` call that unwraps an encrypted data key under `key`.
+/// `Decrypt` calls that unwrap encrypted data keys.
 struct UnwrapCall<'a> {
     kms: &'a dyn Kms,
-    key: KeyId,
     grant_tokens: &'a [String],
 }
 
 impl UnwrapCall<'_> {
-    /// The data key, if the KMS decrypts `edk` with the key `arn` names (and says so) into a
-    /// key of the suite's length.
+    /// Tries `attempts` in order (the key to name, the encrypted data key, the key ARN it
+    /// names); the first data key unwrapped goes into `materials`.
+    async fn first_of(
+        &self,
+        attempts: Vec<(KeyId, &EncryptedDataKey, Arn)>,
+        mut materials: DecryptionMaterials,
+    ) -> Result<DecryptionMaterials> {
+        let mut failures = Vec::new();
+        for (key, edk, arn) in attempts {
+            match self.unwrap(key, edk, &arn, &materials).await {
+                Ok(data_key) => {
+                    materials.set_data_key(data_key)?;
+                    return Ok(materials);
+                }
+                Err(err) => failures.push(err),
+            }
+        }
+        Err(Error::NoDataKey { failures })
+    }
+
+    /// The data key, if the KMS decrypts `edk` with `key` (which names `arn`), says it used
+    /// that key, and returns a key of the suite's length.
     async fn unwrap(
-        self,
+        &self,
+        key: KeyId,
         edk: &EncryptedDataKey,
         arn: &Arn,
         materials: &DecryptionMaterials,
     ) -> std::result::Result<SecretBytes, kms_core::Error> {
         let request = DecryptRequest::new(edk.ciphertext().to_vec())
-            .with_key_id(self.key)
+            .with_key_id(key)
             .with_encryption_context(materials.encryption_context().clone())
             .with_grant_tokens(self.grant_tokens.to_vec());
         let response = self.kms.decrypt(request).await?;
@@ -373,37 +385,20 @@ impl Keyring for KmsDiscoveryKeyring {
 
     async fn on_decrypt(
         &self,
-        mut materials: DecryptionMaterials,
+        materials: DecryptionMaterials,
         encrypted_data_keys: &[EncryptedDataKey],
     ) -> Result<DecryptionMaterials> {
         if materials.data_key().is_some() {
             return Ok(materials);
         }
-        let mut failures = Vec::new();
-        for (edk, arn) in kms_wrapped(encrypted_data_keys) {
-            if self
-                .filter
-                .as_ref()
-                .is_some_and(|filter| !filter.allows(&arn))
-            {
-                continue;
-            }
-            let Ok(key) = KeyId::parse(arn.as_str()) else {
-                continue;
-            };
-            let call = UnwrapCall {
-                kms: self.kms.as_ref(),
-                key,
-                grant_tokens: &self.grant_tokens,
-            };
-            match call.unwrap(edk, &arn, &materials).await {
-                Ok(data_key) => {
-                    materials.set_data_key(data_key)?;
-                    return Ok(materials);
-                }
-                Err(err) => failures.push(err),
-            }
-        }
-        Err(Error::NoDataKey { failures })
+        let attempts = kms_wrapped(encrypted_data_keys)
+            .filter(|(_, arn)| self.filter.as_ref().is_none_or(|filter| filter.allows(arn)))
+            .filter_map(|(edk, arn)| Some((KeyId::parse(arn.as_str()).ok()?, edk, arn)))
+            .collect();
+        let call = UnwrapCall {
+            kms: self.kms.as_ref(),
+            grant_tokens: &self.grant_tokens,
+        };
+        call.first_of(attempts, materials).await
     }
 }
