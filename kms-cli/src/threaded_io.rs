@@ -29,11 +29,20 @@ pub(crate) enum Contents {
 }
 
 /// A buffer of `CHUNK` initialized bytes, of which the first `len` are data.
-#[derive(Debug)]
 struct Chunk {
     bytes: Vec<u8>,
     len: usize,
     contents: Contents,
+}
+
+/// Never the bytes: they may be plaintext.
+impl std::fmt::Debug for Chunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chunk")
+            .field("len", &self.len)
+            .field("contents", &self.contents)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Chunk {
@@ -344,6 +353,15 @@ mod tests {
 
     fn data(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[test]
+    fn debug_never_shows_the_bytes() {
+        let mut chunk = Chunk::new(Contents::Secret);
+        chunk.push(b"attack at dawn");
+        let shown = format!("{chunk:?}");
+        assert!(!shown.contains("97"), "{shown}"); // b'a'
+        assert_eq!(shown, "Chunk { len: 14, contents: Secret, .. }");
     }
 
     #[tokio::test]
