@@ -865,3 +865,25 @@ async fn a_discovery_keyring_checks_the_key_the_kms_answers_with() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_kms_keyring_after_a_generator_wraps_under_each_of_its_keys() {
+    let (kms, keyring, [generator, additional]) = kms_keyring().await;
+    let multi = MultiKeyring::new(Some(aes(32))).with_child(Arc::new(keyring));
+    let message = Encryptor::new(Arc::new(multi))
+        .encrypt(b"wrapped three times")
+        .await
+        .unwrap();
+    for key in [generator, additional] {
+        let alone = Arc::new(KmsKeyring::new(kms.clone(), key));
+        let decrypted = Decryptor::new(alone).decrypt(&message).await.unwrap();
+        assert_eq!(decrypted.plaintext(), b"wrapped three times");
+        let providers: Vec<_> = decrypted
+            .header()
+            .encrypted_data_keys()
+            .iter()
+            .map(|edk| edk.provider_id().to_owned())
+            .collect();
+        assert_eq!(providers, ["test", "aws-kms", "aws-kms"]);
+    }
+}

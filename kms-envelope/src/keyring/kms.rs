@@ -144,7 +144,8 @@ fn names(key: &KeyId, arn: &Arn) -> bool {
 impl Keyring for KmsKeyring {
     async fn on_encrypt(&self, mut materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
         let key_len = materials.suite().key_len();
-        if materials.data_key().is_none() {
+        let generates = materials.data_key().is_none();
+        if generates {
             let request = GenerateDataKeyRequest::new(self.generator.clone())
                 .with_number_of_bytes(key_len as u32)
                 .with_encryption_context(materials.encryption_context().clone())
@@ -168,18 +169,11 @@ impl Keyring for KmsKeyring {
                 arn.into_bytes(),
                 response.ciphertext_blob,
             ));
-        } else {
-            let edk = match materials.data_key() {
-                Some(data_key) => self.wrap(&self.generator, &materials, data_key).await?,
-                None => return Err(Error::invalid("no data key to wrap")),
-            };
-            materials.push_encrypted_data_key(edk);
         }
-        for key in &self.additional {
-            let edk = match materials.data_key() {
-                Some(data_key) => self.wrap(key, &materials, data_key).await?,
-                None => return Err(Error::invalid("no data key to wrap")),
-            };
+        // Every key but the one that generated the data key wraps it.
+        for key in self.keys().skip(usize::from(generates)) {
+            let data_key = materials.data_key_to_wrap()?;
+            let edk = self.wrap(key, &materials, data_key).await?;
             materials.push_encrypted_data_key(edk);
         }
         Ok(materials)

@@ -132,6 +132,22 @@ impl EncryptionMaterials {
         &self.encrypted_data_keys
     }
 
+    /// Makes a random data key unless a keyring before has made one (what a raw keyring
+    /// does as the generator).
+    pub(crate) fn generate_random_data_key_if_absent(&mut self) -> Result<()> {
+        if self.data_key.is_none() {
+            self.set_data_key(random_data_key(self.suite)?)?;
+        }
+        Ok(())
+    }
+
+    /// The data key that a keyring is to wrap.
+    pub(crate) fn data_key_to_wrap(&self) -> Result<&SecretBytes> {
+        self.data_key
+            .as_ref()
+            .ok_or_else(|| crate::Error::invalid("no data key to wrap"))
+    }
+
     pub(crate) fn into_parts(self) -> (Option<SecretBytes>, Vec<EncryptedDataKey>) {
         (self.data_key, self.encrypted_data_keys)
     }

@@ -9,8 +9,7 @@ use kms_core::SecretBytes;
 use crate::error::{Error, Result};
 use crate::format::header::{IV_LEN, TAG_LEN};
 use crate::keyring::{
-    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, random_data_key,
-    raw_namespace,
+    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, raw_namespace,
 };
 
 /// The tag length field of the provider info, in bits.
@@ -150,13 +149,8 @@ fn context_aad(context: &kms_core::EncryptionContext) -> Result<Vec<u8>> {
 #[async_trait]
 impl Keyring for RawAesKeyring {
     async fn on_encrypt(&self, mut materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
-        if materials.data_key().is_none() {
-            materials.set_data_key(random_data_key(materials.suite())?)?;
-        }
-        let edk = match materials.data_key() {
-            Some(data_key) => self.wrap(&materials, data_key)?,
-            None => return Err(Error::invalid("no data key to wrap")),
-        };
+        materials.generate_random_data_key_if_absent()?;
+        let edk = self.wrap(&materials, materials.data_key_to_wrap()?)?;
         materials.push_encrypted_data_key(edk);
         Ok(materials)
     }

@@ -14,8 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::keyring::{
-    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, random_data_key,
-    raw_namespace,
+    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, raw_namespace,
 };
 
 /// The RSA padding of a [`RawRsaKeyring`], as the AWS Encryption SDK defines them. OAEP uses
@@ -226,13 +225,8 @@ fn pem_decode(pem: &str, label: &str) -> Result<Vec<u8>> {
 #[async_trait]
 impl Keyring for RawRsaKeyring {
     async fn on_encrypt(&self, mut materials: EncryptionMaterials) -> Result<EncryptionMaterials> {
-        if materials.data_key().is_none() {
-            materials.set_data_key(random_data_key(materials.suite())?)?;
-        }
-        let ciphertext = match materials.data_key() {
-            Some(data_key) => self.wrap(data_key)?,
-            None => return Err(Error::invalid("no data key to wrap")),
-        };
+        materials.generate_random_data_key_if_absent()?;
+        let ciphertext = self.wrap(materials.data_key_to_wrap()?)?;
         materials.push_encrypted_data_key(EncryptedDataKey::new(
             self.namespace.clone(),
             self.name.as_bytes().to_vec(),
