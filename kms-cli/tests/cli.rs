@@ -1,63 +1,15 @@
 //! The `kms` binary end to end: each call is a new process on one persistent store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-/// A persistent store in a fresh directory, and the root key that opens it.
-struct Store {
-    dir: PathBuf,
-}
+mod common;
 
-impl Store {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kms-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { dir }
-    }
-
-    /// Runs `kms ARGS` on this store.
-    fn kms(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_kms"))
-            .args(args)
-            .env(
-                "KMS_URL",
-                format!("local://{}", self.dir.join("store").display()),
-            )
-            .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
-            .current_dir(&self.dir)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs `kms ARGS`, which must succeed, and returns its standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.kms(args);
-        assert!(
-            output.status.success(),
-            "kms {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .trim_end()
-            .to_owned()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use common::Workdir;
 
 fn fileb(path: &Path) -> String {
     format!("fileb://{}", path.display())
@@ -65,7 +17,7 @@ fn fileb(path: &Path) -> String {
 
 #[test]
 fn four_processes_create_encrypt_rotate_and_decrypt() {
-    let store = Store::new("processes");
+    let store = Workdir::new("processes");
     let key_id = store.ok(&[
         "create-key",
         "--description",
@@ -119,7 +71,7 @@ fn four_processes_create_encrypt_rotate_and_decrypt() {
 
 #[test]
 fn output_is_the_aws_cli_json() {
-    let store = Store::new("json");
+    let store = Workdir::new("json");
     let created: serde_json::Value =
         serde_json::from_str(&store.ok(&["create-key", "--description", "d"])).unwrap();
     let metadata = &created["KeyMetadata"];
@@ -162,8 +114,8 @@ fn output_is_the_aws_cli_json() {
 
 #[test]
 fn errors_name_the_exception_and_exit_like_the_aws_cli() {
-    let store = Store::new("errors");
-    let output = store.kms(&["describe-key", "--key-id", "alias/nope"]);
+    let store = Workdir::new("errors");
+    let output = store.run(&["describe-key", "--key-id", "alias/nope"]);
     assert_eq!(output.status.code(), Some(254));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
@@ -174,7 +126,7 @@ fn errors_name_the_exception_and_exit_like_the_aws_cli() {
         "{stderr}"
     );
 
-    let output = store.kms(&[
+    let output = store.run(&[
         "encrypt",
         "--key-id",
         "alias/x",
@@ -188,7 +140,7 @@ fn errors_name_the_exception_and_exit_like_the_aws_cli() {
         "{stderr}"
     );
 
-    let output = store.kms(&["create-key", "--key-spec", "AES_512"]);
+    let output = store.run(&["create-key", "--key-spec", "AES_512"]);
     assert_eq!(output.status.code(), Some(252));
 
     let output = Command::new(env!("CARGO_BIN_EXE_kms"))
@@ -217,7 +169,7 @@ fn help_names_the_default_persistent_store() {
 
 #[test]
 fn an_exported_key_seeds_another_store_that_decrypts_its_ciphertexts() {
-    let (first, second) = (Store::new("export-from"), Store::new("export-to"));
+    let (first, second) = (Workdir::new("export-from"), Workdir::new("export-to"));
     let key_id = first.ok(&[
         "create-key",
         "--output",
@@ -244,7 +196,7 @@ fn an_exported_key_seeds_another_store_that_decrypts_its_ciphertexts() {
         "CiphertextBlob",
     ]);
 
-    let refused = first.kms(&["export-key", "--key-id", &key_id]);
+    let refused = first.run(&["export-key", "--key-id", &key_id]);
     assert_eq!(refused.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--insecure"));
 

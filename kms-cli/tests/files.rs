@@ -2,96 +2,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+mod common;
 
-/// A fresh directory with a persistent local store, a raw AES key file and a test file.
-struct Dir {
-    dir: PathBuf,
-}
+use common::Workdir;
 
-impl Dir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kms-cli-files-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("key"), [0x5a; 32]).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    /// `kms ARGS` on this directory's store, with `stdin` as standard input.
-    fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
-            .args(args)
-            .env(
-                "KMS_URL",
-                format!("local://{}", self.dir.join("store").display()),
-            )
-            .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
-            .current_dir(&self.dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let stdin = stdin.to_vec();
-        let writer = std::thread::spawn(move || {
-            // The command may fail before reading everything.
-            let _ = input.write_all(&stdin);
-        });
-        let output = child.wait_with_output().unwrap();
-        writer.join().unwrap();
-        output
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_with_stdin(args, b"")
-    }
-
-    /// `kms ARGS`, which must succeed; its standard output.
-    fn ok(&self, args: &[&str]) -> Vec<u8> {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "kms {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output.stdout
-    }
-
-    /// `kms ARGS`, which must fail with `code` and one line on standard error; that line.
-    fn fails(&self, args: &[&str], code: i32) -> String {
-        let output = self.run(args);
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(code), "kms {args:?}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-        stderr.trim_end().to_owned()
-    }
-
-    /// The names in the directory, but the store.
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name != "store")
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A fresh working directory holding the raw AES key file `key`.
+fn dir_with_key(name: &str) -> Workdir {
+    let dir = Workdir::new(&format!("files-{name}"));
+    std::fs::write(dir.path("key"), [0x5a; 32]).unwrap();
+    dir
 }
 
 /// Deterministic test data.
@@ -114,7 +35,7 @@ fn with<'a>(base: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn raw_aes_round_trip_of_a_multi_frame_file() {
-    let dir = Dir::new("raw");
+    let dir = dir_with_key("raw");
     let plaintext = data(10_000);
     std::fs::write(dir.path("plain"), &plaintext).unwrap();
     let encrypt = [&["encrypt-file"][..], &RAW].concat();
@@ -156,9 +77,9 @@ fn raw_aes_round_trip_of_a_multi_frame_file() {
 
 #[test]
 fn kms_round_trip_on_a_persistent_store_with_two_keys() {
-    let dir = Dir::new("kms");
+    let dir = dir_with_key("kms");
     let create = |description: &str| {
-        let out = dir.ok(&[
+        dir.ok(&[
             "create-key",
             "--description",
             description,
@@ -166,8 +87,7 @@ fn kms_round_trip_on_a_persistent_store_with_two_keys() {
             "text",
             "--query",
             "KeyMetadata.Arn",
-        ]);
-        String::from_utf8(out).unwrap().trim().to_owned()
+        ])
     };
     let (first, second) = (create("first"), create("second"));
     dir.ok(&[
@@ -223,7 +143,7 @@ fn kms_round_trip_on_a_persistent_store_with_two_keys() {
 
 #[test]
 fn discovery_decrypts_with_whichever_key_wrapped_the_data_key() {
-    let dir = Dir::new("discovery");
+    let dir = dir_with_key("discovery");
     let key = dir.ok(&[
         "create-key",
         "--output",
@@ -231,7 +151,6 @@ fn discovery_decrypts_with_whichever_key_wrapped_the_data_key() {
         "--query",
         "KeyMetadata.Arn",
     ]);
-    let key = String::from_utf8(key).unwrap().trim().to_owned();
     let plaintext = data(3000);
     std::fs::write(dir.path("plain"), &plaintext).unwrap();
     dir.ok(&["encrypt-file", "--key-id", &key, "plain", "plain.enc"]);
@@ -287,7 +206,7 @@ fn discovery_decrypts_with_whichever_key_wrapped_the_data_key() {
 
 #[test]
 fn stdin_to_stdout() {
-    let dir = Dir::new("std");
+    let dir = dir_with_key("std");
     let plaintext = data(70_000);
     let args = [
         &["encrypt-file"][..],
@@ -314,7 +233,7 @@ fn stdin_to_stdout() {
 
 #[test]
 fn required_context_present_or_missing() {
-    let dir = Dir::new("context");
+    let dir = dir_with_key("context");
     std::fs::write(dir.path("plain"), data(100)).unwrap();
     let encrypt = [&["encrypt-file"][..], &RAW].concat();
     dir.ok(&with(
@@ -340,7 +259,7 @@ fn required_context_present_or_missing() {
 
 #[test]
 fn tampered_and_truncated_messages_leave_no_output() {
-    let dir = Dir::new("tamper");
+    let dir = dir_with_key("tamper");
     std::fs::write(dir.path("plain"), data(3000)).unwrap();
     let encrypt = [&["encrypt-file"][..], &RAW].concat();
     dir.ok(&with(&encrypt, &["--frame-length", "256", "plain", "enc"]));
@@ -377,7 +296,7 @@ fn tampered_and_truncated_messages_leave_no_output() {
 
 #[test]
 fn suite_0578_round_trip() {
-    let dir = Dir::new("signed");
+    let dir = dir_with_key("signed");
     let plaintext = data(4097);
     std::fs::write(dir.path("plain"), &plaintext).unwrap();
     let encrypt = [&["encrypt-file"][..], &RAW].concat();
@@ -400,7 +319,7 @@ fn suite_0578_round_trip() {
 
 #[test]
 fn wrong_arguments_are_clear_errors() {
-    let dir = Dir::new("args");
+    let dir = dir_with_key("args");
     std::fs::write(dir.path("plain"), data(10)).unwrap();
     std::fs::write(dir.path("short-key"), [1u8; 20]).unwrap();
     let line = dir.fails(
@@ -462,7 +381,7 @@ fn help_warns_about_standard_output() {
 #[cfg(unix)]
 #[test]
 fn sigterm_removes_the_temporary_output() {
-    let dir = Dir::new("sigterm");
+    let dir = dir_with_key("sigterm");
     let args = [
         &["encrypt-file"][..],
         &RAW,
@@ -471,7 +390,7 @@ fn sigterm_removes_the_temporary_output() {
     .concat();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
         .args(&args)
-        .current_dir(&dir.dir)
+        .current_dir(dir.path("."))
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,0 +1,103 @@
+//! The harness of the end-to-end tests: a fresh directory holding a persistent local store,
+//! and `kms` run in it, each call a new process.
+#![allow(
+    dead_code,
+    reason = "each test binary compiles this module and uses part of it"
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// A fresh directory with a persistent local store (`store/`) and the root key that opens it;
+/// removed when dropped.
+pub(crate) struct Workdir {
+    dir: PathBuf,
+}
+
+impl Workdir {
+    pub(crate) fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("kms-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir }
+    }
+
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// `kms ARGS` on this directory's store, with `stdin` as standard input.
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
+            .args(args)
+            .env(
+                "KMS_URL",
+                format!("local://{}", self.dir.join("store").display()),
+            )
+            .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        let stdin = stdin.to_vec();
+        let writer = std::thread::spawn(move || {
+            // The command may fail before reading everything.
+            let _ = input.write_all(&stdin);
+        });
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        output
+    }
+
+    /// `kms ARGS` with nothing on standard input.
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, b"")
+    }
+
+    /// `kms ARGS`, which must succeed; its standard output, without the final newline.
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "kms {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim_end()
+            .to_owned()
+    }
+
+    /// `kms ARGS`, which must fail with `code` and one line on standard error; that line.
+    pub(crate) fn fails(&self, args: &[&str], code: i32) -> String {
+        let output = self.run(args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(code), "kms {args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        stderr.trim_end().to_owned()
+    }
+
+    /// The names in the directory, but the store.
+    pub(crate) fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "store")
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
