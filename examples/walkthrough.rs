@@ -546,9 +546,18 @@ fn note(text: &str) {
 
 fn show_key(key: &KeyMetadata, arn: &str) {
     show("KeyId", arn);
-    let state = key.key_state.map_or("?".to_owned(), |v| v.to_string());
-    let spec = key.key_spec.map_or("?".to_owned(), |v| v.to_string());
-    let usage = key.key_usage.map_or("?".to_owned(), |v| v.to_string());
+    let state = key
+        .key_state
+        .as_ref()
+        .map_or("?".to_owned(), |v| v.to_string());
+    let spec = key
+        .key_spec
+        .as_ref()
+        .map_or("?".to_owned(), |v| v.to_string());
+    let usage = key
+        .key_usage
+        .as_ref()
+        .map_or("?".to_owned(), |v| v.to_string());
     show(
         "KeyState",
         format!("{state}, KeySpec {spec}, KeyUsage {usage}"),

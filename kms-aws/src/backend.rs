@@ -23,7 +23,7 @@ use kms_core::{
 
 use crate::AwsKms;
 use crate::convert::{
-    Answer, context, grant_tokens, opt_i32, sdk_enum, sdk_tags, secret, secret_blob,
+    Answer, context, enumeration, grant_tokens, opt_i32, sdk_enum, sdk_tags, secret, secret_blob,
 };
 use crate::error::{OperationError, from_sdk};
 
@@ -213,7 +213,7 @@ impl Kms for AwsKms {
         let mut response =
             ScheduleKeyDeletionResponse::new(answer.required(output.key_id, "KeyId")?);
         response.deletion_date = answer.time(output.deletion_date, "DeletionDate")?;
-        response.key_state = answer.enumeration(output.key_state, "KeyState")?;
+        response.key_state = enumeration(output.key_state);
         response.pending_window_in_days =
             answer.opt_count(output.pending_window_in_days, "PendingWindowInDays")?;
         Ok(response)
@@ -441,8 +441,7 @@ impl Kms for AwsKms {
                 .into_inner(),
             answer.required(output.key_id, "KeyId")?,
         );
-        response.encryption_algorithm =
-            answer.enumeration(output.encryption_algorithm, "EncryptionAlgorithm")?;
+        response.encryption_algorithm = enumeration(output.encryption_algorithm);
         Ok(response)
     }
 
@@ -468,8 +467,7 @@ impl Kms for AwsKms {
         let key_id = answer.required(output.key_id, "KeyId")?;
         check_key(request.key_id.as_ref(), &key_id, resolved.as_deref())?;
         let mut response = DecryptResponse::new(key_id, plaintext);
-        response.encryption_algorithm =
-            answer.enumeration(output.encryption_algorithm, "EncryptionAlgorithm")?;
+        response.encryption_algorithm = enumeration(output.encryption_algorithm);
         response.key_material_id = output.key_material_id;
         Ok(response)
     }
@@ -506,14 +504,9 @@ impl Kms for AwsKms {
             answer.required(output.key_id, "KeyId")?,
         );
         response.source_key_id = output.source_key_id;
-        response.source_encryption_algorithm = answer.enumeration(
-            output.source_encryption_algorithm,
-            "SourceEncryptionAlgorithm",
-        )?;
-        response.destination_encryption_algorithm = answer.enumeration(
-            output.destination_encryption_algorithm,
-            "DestinationEncryptionAlgorithm",
-        )?;
+        response.source_encryption_algorithm = enumeration(output.source_encryption_algorithm);
+        response.destination_encryption_algorithm =
+            enumeration(output.destination_encryption_algorithm);
         response.source_key_material_id = output.source_key_material_id;
         response.destination_key_material_id = output.destination_key_material_id;
         Ok(response)

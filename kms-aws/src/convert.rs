@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Display;
-use std::str::FromStr;
 use std::time::SystemTime;
 
 use aws_sdk_kms::primitives::{Blob, DateTime};
@@ -99,6 +98,26 @@ pub(crate) struct Answer<'a> {
     pub(crate) target: &'a Target,
 }
 
+/// An optional enum value of the SDK as ours. A value that this version does not know is kept
+/// as it came ([`kms_core::KeySpec::Unknown`] and the like), so a value AWS adds never fails a
+/// call.
+pub(crate) fn enumeration<T, S>(value: Option<S>) -> Option<T>
+where
+    T: for<'a> From<&'a str>,
+    S: AsRef<str>,
+{
+    value.map(|value| T::from(value.as_ref()))
+}
+
+/// An optional list of enum values of the SDK as ours, unknown values kept.
+pub(crate) fn enumerations<T, S>(values: Option<Vec<S>>) -> Option<Vec<T>>
+where
+    T: for<'a> From<&'a str>,
+    S: AsRef<str>,
+{
+    values.map(|values| values.iter().map(|value| T::from(value.as_ref())).collect())
+}
+
 impl Answer<'_> {
     /// An answer that is not what AWS sends.
     fn invalid(&self, detail: impl Display) -> Error {
@@ -138,45 +157,6 @@ impl Answer<'_> {
             .transpose()
     }
 
-    /// An optional enum value, as ours.
-    pub(crate) fn enumeration<T, S>(&self, value: Option<S>, field: &str) -> Result<Option<T>>
-    where
-        T: FromStr<Err = Error>,
-        S: AsRef<str>,
-    {
-        value
-            .map(|value| self.one_enum(value.as_ref(), field))
-            .transpose()
-    }
-
-    /// An optional list of enum values, as ours.
-    pub(crate) fn enumerations<T, S>(
-        &self,
-        values: Option<Vec<S>>,
-        field: &str,
-    ) -> Result<Option<Vec<T>>>
-    where
-        T: FromStr<Err = Error>,
-        S: AsRef<str>,
-    {
-        values
-            .map(|values| {
-                values
-                    .iter()
-                    .map(|value| self.one_enum(value.as_ref(), field))
-                    .collect()
-            })
-            .transpose()
-    }
-
-    fn one_enum<T: FromStr<Err = Error>>(&self, value: &str, field: &str) -> Result<T> {
-        value.parse().map_err(|_| {
-            self.invalid(format_args!(
-                "{field} '{value}' is not a value this version of kms-core knows"
-            ))
-        })
-    }
-
     /// Key metadata.
     pub(crate) fn key_metadata(&self, m: sdk::KeyMetadata) -> Result<KeyMetadata> {
         let mut metadata = KeyMetadata::new(m.key_id, m.enabled);
@@ -184,34 +164,24 @@ impl Answer<'_> {
         metadata.arn = m.arn;
         metadata.creation_date = self.time(m.creation_date, "KeyMetadata.CreationDate")?;
         metadata.description = m.description;
-        metadata.key_usage = self.enumeration(m.key_usage, "KeyMetadata.KeyUsage")?;
-        metadata.key_state = self.enumeration(m.key_state, "KeyMetadata.KeyState")?;
+        metadata.key_usage = enumeration(m.key_usage);
+        metadata.key_state = enumeration(m.key_state);
         metadata.deletion_date = self.time(m.deletion_date, "KeyMetadata.DeletionDate")?;
         metadata.valid_to = self.time(m.valid_to, "KeyMetadata.ValidTo")?;
-        metadata.origin = self.enumeration(m.origin, "KeyMetadata.Origin")?;
+        metadata.origin = enumeration(m.origin);
         metadata.custom_key_store_id = m.custom_key_store_id;
         metadata.cloud_hsm_cluster_id = m.cloud_hsm_cluster_id;
-        metadata.expiration_model =
-            self.enumeration(m.expiration_model, "KeyMetadata.ExpirationModel")?;
-        metadata.key_manager = self.enumeration(m.key_manager, "KeyMetadata.KeyManager")?;
+        metadata.expiration_model = enumeration(m.expiration_model);
+        metadata.key_manager = enumeration(m.key_manager);
         // Deprecated in favour of KeySpec, but AWS still returns it and so do we.
         #[allow(deprecated)]
         let customer_master_key_spec = m.customer_master_key_spec;
-        metadata.customer_master_key_spec = self.enumeration(
-            customer_master_key_spec,
-            "KeyMetadata.CustomerMasterKeySpec",
-        )?;
-        metadata.key_spec = self.enumeration(m.key_spec, "KeyMetadata.KeySpec")?;
-        metadata.encryption_algorithms =
-            self.enumerations(m.encryption_algorithms, "KeyMetadata.EncryptionAlgorithms")?;
-        metadata.signing_algorithms =
-            self.enumerations(m.signing_algorithms, "KeyMetadata.SigningAlgorithms")?;
-        metadata.key_agreement_algorithms = self.enumerations(
-            m.key_agreement_algorithms,
-            "KeyMetadata.KeyAgreementAlgorithms",
-        )?;
-        metadata.mac_algorithms =
-            self.enumerations(m.mac_algorithms, "KeyMetadata.MacAlgorithms")?;
+        metadata.customer_master_key_spec = enumeration(customer_master_key_spec);
+        metadata.key_spec = enumeration(m.key_spec);
+        metadata.encryption_algorithms = enumerations(m.encryption_algorithms);
+        metadata.signing_algorithms = enumerations(m.signing_algorithms);
+        metadata.key_agreement_algorithms = enumerations(m.key_agreement_algorithms);
+        metadata.mac_algorithms = enumerations(m.mac_algorithms);
         metadata.multi_region = m.multi_region;
         metadata.pending_deletion_window_in_days = self.opt_count(
             m.pending_deletion_window_in_days,
@@ -271,16 +241,12 @@ impl Answer<'_> {
                 let mut rotation =
                     RotationsListEntry::new(self.required(entry.key_id, "Rotations[].KeyId")?);
                 rotation.key_material_id = entry.key_material_id;
-                rotation.key_material_state =
-                    self.enumeration(entry.key_material_state, "Rotations[].KeyMaterialState")?;
+                rotation.key_material_state = enumeration(entry.key_material_state);
                 rotation.rotation_date =
                     self.time(entry.rotation_date, "Rotations[].RotationDate")?;
-                rotation.rotation_type =
-                    self.enumeration(entry.rotation_type, "Rotations[].RotationType")?;
-                rotation.import_state =
-                    self.enumeration(entry.import_state, "Rotations[].ImportState")?;
-                rotation.expiration_model =
-                    self.enumeration(entry.expiration_model, "Rotations[].ExpirationModel")?;
+                rotation.rotation_type = enumeration(entry.rotation_type);
+                rotation.import_state = enumeration(entry.import_state);
+                rotation.expiration_model = enumeration(entry.expiration_model);
                 rotation.valid_to = self.time(entry.valid_to, "Rotations[].ValidTo")?;
                 rotation.key_material_description = entry.key_material_description;
                 Ok(rotation)
@@ -354,43 +320,47 @@ mod tests {
 
     #[test]
     fn enums_travel_by_their_spelling() {
-        let target = target();
-        let answer = Answer {
-            operation: "DescribeKey",
-            target: &target,
-        };
         let spec: sdk::KeySpec = sdk_enum(KeySpec::EccNistP256);
         assert_eq!(spec, sdk::KeySpec::EccNistP256);
-        let state: Option<KeyState> = answer
-            .enumeration(Some(sdk::KeyState::PendingDeletion), "KeyState")
-            .unwrap();
+        let state: Option<KeyState> = enumeration(Some(sdk::KeyState::PendingDeletion));
         assert_eq!(state, Some(KeyState::PendingDeletion));
-        let algorithms: Option<Vec<EncryptionAlgorithmSpec>> = answer
-            .enumerations(
-                Some(vec![sdk::EncryptionAlgorithmSpec::SymmetricDefault]),
-                "EncryptionAlgorithms",
-            )
-            .unwrap();
+        let algorithms: Option<Vec<EncryptionAlgorithmSpec>> =
+            enumerations(Some(vec![sdk::EncryptionAlgorithmSpec::SymmetricDefault]));
         assert_eq!(
             algorithms,
             Some(vec![EncryptionAlgorithmSpec::SymmetricDefault])
         );
-        let err = answer
-            .enumeration::<KeySpec, _>(Some(sdk::KeySpec::from("QUANTUM_9000")), "KeySpec")
-            .unwrap_err();
-        assert!(
-            err.message()
-                .ends_with("KeySpec 'QUANTUM_9000' is not a value this version of kms-core knows"),
-            "{err}"
+    }
+
+    /// A value AWS adds after this release passes through both ways unchanged.
+    #[test]
+    fn values_this_version_does_not_know_round_trip() {
+        let spec: Option<KeySpec> = enumeration(Some(sdk::KeySpec::from("QUANTUM_9000")));
+        let spec = spec.unwrap();
+        assert!(!spec.is_known());
+        assert_eq!(spec.as_str(), "QUANTUM_9000");
+        let back: sdk::KeySpec = sdk_enum(spec);
+        assert_eq!(back.as_str(), "QUANTUM_9000");
+        let states: Option<Vec<KeyState>> = enumerations(Some(vec![
+            sdk::KeyState::Enabled,
+            sdk::KeyState::from("Hibernating"),
+        ]));
+        assert_eq!(
+            states
+                .unwrap()
+                .iter()
+                .map(KeyState::as_str)
+                .collect::<Vec<_>>(),
+            ["Enabled", "Hibernating"]
         );
     }
 
     /// Every value the SDK knows converts: a newer SDK with values kms-core lacks fails here.
     #[test]
     fn every_value_the_sdk_knows_is_known_here() {
-        fn check<T: FromStr<Err = Error>>(name: &str, values: &[&str]) {
+        fn check<T: kms_core::AwsEnum>(name: &str, values: &[&str]) {
             for value in values {
-                assert!(T::from_str(value).is_ok(), "{name} {value}");
+                assert!(T::try_parse(value).is_ok(), "{name} {value}");
             }
         }
         use kms_core::*;

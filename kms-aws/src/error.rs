@@ -11,7 +11,8 @@
 //!   operation), then the errors every AWS service can send: `AccessDeniedException`, the
 //!   authentication failures (`UnrecognizedClientException`, `InvalidSignatureException`,
 //!   `ExpiredTokenException`…, as [`Error::AccessDenied`]), the throttling codes, the
-//!   validation codes and `UnknownOperationException` (as [`Error::Unsupported`]). Any other
+//!   validation codes and `UnknownOperationException` (as [`Error::NotImplemented`]: the endpoint
+//!   does not implement the operation). Any other
 //!   code is an [`Error::Backend`] naming the code, retryable when the HTTP status is 5xx.
 //! - **Transport failures** (time-outs, connection and dispatch failures, answers that cannot
 //!   be read) are [`Error::Backend`] with `backend: "aws"`, a message naming the operation,
@@ -367,7 +368,7 @@ fn from_code<E: OperationError>(
         _ if in_list(VALIDATION_CODES) => Error::Validation {
             message: named(code, &message),
         },
-        _ if in_list(UNKNOWN_OPERATION_CODES) => Error::Unsupported {
+        _ if in_list(UNKNOWN_OPERATION_CODES) => Error::NotImplemented {
             message: format!(
                 "{operation} is not implemented by {target}: {}",
                 named(code, &message)

@@ -1,8 +1,6 @@
 //! Runs one operation: builds its request from the flags, calls the backend, and returns the
 //! response as the JSON `aws kms` prints.
 
-use std::str::FromStr;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kms::ops::*;
@@ -26,10 +24,10 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
                 request = request.with_description(description);
             }
             if let Some(usage) = flags.key_usage {
-                request = request.with_key_usage(parse::<KeyUsage>("key-usage", &usage)?);
+                request = request.with_key_usage(KeyUsage::from(usage.as_str()));
             }
             if let Some(spec) = flags.key_spec {
-                request = request.with_key_spec(parse::<KeySpec>("key-spec", &spec)?);
+                request = request.with_key_spec(KeySpec::from(spec.as_str()));
             }
             if let Some(policy) = flags.policy {
                 request = request.with_policy(policy);
@@ -169,10 +167,8 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
                         flags.encryption_context.as_deref(),
                     )?);
             if let Some(algorithm) = flags.encryption_algorithm {
-                request = request.with_encryption_algorithm(parse::<EncryptionAlgorithmSpec>(
-                    "encryption-algorithm",
-                    &algorithm,
-                )?);
+                request = request
+                    .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
             }
             let response = kms.encrypt(request).await?;
             Some(object([
@@ -197,10 +193,8 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
                 request = request.with_key_id(args::key_id("key-id", &key_id)?);
             }
             if let Some(algorithm) = flags.encryption_algorithm {
-                request = request.with_encryption_algorithm(parse::<EncryptionAlgorithmSpec>(
-                    "encryption-algorithm",
-                    &algorithm,
-                )?);
+                request = request
+                    .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
             }
             let response = kms.decrypt(request).await?;
             Some(object([
@@ -324,7 +318,7 @@ fn data_key_request(flags: cli::DataKey) -> Result<GenerateDataKeyRequest, Failu
             flags.encryption_context.as_deref(),
         )?);
     if let Some(spec) = flags.key_spec {
-        request = request.with_key_spec(parse::<DataKeySpec>("key-spec", &spec)?);
+        request = request.with_key_spec(DataKeySpec::from(spec.as_str()));
     }
     if let Some(count) = flags.number_of_bytes {
         request = request.with_number_of_bytes(count);
@@ -443,12 +437,13 @@ async fn list_resource_tags(kms: &dyn Kms, flags: cli::KeyArg) -> Result<Value, 
 
 async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Result<Value, Failure> {
     let key_id = args::key_id("key-id", &flags.key_id)?;
-    let include = match &flags.include_key_material {
-        Some(text) => Some(parse::<IncludeKeyMaterial>("include-key-material", text)?),
-        None => None,
-    };
+    let include = flags
+        .include_key_material
+        .as_deref()
+        .map(IncludeKeyMaterial::from);
     paged("Rotations", flags.paging, |limit, marker| {
         let key_id = key_id.clone();
+        let include = include.clone();
         async move {
             let mut request = ListKeyRotationsRequest::new(key_id);
             request.include_key_material = include;
@@ -467,7 +462,7 @@ async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Resu
                         ),
                         (
                             "KeyMaterialState",
-                            entry.key_material_state.map(|s| json!(s.as_str())),
+                            entry.key_material_state.as_ref().map(|s| json!(s.as_str())),
                         ),
                         (
                             "RotationDate",
@@ -475,7 +470,7 @@ async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Resu
                         ),
                         (
                             "RotationType",
-                            entry.rotation_type.map(|t| json!(t.as_str())),
+                            entry.rotation_type.as_ref().map(|t| json!(t.as_str())),
                         ),
                     ])
                 })
@@ -488,7 +483,7 @@ async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Resu
 
 /// `KeyMetadata` with AWS's field names.
 fn metadata(metadata: &KeyMetadata) -> Value {
-    let names = |list: Option<Vec<&'static str>>| list.map(|names| json!(names));
+    let names = |list: Option<Vec<&str>>| list.map(|names| json!(names));
     object([
         (
             "AWSAccountId",
@@ -505,22 +500,37 @@ fn metadata(metadata: &KeyMetadata) -> Value {
             "Description",
             metadata.description.as_ref().map(|d| json!(d)),
         ),
-        ("KeyUsage", metadata.key_usage.map(|u| json!(u.as_str()))),
-        ("KeyState", metadata.key_state.map(|s| json!(s.as_str()))),
+        (
+            "KeyUsage",
+            metadata.key_usage.as_ref().map(|u| json!(u.as_str())),
+        ),
+        (
+            "KeyState",
+            metadata.key_state.as_ref().map(|s| json!(s.as_str())),
+        ),
         (
             "DeletionDate",
             metadata.deletion_date.map(|d| json!(iso8601(d))),
         ),
-        ("Origin", metadata.origin.map(|o| json!(o.as_str()))),
+        (
+            "Origin",
+            metadata.origin.as_ref().map(|o| json!(o.as_str())),
+        ),
         (
             "KeyManager",
-            metadata.key_manager.map(|m| json!(m.as_str())),
+            metadata.key_manager.as_ref().map(|m| json!(m.as_str())),
         ),
         (
             "CustomerMasterKeySpec",
-            metadata.customer_master_key_spec.map(|s| json!(s.as_str())),
+            metadata
+                .customer_master_key_spec
+                .as_ref()
+                .map(|s| json!(s.as_str())),
         ),
-        ("KeySpec", metadata.key_spec.map(|s| json!(s.as_str()))),
+        (
+            "KeySpec",
+            metadata.key_spec.as_ref().map(|s| json!(s.as_str())),
+        ),
         (
             "EncryptionAlgorithms",
             names(
@@ -575,10 +585,4 @@ fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
 
 fn base64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
-}
-
-/// One of AWS's enumeration values, named by its flag when it is not one.
-fn parse<T: FromStr<Err = kms::Error>>(flag: &str, text: &str) -> Result<T, Failure> {
-    text.parse()
-        .map_err(|err: kms::Error| Failure::Usage(format!("--{flag}: {}", err.message())))
 }

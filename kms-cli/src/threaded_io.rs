@@ -12,6 +12,7 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::PollSender;
+use zeroize::Zeroize;
 
 /// The size of each chunk handed between threads.
 pub(crate) const CHUNK: usize = 1 << 20;
@@ -91,9 +92,12 @@ impl Chunk {
 }
 
 impl Drop for Chunk {
+    /// Wipes a secret chunk: zeroize's `Vec<u8>` implementation writes a byte at a time, its
+    /// slice implementations fill at memory speed behind the same barrier.
     fn drop(&mut self) {
         if self.contents == Contents::Secret {
-            kms::wipe(&mut self.bytes);
+            self.bytes.as_mut_slice().zeroize();
+            self.bytes.spare_capacity_mut().zeroize();
         }
     }
 }

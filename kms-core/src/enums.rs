@@ -5,53 +5,180 @@ use std::str::FromStr;
 
 use crate::Error;
 
-/// Declares an enum whose variants map one-to-one onto AWS's string values.
+/// A value of an AWS KMS enumeration that this version does not know, kept exactly as it was
+/// received, so that a value AWS adds after this release passes through instead of failing the
+/// call (as `aws-sdk-kms`'s `UnknownVariantValue` does).
+///
+/// Only parsing makes one: a known spelling always becomes its own variant, so two values are
+/// equal exactly when their spellings are.
+///
+/// ```
+/// use kms_core::KeySpec;
+///
+/// let spec = KeySpec::from("QUANTUM_9000");
+/// assert!(matches!(&spec, KeySpec::Unknown(value) if value.as_str() == "QUANTUM_9000"));
+/// assert_eq!(spec.as_str(), "QUANTUM_9000");
+/// assert!(!spec.is_known());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(Box<str>);
+
+impl UnknownValue {
+    /// The value as it was received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What every enumeration of the AWS KMS API offers, for code generic over them (each has the
+/// same methods of its own, so the trait is needed only in generic code).
+///
+/// ```
+/// use kms_core::{AwsEnum, KeySpec, KeyUsage};
+///
+/// fn parse_flag<T: AwsEnum>(text: &str) -> Result<T, kms_core::Error> {
+///     T::try_parse(text)
+/// }
+/// assert_eq!(parse_flag::<KeyUsage>("SIGN_VERIFY").ok(), Some(KeyUsage::SignVerify));
+/// assert!(parse_flag::<KeySpec>("RSA_1024").is_err());
+/// ```
+pub trait AwsEnum: Sized + Clone + fmt::Display + From<String> + for<'a> From<&'a str> {
+    /// The spellings of every value this version knows, in AWS's order.
+    const VALUES: &'static [&'static str];
+
+    /// The value as AWS spells it on the wire.
+    fn as_str(&self) -> &str;
+
+    /// Parses a value this version knows; anything else is a `ValidationException` listing
+    /// the known values.
+    fn try_parse(text: &str) -> Result<Self, Error>;
+
+    /// `Ok` for a known value; for an unknown one, AWS's `ValidationException` for a request
+    /// member (named by its lowerCamelCase path) outside its enum.
+    fn check_known(&self, member: &str) -> Result<(), Error>;
+}
+
+/// Declares an enum whose variants map one-to-one onto AWS's string values, plus `Unknown`
+/// for values this version does not know.
 macro_rules! aws_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+ }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        ///
+        /// A value that this version does not know parses as `Unknown`, holding the value, and
+        /// is written back unchanged; match with a wildcard arm, as new values may become
+        /// variants of their own in a later version.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
+            /// A value this version does not know, as it was received.
+            Unknown(UnknownValue),
         }
 
         impl $name {
-            /// Every value, in AWS's order.
+            /// Every value this version knows, in AWS's order.
             pub const ALL: &'static [Self] = &[ $( Self::$variant, )+ ];
 
+            /// The spellings of [`Self::ALL`].
+            pub const VALUES: &'static [&'static str] = &[ $( $text, )+ ];
+
             /// The value as AWS spells it on the wire.
-            pub const fn as_str(self) -> &'static str {
+            pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $text, )+
+                    Self::Unknown(value) => value.as_str(),
                 }
+            }
+
+            /// Whether this version knows the value (it is not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+
+            /// Parses AWS's spelling of a value this version knows; anything else is a
+            /// `ValidationException` that lists the known values. Use it on input that must
+            /// name a known value (a command-line flag, a file); `From<&str>` keeps unknown
+            /// values.
+            pub fn try_parse(text: &str) -> Result<Self, Error> {
+                match Self::from(text) {
+                    Self::Unknown(_) => Err(Error::Validation {
+                        message: format!(
+                            "'{text}' is not a valid {}: expected one of [{}]",
+                            stringify!($name),
+                            Self::VALUES.join(", "),
+                        ),
+                    }),
+                    known => Ok(known),
+                }
+            }
+
+            /// `Ok` for a known value; for an unknown one, the `ValidationException` AWS
+            /// sends for a request member outside its enum, naming `member` (the member's
+            /// lowerCamelCase path, such as `keySpec`). Backends check every enum of a
+            /// request with it before acting on it.
+            pub fn check_known(&self, member: &str) -> Result<(), Error> {
+                match self {
+                    Self::Unknown(value) => Err(Error::enum_constraint(value, member, Self::VALUES)),
+                    _ => Ok(()),
+                }
+            }
+        }
+
+        impl AwsEnum for $name {
+            const VALUES: &'static [&'static str] = Self::VALUES;
+
+            fn as_str(&self) -> &str {
+                Self::as_str(self)
+            }
+
+            fn try_parse(text: &str) -> Result<Self, Error> {
+                Self::try_parse(text)
+            }
+
+            fn check_known(&self, member: &str) -> Result<(), Error> {
+                Self::check_known(self, member)
+            }
+        }
+
+        impl From<&str> for $name {
+            /// AWS's spelling as its variant; any other text as [`Self::Unknown`].
+            fn from(text: &str) -> Self {
+                match text {
+                    $( $text => Self::$variant, )+
+                    _ => Self::Unknown(UnknownValue(text.into())),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            /// The same as `From<&str>`.
+            fn from(text: String) -> Self {
+                Self::from(text.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            /// The same as `From<&str>`: never fails; unknown values become
+            /// [`Self::Unknown`]. [`Self::try_parse`] refuses them.
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(text))
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = Error;
-
-            /// Parses AWS's spelling; anything else is a `ValidationException` that lists
-            /// the accepted values.
-            fn from_str(text: &str) -> Result<Self, Error> {
-                match text {
-                    $( $text => Ok(Self::$variant), )+
-                    _ => Err(Error::Validation {
-                        message: format!(
-                            "'{text}' is not a valid {}: expected one of [{}]",
-                            stringify!($name),
-                            [$( $text ),+].join(", "),
-                        ),
-                    }),
-                }
             }
         }
     };
@@ -105,14 +232,14 @@ aws_enum! {
 
 impl KeySpec {
     /// The key usages AWS allows for this spec; the first is the only one for specs that
-    /// allow one.
+    /// allow one. None for a spec this version does not know.
     ///
     /// ```
     /// use kms_core::{KeySpec, KeyUsage};
     /// assert_eq!(KeySpec::SymmetricDefault.allowed_key_usages(), &[KeyUsage::EncryptDecrypt]);
     /// assert!(KeySpec::Rsa2048.allowed_key_usages().contains(&KeyUsage::SignVerify));
     /// ```
-    pub const fn allowed_key_usages(self) -> &'static [KeyUsage] {
+    pub fn allowed_key_usages(&self) -> &'static [KeyUsage] {
         use KeyUsage::{
             EncapsulateDecapsulate, EncryptDecrypt, GenerateVerifyMac, KeyAgreement, SignVerify,
         };
@@ -130,6 +257,7 @@ impl KeySpec {
             Self::Hmac224 | Self::Hmac256 | Self::Hmac384 | Self::Hmac512 => &[GenerateVerifyMac],
             Self::Sm2 => &[EncryptDecrypt, SignVerify, KeyAgreement],
             Self::MlKem512 | Self::MlKem768 | Self::MlKem1024 => &[EncapsulateDecapsulate],
+            Self::Unknown(_) => &[],
         }
     }
 }
@@ -285,11 +413,18 @@ aws_enum! {
 }
 
 impl DataKeySpec {
-    /// The length of such a key in bytes.
-    pub const fn byte_len(self) -> usize {
+    /// The length of such a key in bytes; `None` for a spec this version does not know.
+    ///
+    /// ```
+    /// use kms_core::DataKeySpec;
+    /// assert_eq!(DataKeySpec::Aes128.byte_len(), Some(16));
+    /// assert_eq!(DataKeySpec::from("AES_512").byte_len(), None);
+    /// ```
+    pub fn byte_len(&self) -> Option<usize> {
         match self {
-            Self::Aes256 => 32,
-            Self::Aes128 => 16,
+            Self::Aes256 => Some(32),
+            Self::Aes128 => Some(16),
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -377,20 +512,47 @@ mod tests {
     #[test]
     fn every_value_round_trips_through_its_spelling() {
         for spec in KeySpec::ALL {
-            assert_eq!(spec.as_str().parse::<KeySpec>().ok(), Some(*spec));
+            assert_eq!(KeySpec::try_parse(spec.as_str()).ok().as_ref(), Some(spec));
+            assert_eq!(&KeySpec::from(spec.as_str()), spec);
         }
         assert_eq!(KeySpec::ALL.len(), 20);
+        assert_eq!(KeySpec::VALUES.len(), KeySpec::ALL.len());
         assert_eq!(KeyState::PendingDeletion.to_string(), "PendingDeletion");
     }
 
     #[test]
-    fn an_unknown_value_names_itself_and_the_choices() {
-        let Err(err) = "AES_512".parse::<DataKeySpec>() else {
+    fn an_unknown_value_is_kept_and_written_back_unchanged() {
+        let state: KeyState = "Hibernating".parse().unwrap_or_else(|never| match never {});
+        assert_eq!(state.as_str(), "Hibernating");
+        assert_eq!(state.to_string(), "Hibernating");
+        assert!(!state.is_known());
+        assert_eq!(state, KeyState::from(String::from("Hibernating")));
+        assert_ne!(state, KeyState::from("Dormant"));
+        assert!(KeyState::Enabled.is_known());
+    }
+
+    #[test]
+    fn try_parse_names_an_unknown_value_and_the_choices() {
+        let Err(err) = DataKeySpec::try_parse("AES_512") else {
             panic!("AES_512 parsed");
         };
         assert_eq!(
             err.message(),
             "'AES_512' is not a valid DataKeySpec: expected one of [AES_256, AES_128]"
+        );
+    }
+
+    #[test]
+    fn check_known_is_aws_validation_grammar() {
+        assert!(DataKeySpec::Aes256.check_known("keySpec").is_ok());
+        let Err(err) = DataKeySpec::from("AES_512").check_known("keySpec") else {
+            panic!("an unknown value passed");
+        };
+        assert_eq!(err.code(), "ValidationException");
+        assert_eq!(
+            err.message(),
+            "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy \
+             constraint: Member must satisfy enum value set: [AES_256, AES_128]"
         );
     }
 }

@@ -119,8 +119,10 @@ pub enum Error {
         /// The service's message.
         message: String,
     },
-    /// `UnsupportedOperationException`: the operation is not supported for this key, or not
-    /// yet by this backend.
+    /// `UnsupportedOperationException`: AWS KMS itself refuses the operation, for example
+    /// rotation of an asymmetric key.
+    ///
+    /// A backend that lacks something AWS offers returns [`Error::NotImplemented`] instead.
     #[error("UnsupportedOperationException: {message}")]
     Unsupported {
         /// The service's message.
@@ -173,6 +175,18 @@ pub enum Error {
     #[error("KMSInternalException: {message}")]
     Internal {
         /// The service's message.
+        message: String,
+    },
+    /// This backend, or the endpoint it talks to, does not implement the operation or an
+    /// option of the request, though AWS KMS may offer it. Not an AWS exception: AWS's own
+    /// refusals are [`Error::Unsupported`].
+    ///
+    /// It is what an operation that a [`Kms`](crate::Kms) implementation leaves to the
+    /// trait's default returns, so adding operations to the trait never breaks an
+    /// implementation outside this crate.
+    #[error("not implemented: {message}")]
+    NotImplemented {
+        /// What is not implemented, and by which backend.
         message: String,
     },
     /// The backend configuration (a URL, a config file, a builder) is not valid.
@@ -228,6 +242,7 @@ impl Error {
             Self::DependencyTimeout { .. } => "DependencyTimeoutException",
             Self::KeyUnavailable { .. } => "KeyUnavailableException",
             Self::Internal { .. } => "KMSInternalException",
+            Self::NotImplemented { .. } => "NotImplemented",
             Self::Config { .. } => "ConfigurationError",
             Self::Backend { .. } => "BackendError",
         }
@@ -258,6 +273,7 @@ impl Error {
             | Self::DependencyTimeout { message }
             | Self::KeyUnavailable { message }
             | Self::Internal { message }
+            | Self::NotImplemented { message }
             | Self::Config { message }
             | Self::Backend { message, .. } => message,
             Self::InvalidCiphertext | Self::InvalidSignature | Self::InvalidMac => "",
@@ -273,6 +289,20 @@ impl Error {
             | Self::Internal { .. } => true,
             Self::Backend { retryable, .. } => *retryable,
             _ => false,
+        }
+    }
+
+    /// The error an operation `operation` (AWS's name, such as `Sign`) returns on a backend
+    /// that does not implement it: [`Error::NotImplemented`], naming both.
+    ///
+    /// ```
+    /// let err = kms_core::Error::not_implemented("Sign", "MyMock");
+    /// assert_eq!(err.code(), "NotImplemented");
+    /// assert_eq!(err.message(), "MyMock does not implement Sign");
+    /// ```
+    pub fn not_implemented(operation: &str, backend: impl fmt::Display) -> Self {
+        Self::NotImplemented {
+            message: format!("{backend} does not implement {operation}"),
         }
     }
 
@@ -301,6 +331,20 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A `ValidationException` in AWS's grammar for a member whose value is not one of
+    /// `allowed`: `… failed to satisfy constraint: Member must satisfy enum value set: [A, B]`.
+    ///
+    /// ```
+    /// let err = kms_core::Error::enum_constraint(&"AES_512", "keySpec", &["AES_256", "AES_128"]);
+    /// assert!(err.message().ends_with("Member must satisfy enum value set: [AES_256, AES_128]"));
+    /// ```
+    pub fn enum_constraint(value: &dyn fmt::Display, path: &str, allowed: &[&str]) -> Self {
+        let rule = format!("satisfy enum value set: [{}]", allowed.join(", "));
+        Self::constraint(Some(value), path, &rule)
+    }
+}
+
 impl From<Error> for std::io::Error {
     fn from(error: Error) -> Self {
         use std::io::ErrorKind;
@@ -309,6 +353,7 @@ impl From<Error> for std::io::Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::AccessDenied { .. } => ErrorKind::PermissionDenied,
             Error::Validation { .. } | Error::Config { .. } => ErrorKind::InvalidInput,
+            Error::NotImplemented { .. } => ErrorKind::Unsupported,
             _ => ErrorKind::Other,
         };
         Self::new(kind, error)

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::Result;
 use crate::ops::*;
+use crate::{Error, Result};
 
 /// A Key Management Service: AWS KMS, the local backend, or anything that behaves like them.
 ///
@@ -16,101 +16,190 @@ use crate::ops::*;
 /// backend as `Arc<dyn Kms>` ([`DynKms`]) and switch backends by configuration.
 /// Conveniences live in [`KmsExt`](crate::KmsExt).
 ///
-/// Every backend implements every method; there are no default methods to forget.
+/// # Growth
+///
+/// Every operation has a default body that returns [`Error::NotImplemented`] naming the
+/// operation and the backend, so an operation added to the trait in a later release never
+/// breaks an implementation outside this crate (a mock, a metrics or caching wrapper): it
+/// answers "not implemented" for the new operation until it implements it. The backends of
+/// this workspace implement every operation, which `#[deny(clippy::missing_trait_methods)]`
+/// on their implementations enforces; a wrapper that forwards every operation is best
+/// generated from [`for_each_operation!`](crate::for_each_operation), so that it forwards
+/// new operations too.
+///
+/// ```
+/// use kms_core::{Error, GenerateRandomRequest, Kms};
+///
+/// /// A backend that implements nothing yet.
+/// #[derive(Debug)]
+/// struct Nothing;
+///
+/// impl std::fmt::Display for Nothing {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("Nothing")
+///     }
+/// }
+///
+/// #[async_trait::async_trait]
+/// impl Kms for Nothing {}
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let err = Nothing.generate_random(GenerateRandomRequest::default()).await.unwrap_err();
+/// assert!(matches!(err, Error::NotImplemented { .. }));
+/// assert_eq!(err.message(), "Nothing does not implement GenerateRandom");
+/// # });
+/// ```
 #[async_trait]
+// The default bodies do not read their request.
+#[allow(unused_variables)]
 pub trait Kms: Debug + Display + Send + Sync + 'static {
     /// `CreateKey`: creates a key.
-    async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse>;
+    async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
+        Err(Error::not_implemented("CreateKey", self))
+    }
     /// `DescribeKey`: the metadata of a key.
-    async fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse>;
+    async fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
+        Err(Error::not_implemented("DescribeKey", self))
+    }
     /// `ListKeys`: one page of the keys.
-    async fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse>;
+    async fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
+        Err(Error::not_implemented("ListKeys", self))
+    }
     /// `UpdateKeyDescription`: replaces a key's description.
     async fn update_key_description(
         &self,
         request: UpdateKeyDescriptionRequest,
-    ) -> Result<UpdateKeyDescriptionResponse>;
+    ) -> Result<UpdateKeyDescriptionResponse> {
+        Err(Error::not_implemented("UpdateKeyDescription", self))
+    }
     /// `EnableKey`: makes a key usable.
-    async fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse>;
+    async fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
+        Err(Error::not_implemented("EnableKey", self))
+    }
     /// `DisableKey`: makes a key unusable for cryptographic operations.
-    async fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse>;
+    async fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
+        Err(Error::not_implemented("DisableKey", self))
+    }
     /// `ScheduleKeyDeletion`: deletes a key after a waiting period.
     async fn schedule_key_deletion(
         &self,
         request: ScheduleKeyDeletionRequest,
-    ) -> Result<ScheduleKeyDeletionResponse>;
+    ) -> Result<ScheduleKeyDeletionResponse> {
+        Err(Error::not_implemented("ScheduleKeyDeletion", self))
+    }
     /// `CancelKeyDeletion`: keeps a key scheduled for deletion, disabled.
     async fn cancel_key_deletion(
         &self,
         request: CancelKeyDeletionRequest,
-    ) -> Result<CancelKeyDeletionResponse>;
+    ) -> Result<CancelKeyDeletionResponse> {
+        Err(Error::not_implemented("CancelKeyDeletion", self))
+    }
 
     /// `EnableKeyRotation`: turns on automatic rotation.
     async fn enable_key_rotation(
         &self,
         request: EnableKeyRotationRequest,
-    ) -> Result<EnableKeyRotationResponse>;
+    ) -> Result<EnableKeyRotationResponse> {
+        Err(Error::not_implemented("EnableKeyRotation", self))
+    }
     /// `DisableKeyRotation`: turns off automatic rotation.
     async fn disable_key_rotation(
         &self,
         request: DisableKeyRotationRequest,
-    ) -> Result<DisableKeyRotationResponse>;
+    ) -> Result<DisableKeyRotationResponse> {
+        Err(Error::not_implemented("DisableKeyRotation", self))
+    }
     /// `GetKeyRotationStatus`: whether automatic rotation is on.
     async fn get_key_rotation_status(
         &self,
         request: GetKeyRotationStatusRequest,
-    ) -> Result<GetKeyRotationStatusResponse>;
+    ) -> Result<GetKeyRotationStatusResponse> {
+        Err(Error::not_implemented("GetKeyRotationStatus", self))
+    }
     /// `RotateKeyOnDemand`: rotates the key material now.
     async fn rotate_key_on_demand(
         &self,
         request: RotateKeyOnDemandRequest,
-    ) -> Result<RotateKeyOnDemandResponse>;
+    ) -> Result<RotateKeyOnDemandResponse> {
+        Err(Error::not_implemented("RotateKeyOnDemand", self))
+    }
     /// `ListKeyRotations`: one page of a key's materials.
     async fn list_key_rotations(
         &self,
         request: ListKeyRotationsRequest,
-    ) -> Result<ListKeyRotationsResponse>;
+    ) -> Result<ListKeyRotationsResponse> {
+        Err(Error::not_implemented("ListKeyRotations", self))
+    }
 
     /// `CreateAlias`: names a key.
-    async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse>;
+    async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
+        Err(Error::not_implemented("CreateAlias", self))
+    }
     /// `UpdateAlias`: points an alias at another key.
-    async fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse>;
+    async fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
+        Err(Error::not_implemented("UpdateAlias", self))
+    }
     /// `DeleteAlias`: removes an alias.
-    async fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse>;
+    async fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
+        Err(Error::not_implemented("DeleteAlias", self))
+    }
     /// `ListAliases`: one page of the aliases.
-    async fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse>;
+    async fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
+        Err(Error::not_implemented("ListAliases", self))
+    }
 
     /// `TagResource`: adds or replaces tags.
-    async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse>;
+    async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
+        Err(Error::not_implemented("TagResource", self))
+    }
     /// `UntagResource`: removes tags.
-    async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse>;
+    async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse> {
+        Err(Error::not_implemented("UntagResource", self))
+    }
     /// `ListResourceTags`: one page of a key's tags.
     async fn list_resource_tags(
         &self,
         request: ListResourceTagsRequest,
-    ) -> Result<ListResourceTagsResponse>;
+    ) -> Result<ListResourceTagsResponse> {
+        Err(Error::not_implemented("ListResourceTags", self))
+    }
 
     /// `Encrypt`: encrypts up to 4096 bytes.
-    async fn encrypt(&self, request: EncryptRequest) -> Result<EncryptResponse>;
+    async fn encrypt(&self, request: EncryptRequest) -> Result<EncryptResponse> {
+        Err(Error::not_implemented("Encrypt", self))
+    }
     /// `Decrypt`: decrypts a ciphertext.
-    async fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse>;
+    async fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse> {
+        Err(Error::not_implemented("Decrypt", self))
+    }
     /// `ReEncrypt`: moves a ciphertext to another key or context.
-    async fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse>;
+    async fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse> {
+        Err(Error::not_implemented("ReEncrypt", self))
+    }
     /// `GenerateDataKey`: a data key in plaintext and encrypted.
     async fn generate_data_key(
         &self,
         request: GenerateDataKeyRequest,
-    ) -> Result<GenerateDataKeyResponse>;
+    ) -> Result<GenerateDataKeyResponse> {
+        Err(Error::not_implemented("GenerateDataKey", self))
+    }
     /// `GenerateDataKeyWithoutPlaintext`: a data key, only encrypted.
     async fn generate_data_key_without_plaintext(
         &self,
         request: GenerateDataKeyWithoutPlaintextRequest,
-    ) -> Result<GenerateDataKeyWithoutPlaintextResponse>;
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
+        Err(Error::not_implemented(
+            "GenerateDataKeyWithoutPlaintext",
+            self,
+        ))
+    }
     /// `GenerateRandom`: random bytes.
     async fn generate_random(
         &self,
         request: GenerateRandomRequest,
-    ) -> Result<GenerateRandomResponse>;
+    ) -> Result<GenerateRandomResponse> {
+        Err(Error::not_implemented("GenerateRandom", self))
+    }
 }
 
 /// A KMS backend chosen at run time; hold it as `Arc<DynKms>`.

@@ -20,7 +20,6 @@ mod model;
 pub mod ops;
 mod secret;
 mod shape;
-mod utc;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -37,8 +36,7 @@ pub use key_id::{
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 pub use ops::*;
-pub use secret::{SecretBytes, constant_time_eq, wipe};
-pub use utc::UtcDateTime;
+pub use secret::SecretBytes;
 
 /// The secret-memory crate of the public API, re-exported so versions always match.
 pub use secrecy;

@@ -112,7 +112,7 @@ impl Decrypted {
 
 impl Drop for Decrypted {
     fn drop(&mut self) {
-        kms_core::wipe(&mut self.plaintext);
+        crate::wipe::wipe(&mut self.plaintext);
     }
 }
 
@@ -214,7 +214,7 @@ impl Decryptor {
                 Ok(header)
             }
             Err(err) => {
-                kms_core::wipe(out);
+                crate::wipe::wipe(out);
                 Err(err)
             }
         }

@@ -188,7 +188,7 @@ impl From<Error> for kms_core::Error {
             Error::LimitExceeded { .. } => kms_core::Error::LimitExceeded {
                 message: error.to_string(),
             },
-            Error::Unsupported { .. } => kms_core::Error::Unsupported {
+            Error::Unsupported { .. } => kms_core::Error::NotImplemented {
                 message: error.to_string(),
             },
             Error::CommitmentPolicy { .. } | Error::InvalidArgument { .. } => {

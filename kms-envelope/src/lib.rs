@@ -55,6 +55,7 @@ mod keyring;
 mod keys;
 mod limits;
 mod suite;
+mod wipe;
 
 pub use decrypt::{Decrypted, Decryptor};
 pub use encrypt::{DEFAULT_FRAME_LENGTH, Encryptor, MAX_FRAME_LENGTH};

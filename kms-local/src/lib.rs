@@ -153,6 +153,7 @@ impl fmt::Display for LocalKms {
 }
 
 #[async_trait]
+#[deny(clippy::missing_trait_methods)]
 impl Kms for LocalKms {
     async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
         self.call(request, |request| self.store.create_key(request))

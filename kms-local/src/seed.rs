@@ -312,7 +312,7 @@ pub(crate) fn material_id(key_id: &str, secret: &SecretBytes) -> [u8; MATERIAL_I
 
 /// The seed entry of `key` and its aliases: its material in the clear.
 pub(crate) fn export(key: &Key, aliases: Vec<String>) -> Result<SeedKey> {
-    let state = match key.state {
+    let state = match &key.state {
         KeyState::Enabled => None,
         KeyState::Disabled => Some("Disabled".to_owned()),
         other => {

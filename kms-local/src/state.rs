@@ -163,7 +163,7 @@ impl Key {
     /// The message AWS gives when the key's state forbids an operation.
     fn state_message(&self) -> String {
         let arn = &self.arn;
-        match self.state {
+        match &self.state {
             KeyState::Disabled => format!("{arn} is disabled."),
             KeyState::PendingDeletion => format!("{arn} is pending deletion."),
             KeyState::PendingImport => format!("{arn} is pending import."),
@@ -255,12 +255,12 @@ impl Key {
             .with_arn(self.arn.clone())
             .with_creation_date(self.created)
             .with_description(self.description.clone())
-            .with_key_usage(self.usage)
-            .with_key_state(self.state)
-            .with_origin(self.origin)
+            .with_key_usage(self.usage.clone())
+            .with_key_state(self.state.clone())
+            .with_origin(self.origin.clone())
             .with_key_manager(KeyManagerType::Customer)
-            .with_customer_master_key_spec(self.spec)
-            .with_key_spec(self.spec)
+            .with_customer_master_key_spec(self.spec.clone())
+            .with_key_spec(self.spec.clone())
             .with_multi_region(false)
             .with_current_key_material_id(self.current().id_hex.clone());
         if self.usage == KeyUsage::EncryptDecrypt {

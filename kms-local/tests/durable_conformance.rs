@@ -35,6 +35,7 @@ impl fmt::Display for ReopeningKms {
 macro_rules! reopen_for_each {
     ($( $op:ident($request:ty) -> $response:ty; )+) => {
         #[async_trait]
+        #[deny(clippy::missing_trait_methods)]
         impl Kms for ReopeningKms {
             $(
                 async fn $op(&self, request: $request) -> Result<$response> {

@@ -66,7 +66,8 @@ async fn specs_not_implemented_yet_are_refused_by_name() {
         .with_key_spec(KeySpec::Rsa2048)
         .with_key_usage(KeyUsage::EncryptDecrypt);
     let err = kms.create_key(request).await.unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(matches!(err, Error::NotImplemented { .. }), "{err}");
+    assert_eq!(err.code(), "NotImplemented", "never an AWS exception");
     assert!(err.message().contains("RSA_2048"), "{err}");
     assert_eq!(kms.key_count(), 0);
 }
@@ -277,4 +278,42 @@ async fn secrets_never_show_in_debug() {
     assert!(!shown.contains(&hex(data_key.expose_secret())));
     let request = EncryptRequest::new(key_id(&key.key_id), b"plaintext-marker");
     assert!(!format!("{request:?}").contains("plaintext-marker"));
+}
+
+#[tokio::test]
+async fn enum_values_this_version_does_not_know_are_refused_as_aws_refuses_them() {
+    let kms = LocalKms::new();
+    let err = kms
+        .create_key(CreateKeyRequest::new().with_key_spec(KeySpec::from("QUANTUM_9000")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err}");
+    assert!(
+        err.message().starts_with(
+            "1 validation error detected: Value 'QUANTUM_9000' at 'keySpec' failed to satisfy \
+             constraint: Member must satisfy enum value set: [RSA_2048, "
+        ),
+        "{err}"
+    );
+    assert_eq!(kms.key_count(), 0);
+
+    let key = kms.create_symmetric_key("k").await.unwrap().key_id;
+    let key = key_id(&key);
+    let request = kms_core::GenerateDataKeyRequest::new(key.clone())
+        .with_key_spec(kms_core::DataKeySpec::from("AES_512"));
+    let err = kms.generate_data_key(request).await.unwrap_err();
+    assert_eq!(
+        err.message(),
+        "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy \
+         constraint: Member must satisfy enum value set: [AES_256, AES_128]"
+    );
+    let request = kms_core::EncryptRequest::new(key, b"x".as_slice())
+        .with_encryption_algorithm(kms_core::EncryptionAlgorithmSpec::from("AES_GCM_SIV"));
+    let err = kms.encrypt(request).await.unwrap_err();
+    assert!(
+        err.message().starts_with(
+            "1 validation error detected: Value 'AES_GCM_SIV' at 'encryptionAlgorithm'"
+        ),
+        "{err}"
+    );
 }

@@ -187,7 +187,13 @@ pub async fn data_key_validation(kms: &dyn Kms, caps: &Capabilities) {
     let key_id = key.by_id();
     for op in [DataKeyOp::WithPlaintext, DataKeyOp::WithoutPlaintext] {
         for (key_spec, number_of_bytes, expected) in &cases {
-            let result = op.call(kms, &key_id, *key_spec, *number_of_bytes, &no_context);
+            let result = op.call(
+                kms,
+                &key_id,
+                key_spec.clone(),
+                *number_of_bytes,
+                &no_context,
+            );
             let what =
                 format!("{op} with KeySpec {key_spec:?} and NumberOfBytes {number_of_bytes:?}");
             expect_err(result.await.map(|_| ()), &what, expected.clone());

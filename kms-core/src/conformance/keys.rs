@@ -86,12 +86,12 @@ fn assert_new_key(
     );
     let actual = (
         metadata.enabled,
-        metadata.key_state,
-        metadata.key_spec,
-        metadata.customer_master_key_spec,
+        metadata.key_state.clone(),
+        metadata.key_spec.clone(),
+        metadata.customer_master_key_spec.clone(),
         metadata.encryption_algorithms.clone(),
-        metadata.key_manager,
-        metadata.origin,
+        metadata.key_manager.clone(),
+        metadata.origin.clone(),
         metadata.description.as_deref(),
     );
     assert_eq!(
@@ -102,7 +102,7 @@ fn assert_new_key(
     if caps.complete_key_metadata {
         assert_eq!(
             (
-                metadata.key_usage,
+                metadata.key_usage.clone(),
                 metadata.multi_region,
                 &metadata.signing_algorithms
             ),

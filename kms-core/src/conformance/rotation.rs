@@ -224,7 +224,7 @@ async fn assert_one_rotation_listed(kms: &dyn Kms, key: &Key) {
         panic!("{what}: expected one rotation, got {listed:?}");
     };
     assert_eq!(
-        (rotation.key_id.as_str(), rotation.rotation_type),
+        (rotation.key_id.as_str(), rotation.rotation_type.clone()),
         (key.arn.as_str(), Some(RotationType::OnDemand)),
         "{what}: expected (KeyId = key ARN, RotationType)"
     );
@@ -233,7 +233,10 @@ async fn assert_one_rotation_listed(kms: &dyn Kms, key: &Key) {
 
     let all = rotations(kms, key, Some(IncludeKeyMaterial::AllKeyMaterial), 100).await;
     let what = "ListKeyRotations with ALL_KEY_MATERIAL after one rotation";
-    let states: Vec<_> = all.iter().map(|entry| entry.key_material_state).collect();
+    let states: Vec<_> = all
+        .iter()
+        .map(|entry| entry.key_material_state.clone())
+        .collect();
     let current = states
         .iter()
         .filter(|state| **state == Some(KeyMaterialState::Current))
@@ -269,7 +272,7 @@ async fn assert_new_material_used(
     let all = rotations(kms, key, Some(IncludeKeyMaterial::AllKeyMaterial), 100).await;
     let mut listed: Vec<_> = all
         .iter()
-        .map(|e| (e.key_material_id.clone(), e.key_material_state))
+        .map(|e| (e.key_material_id.clone(), e.key_material_state.clone()))
         .collect();
     listed.sort();
     let mut expected = vec![

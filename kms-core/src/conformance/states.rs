@@ -21,7 +21,7 @@ pub(crate) async fn assert_state(kms: &dyn Kms, key: &Key, state: KeyState, when
     let metadata = describe(kms, &key.by_id()).await;
     assert_eq!(
         (metadata.key_state, metadata.enabled),
-        (Some(state), state == KeyState::Enabled),
+        (Some(state.clone()), state == KeyState::Enabled),
         "DescribeKey {when}: expected (KeyState, Enabled)"
     );
 }

@@ -195,7 +195,7 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
 
     fn fail(&mut self, error: Error) -> Poll<io::Result<()>> {
         self.state = ReadState::Failed;
-        kms_core::wipe(&mut self.output);
+        crate::wipe::wipe(&mut self.output);
         self.out_pos = 0;
         Poll::Ready(Err(error.into()))
     }
@@ -287,7 +287,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for DecryptingReader<R> {
                 buf.put_slice(available.get(..n).unwrap_or_default());
                 this.out_pos += n;
                 if this.out_pos == this.output.len() {
-                    kms_core::wipe(&mut this.output);
+                    crate::wipe::wipe(&mut this.output);
                     this.out_pos = 0;
                 }
                 return Poll::Ready(Ok(()));

@@ -1,8 +1,9 @@
 //! The content key: derived from the data key, committed to, and used to seal and open.
 
 use aws_lc_rs::aead::{AES_128_GCM, AES_192_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::hkdf;
-use kms_core::{SecretBytes, constant_time_eq};
+use kms_core::SecretBytes;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -102,7 +103,9 @@ impl MessageKeys {
     /// Checks, in constant time, that the message's commit key is the one derived here.
     pub(crate) fn check_commitment(&self, stored: Option<&[u8; COMMIT_KEY_LEN]>) -> Result<()> {
         match (&self.commit_key, stored) {
-            (Some(derived), Some(stored)) if constant_time_eq(derived, stored) => Ok(()),
+            (Some(derived), Some(stored)) if verify_slices_are_equal(derived, stored).is_ok() => {
+                Ok(())
+            }
             (None, None) => Ok(()),
             _ => Err(Error::Authentication),
         }

@@ -1,11 +1,14 @@
 //! The audit event of a call, and what each request and response contributes to it.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use kms_core::ops::*;
-use kms_core::{EncryptionContext, KeyId, UtcDateTime};
+use kms_core::{EncryptionContext, KeyId};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 
 /// One call, in CloudTrail's shape: what was called, on which key, with which (non-secret)
 /// parameters, and the error if it failed.
@@ -62,6 +65,27 @@ pub struct AuditResource {
     pub resource_type: &'static str,
 }
 
+/// How CloudTrail writes an event's time: UTC, to the second.
+const CLOUDTRAIL_TIME: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+/// `2024-05-01T12:34:56Z`, as CloudTrail writes times. A clock set before 1970 or after 9999
+/// gives its offset from the Unix epoch in seconds instead.
+fn cloudtrail_time(time: SystemTime) -> String {
+    let after_epoch = time
+        .duration_since(UNIX_EPOCH)
+        .map_err(|before| before.duration());
+    after_epoch
+        .ok()
+        .and_then(|offset| time::Duration::try_from(offset).ok())
+        .and_then(|offset| OffsetDateTime::UNIX_EPOCH.checked_add(offset))
+        .and_then(|utc| utc.format(CLOUDTRAIL_TIME).ok())
+        .unwrap_or_else(|| match after_epoch {
+            Ok(after) => after.as_secs().to_string(),
+            Err(before) => format!("-{}", before.as_secs()),
+        })
+}
+
 impl AuditEvent {
     /// The event of a call described by `draft`, made at `time`, that used the key `arn`
     /// and ended with `error`.
@@ -75,7 +99,7 @@ impl AuditEvent {
     ) -> Self {
         Self {
             event_version: "1.08",
-            event_time: UtcDateTime::from(time).rfc3339(),
+            event_time: cloudtrail_time(time),
             event_source: "kms.amazonaws.com",
             event_name: draft.name,
             aws_region: region.to_owned(),
@@ -246,9 +270,12 @@ impl Audited for CreateKeyRequest {
     fn draft(&self) -> Draft {
         Draft::new("CreateKey", false, None)
             .with("description", self.description.as_ref().map(|d| json!(d)))
-            .with("keyUsage", self.key_usage.map(|u| json!(u.as_str())))
-            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
-            .with("origin", self.origin.map(|o| json!(o.as_str())))
+            .with(
+                "keyUsage",
+                self.key_usage.as_ref().map(|u| json!(u.as_str())),
+            )
+            .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
+            .with("origin", self.origin.as_ref().map(|o| json!(o.as_str())))
             .with("multiRegion", self.multi_region.map(|m| json!(m)))
     }
 }
@@ -343,7 +370,9 @@ impl Audited for EncryptRequest {
             .with_context("encryptionContext", &self.encryption_context)
             .with(
                 "encryptionAlgorithm",
-                self.encryption_algorithm.map(|a| json!(a.as_str())),
+                self.encryption_algorithm
+                    .as_ref()
+                    .map(|a| json!(a.as_str())),
             )
     }
 }
@@ -354,7 +383,9 @@ impl Audited for DecryptRequest {
             .with_context("encryptionContext", &self.encryption_context)
             .with(
                 "encryptionAlgorithm",
-                self.encryption_algorithm.map(|a| json!(a.as_str())),
+                self.encryption_algorithm
+                    .as_ref()
+                    .map(|a| json!(a.as_str())),
             )
     }
 }
@@ -386,7 +417,7 @@ impl Audited for GenerateDataKeyRequest {
     fn draft(&self) -> Draft {
         Draft::new("GenerateDataKey", true, Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
-            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
+            .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
     }
 }
@@ -395,7 +426,7 @@ impl Audited for GenerateDataKeyWithoutPlaintextRequest {
     fn draft(&self) -> Draft {
         Draft::new("GenerateDataKeyWithoutPlaintext", true, Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
-            .with("keySpec", self.key_spec.map(|s| json!(s.as_str())))
+            .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
     }
 }
@@ -404,5 +435,25 @@ impl Audited for GenerateRandomRequest {
     fn draft(&self) -> Draft {
         Draft::new("GenerateRandom", true, None)
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_cloudtrail_writes_them() {
+        let leap_day = UNIX_EPOCH + Duration::new(951_786_123, 5_000);
+        assert_eq!(cloudtrail_time(leap_day), "2000-02-29T01:02:03Z");
+    }
+
+    #[test]
+    fn a_clock_out_of_range_gives_seconds() {
+        let far = UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        assert_eq!(cloudtrail_time(far), "400000000000");
+        assert_eq!(cloudtrail_time(UNIX_EPOCH - Duration::from_secs(5)), "-5");
     }
 }

@@ -151,7 +151,10 @@ impl StoredKey {
                     id: material.id_hex.clone(),
                     sealed: hex(&root.seal(material.secret.expose_secret(), &aad)?),
                     created: stamp(material.created)?,
-                    rotation: material.rotation.map(|kind| kind.as_str().to_owned()),
+                    rotation: material
+                        .rotation
+                        .as_ref()
+                        .map(|kind| kind.as_str().to_owned()),
                 })
             })
             .collect::<Result<_>>()?;
@@ -252,9 +255,9 @@ fn material_aad(key_id: &str, material_id: &[u8; MATERIAL_ID_LEN]) -> Vec<u8> {
     aad
 }
 
-fn parse<T: std::str::FromStr<Err = kms_core::Error>>(text: &str) -> Result<T, Invalid> {
-    text.parse()
-        .map_err(|err: kms_core::Error| err.message().to_owned())
+/// A value the store wrote: always one this version knows.
+fn parse<T: kms_core::AwsEnum>(text: &str) -> Result<T, Invalid> {
+    T::try_parse(text).map_err(|err| err.message().to_owned())
 }
 
 fn stamp(time: SystemTime) -> Result<Stamp> {

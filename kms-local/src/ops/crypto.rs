@@ -56,7 +56,7 @@ impl Store {
         let sealed = self.seal(
             Destination {
                 key_id: &request.key_id,
-                algorithm: request.encryption_algorithm,
+                algorithm: known(request.encryption_algorithm, "encryptionAlgorithm")?,
                 context: &request.encryption_context,
                 dry_run: request.dry_run,
                 operation: "Encrypt",
@@ -72,7 +72,7 @@ impl Store {
             blob: &request.ciphertext_blob,
             context: &request.encryption_context,
             expected_key: request.key_id.as_ref(),
-            algorithm: request.encryption_algorithm,
+            algorithm: known(request.encryption_algorithm, "encryptionAlgorithm")?,
         })?;
         check_dry_run(request.dry_run)?;
         Ok(DecryptResponse::new(opened.arn, opened.plaintext)
@@ -86,12 +86,18 @@ impl Store {
             blob: &request.ciphertext_blob,
             context: &request.source_encryption_context,
             expected_key: request.source_key_id.as_ref(),
-            algorithm: request.source_encryption_algorithm,
+            algorithm: known(
+                request.source_encryption_algorithm,
+                "sourceEncryptionAlgorithm",
+            )?,
         })?;
         let sealed = self.seal(
             Destination {
                 key_id: &request.destination_key_id,
-                algorithm: request.destination_encryption_algorithm,
+                algorithm: known(
+                    request.destination_encryption_algorithm,
+                    "destinationEncryptionAlgorithm",
+                )?,
                 context: &request.destination_encryption_context,
                 dry_run: request.dry_run,
                 operation: "ReEncrypt",
@@ -153,8 +159,9 @@ impl Store {
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse> {
         if request.custom_key_store_id.is_some() {
-            return Err(Error::Unsupported {
-                message: "Custom key stores are not supported by the local backend yet".to_owned(),
+            return Err(Error::NotImplemented {
+                message: "Custom key stores are not implemented by the local backend yet"
+                    .to_owned(),
             });
         }
         let Some(count) = request.number_of_bytes else {
@@ -175,7 +182,7 @@ impl Store {
         grant_tokens: &[String],
         to: Destination<'_>,
     ) -> Result<(SecretBytes, Sealed)> {
-        let length = data_key_len(key_spec, number_of_bytes)?;
+        let length = data_key_len(key_spec.as_ref(), number_of_bytes)?;
         limits::check_grant_tokens(grant_tokens)?;
         let plaintext = SecretBytes::try_init_with(length, random::fill)?;
         let sealed = self.seal(to, plaintext.expose_secret())?;
@@ -236,6 +243,18 @@ impl Store {
     }
 }
 
+/// The algorithm of a request, refused as AWS refuses a value outside the enum (before any
+/// key is looked up) if this version does not know it.
+fn known(
+    algorithm: Option<EncryptionAlgorithmSpec>,
+    member: &str,
+) -> Result<Option<EncryptionAlgorithmSpec>> {
+    if let Some(algorithm) = &algorithm {
+        algorithm.check_known(member)?;
+    }
+    Ok(algorithm)
+}
+
 /// What AWS answers for a ciphertext whose key does not exist (here).
 fn unknown_ciphertext_key() -> Error {
     Error::AccessDenied {
@@ -246,9 +265,11 @@ fn unknown_ciphertext_key() -> Error {
 }
 
 /// The length of a data key: exactly one of a key spec and a number of bytes.
-fn data_key_len(key_spec: Option<DataKeySpec>, number_of_bytes: Option<u32>) -> Result<usize> {
+fn data_key_len(key_spec: Option<&DataKeySpec>, number_of_bytes: Option<u32>) -> Result<usize> {
     match (key_spec, number_of_bytes) {
-        (Some(spec), None) => Ok(spec.byte_len()),
+        (Some(spec), None) => spec
+            .byte_len()
+            .ok_or_else(|| Error::enum_constraint(spec, "keySpec", DataKeySpec::VALUES)),
         (None, Some(count)) => usize_of(limits::check_range(
             "numberOfBytes",
             count,

@@ -19,9 +19,19 @@ const MAX_KEYS: usize = 100_000;
 
 impl Store {
     pub(crate) fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
-        let spec = request.key_spec.unwrap_or(KeySpec::SymmetricDefault);
-        let usage = key_usage_for(spec, request.key_usage)?;
-        check_supported(spec, &request)?;
+        let spec = request
+            .key_spec
+            .clone()
+            .unwrap_or(KeySpec::SymmetricDefault);
+        spec.check_known("keySpec")?;
+        if let Some(usage) = &request.key_usage {
+            usage.check_known("keyUsage")?;
+        }
+        if let Some(origin) = &request.origin {
+            origin.check_known("origin")?;
+        }
+        let usage = key_usage_for(&spec, request.key_usage.clone())?;
+        check_supported(&spec, &request)?;
         let description = request.description.unwrap_or_default();
         limits::check_description(&description)?;
         if let Some(policy) = &request.policy {
@@ -163,13 +173,13 @@ impl Store {
 
 /// The key usage of a new key: the one asked for if the spec allows it; for symmetric keys
 /// `ENCRYPT_DECRYPT` by default; every other spec must be given one.
-fn key_usage_for(spec: KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
+fn key_usage_for(spec: &KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
     match usage {
         Some(usage) if spec.allowed_key_usages().contains(&usage) => Ok(usage),
         Some(usage) => Err(Error::Validation {
             message: format!("KeyUsage {usage} is not compatible with KeySpec {spec}"),
         }),
-        None if spec == KeySpec::SymmetricDefault => Ok(KeyUsage::EncryptDecrypt),
+        None if *spec == KeySpec::SymmetricDefault => Ok(KeyUsage::EncryptDecrypt),
         None => Err(Error::Validation {
             message: "You must specify a KeyUsage value for all KMS keys except for symmetric \
                       encryption keys."
@@ -179,18 +189,22 @@ fn key_usage_for(spec: KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
 }
 
 /// Refuses, naming it, what AWS offers but this backend does not implement yet.
-fn check_supported(spec: KeySpec, request: &CreateKeyRequest) -> Result<()> {
+fn check_supported(spec: &KeySpec, request: &CreateKeyRequest) -> Result<()> {
     let unsupported = |what: String| {
-        Err(Error::Unsupported {
-            message: format!("{what} is not supported by the local backend yet"),
+        Err(Error::NotImplemented {
+            message: format!("{what} is not implemented by the local backend yet"),
         })
     };
-    if spec != KeySpec::SymmetricDefault {
+    if *spec != KeySpec::SymmetricDefault {
         return unsupported(format!(
             "KeySpec {spec} (only SYMMETRIC_DEFAULT keys can be created for now)"
         ));
     }
-    if let Some(origin) = request.origin.filter(|o| *o != OriginType::AwsKms) {
+    if let Some(origin) = request
+        .origin
+        .as_ref()
+        .filter(|o| **o != OriginType::AwsKms)
+    {
         return unsupported(format!("Origin {origin}"));
     }
     if request.multi_region == Some(true) {

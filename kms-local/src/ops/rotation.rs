@@ -116,6 +116,9 @@ impl Store {
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
+        if let Some(include) = &request.include_key_material {
+            include.check_known("includeKeyMaterial")?;
+        }
         let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_rotation_supported()?;
@@ -134,9 +137,9 @@ impl Store {
                 let entry = RotationsListEntry::new(key.arn.clone())
                     .with_key_material_id(material.id_hex.clone())
                     .with_key_material_state(state);
-                match material.rotation {
+                match &material.rotation {
                     Some(kind) => entry
-                        .with_rotation_type(kind)
+                        .with_rotation_type(kind.clone())
                         .with_rotation_date(material.created),
                     None => entry,
                 }
