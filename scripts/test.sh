@@ -28,6 +28,9 @@ started=$SECONDS
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
+step "scripts/bench/check_figures.py (every figure of the README is written by scripts/bench/figures.py and names a bench that exists)"
+python3 scripts/bench/check_figures.py
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
