@@ -24,7 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 NUMBER = r"\d+(?:\.\d+)?"
 FIGURE = re.compile(
     rf"{NUMBER}(?:\s*[–-]\s*{NUMBER})?\s*"
-    r"(?:%|times (?:as|at|faster|slower|against)\b|×|[kMG]i?B/s|k/s|ops/s|[kMG]iB of memory)"
+    r"(?:%|times(?: (?:as|at|faster|slower|against)\b|\s*\|)|×|[kMG]i?B/s|k/s|ops/s"
+    r"|[kMG]iB of memory)"
 )
 BEGIN = re.compile(r"<!-- figures:([a-z0-9_-]+):begin -->")
 END = re.compile(r"<!-- figures:([a-z0-9_-]+):end -->")
