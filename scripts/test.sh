@@ -4,8 +4,10 @@
 # backend; then the peer suites: `kms encrypt-file` / `decrypt-file` against the official
 # Python AWS Encryption SDK (raw AES keyring), kms-aws against moto_server (an AWS KMS
 # emulator), the walkthrough on it, and the envelope interop with the SDK's KMS keyring
-# through moto; both peers are installed into the project's virtualenv .venv. It stops at the
-# first failure and exits non-zero; a peer that cannot be installed or started is a failure.
+# through moto; both peers are installed into the project's virtualenv .venv. The official
+# JavaScript AWS Encryption SDK (raw AES keyring, both ways) is installed with npm into
+# scripts/interop/js/node_modules. It stops at the first failure and exits non-zero; a peer
+# that cannot be installed or started is a failure.
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -25,6 +27,9 @@ started=$SECONDS
 
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
+
+step "scripts/bench/check_figures.py (every figure of the README is written by scripts/bench/figures.py and names a bench that exists)"
+python3 scripts/bench/check_figures.py
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
@@ -48,6 +53,9 @@ cargo build -p kms-cli
 
 step "envelope interop with the Python AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop.py raw"
 .venv/bin/python scripts/interop/esdk_interop.py raw --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
+
+step "envelope interop with the JavaScript AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop_js.sh (npm ci of the pinned @aws-crypto/client-node into scripts/interop/js)"
+scripts/interop/esdk_interop_js.sh --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 
 step "scripts/bench/file_throughput.py on 4 MiB (the speed comparison's script still runs and both sides decrypt to the input)"
 .venv/bin/python scripts/bench/file_throughput.py --kms "${CARGO_TARGET_DIR:-target}/debug/kms" --size-mib 4 --runs 1

@@ -147,8 +147,10 @@ impl Decryptor {
     /// A pair whose key the message stores must have the same value, or decryption fails
     /// with [`Error::ContextMismatch`] before any key is unwrapped. A pair the message does
     /// not store is supplied to the keyring and the header authentication instead, as the
-    /// AWS Encryption SDK's required-encryption-context messages expect; for any other
-    /// message this fails with [`Error::ContextMismatch`] too.
+    /// AWS Encryption SDK's required-encryption-context messages expect: when no keyring can
+    /// unwrap the data key with it, decryption fails with [`Error::ContextMismatch`] too;
+    /// when the header does not authenticate with it (keyrings that do not bind the context,
+    /// such as raw RSA, leave that check to the header), with [`Error::Authentication`].
     #[must_use]
     pub fn with_required_encryption_context(mut self, context: EncryptionContext) -> Self {
         self.required = context;
@@ -312,16 +314,10 @@ impl Decryptor {
         reproduced
             .write_canonical(&mut aad)
             .map_err(|err| Error::invalid(err.message().to_owned()))?;
-        if let Err(err) = keys
-            .content
-            .verify_tag(parsed.auth_iv, &aad, &parsed.auth_tag)
-        {
-            return Err(if reproduced.is_empty() {
-                err
-            } else {
-                missing()
-            });
-        }
+        // The keyring accepted the data key under the supplied pairs: a header that does not
+        // authenticate is a failure of the message, not a claim about those pairs.
+        keys.content
+            .verify_tag(parsed.auth_iv, &aad, &parsed.auth_tag)?;
 
         let verifier = match suite.signature() {
             Some(algorithm) => {

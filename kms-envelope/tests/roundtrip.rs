@@ -374,6 +374,41 @@ async fn required_context_pairs_must_be_present_and_equal() {
 }
 
 #[tokio::test]
+async fn a_pair_the_message_does_not_store_fails_where_it_is_checked() {
+    let context = EncryptionContext::from([("tenant", "t1")]);
+    let required = EncryptionContext::from([("missing", "x")]);
+    // The raw AES keyring binds the context to the data key: it cannot unwrap it with the
+    // supplied pair, and the pair is named.
+    let aes_message = Encryptor::new(aes(32))
+        .with_encryption_context(context.clone())
+        .encrypt(b"data")
+        .await
+        .unwrap();
+    let err = Decryptor::new(aes(32))
+        .with_required_encryption_context(required.clone())
+        .decrypt(&aes_message)
+        .await
+        .err();
+    assert!(
+        matches!(&err, Some(Error::ContextMismatch { reason }) if reason.contains("`missing`")),
+        "{err:?}"
+    );
+    // Raw RSA does not bind it: the data key unwraps, and the header, authenticated with
+    // the supplied pair, fails authentication.
+    let rsa_message = Encryptor::new(rsa())
+        .with_encryption_context(context)
+        .encrypt(b"data")
+        .await
+        .unwrap();
+    let err = Decryptor::new(rsa())
+        .with_required_encryption_context(required)
+        .decrypt(&rsa_message)
+        .await
+        .err();
+    assert!(matches!(err, Some(Error::Authentication)), "{err:?}");
+}
+
+#[tokio::test]
 async fn the_kms_keyring_binds_the_context_and_tries_only_its_keys() {
     let (kms, keyring, [generator, additional]) = kms_keyring().await;
     let context = EncryptionContext::from([("purpose", "test")]);
