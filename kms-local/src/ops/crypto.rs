@@ -154,6 +154,7 @@ impl Store {
     ) -> Result<GenerateRandomResponse> {
         if request.custom_key_store_id.is_some() {
             return Err(Error::Unsupported {
+                // Our wording: a limit of this backend, not of AWS.
                 message: "Custom key stores are not supported by the local backend yet".to_owned(),
             });
         }
@@ -255,6 +256,8 @@ fn data_key_len(key_spec: Option<DataKeySpec>, number_of_bytes: Option<u32>) -> 
             NUMBER_OF_BYTES,
         )?),
         _ => Err(Error::Validation {
+            // Our wording (unverified), that of moto and local-kms: no reference confirms
+            // AWS's current message.
             message: "Please specify either number of bytes or key spec.".to_owned(),
         }),
     }
