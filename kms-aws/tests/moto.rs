@@ -142,10 +142,10 @@ async fn display_names_the_region_and_moto() {
     );
 }
 
-/// A round trip through an alias: Decrypt naming the alias resolves it with DescribeKey and
-/// accepts the key it names.
+/// A round trip through an alias: Decrypt naming the alias sends it as it is and answers
+/// with the key it names.
 #[tokio::test]
-async fn decrypt_naming_an_alias_checks_its_key() {
+async fn decrypt_naming_an_alias_answers_with_its_key() {
     let kms = moto().await;
     let key = kms.create_symmetric_key("kms-aws moto test").await.unwrap();
     let key_id = KeyId::parse(&key.key_id).unwrap();
