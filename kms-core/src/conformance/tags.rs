@@ -1,21 +1,14 @@
 //! Checks of TagResource, UntagResource, ListResourceTags and tags given to CreateKey.
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
+use super::messages::AwsMessage;
 use super::support::{
     Expected, INVALID_MARKER, Key, Session, VALIDATION, below_min, collect_pages, expect_err, ok,
-    tag_error,
 };
 use crate::{
     CreateKeyRequest, KeyId, Kms, ListResourceTagsRequest, Tag, TagResourceRequest,
     UntagResourceRequest,
 };
-
-/// `TagException: Too many tags`.
-const TOO_MANY: &str = "Too many tags";
-/// `TagException: Duplicate tag keys`.
-const DUPLICATE: &str = "Duplicate tag keys";
-/// `TagException: Tags beginning with aws: are reserved`.
-const RESERVED: &str = "Tags beginning with aws: are reserved";
 
 /// Tags from `(key, value)` pairs.
 fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
@@ -33,12 +26,24 @@ fn numbered_tags(count: usize) -> Vec<Tag> {
 }
 
 /// The tags that, given to TagResource or CreateKey, fail with the `TagException` message.
-fn invalid_tag_sets() -> [(Vec<Tag>, &'static str, &'static str); 4] {
+fn invalid_tag_sets() -> [(Vec<Tag>, &'static str, AwsMessage); 4] {
     [
-        (numbered_tags(51), "51 tags", TOO_MANY),
-        (tags(&[("k", "1"), ("k", "2")]), "a key twice", DUPLICATE),
-        (tags(&[("aws:x", "v")]), "the key aws:x", RESERVED),
-        (tags(&[("AWS:x", "v")]), "the key AWS:x", RESERVED),
+        (numbered_tags(51), "51 tags", AwsMessage::TooManyTags),
+        (
+            tags(&[("k", "1"), ("k", "2")]),
+            "a key twice",
+            AwsMessage::DuplicateTagKeys,
+        ),
+        (
+            tags(&[("aws:x", "v")]),
+            "the key aws:x",
+            AwsMessage::ReservedTagKey,
+        ),
+        (
+            tags(&[("AWS:x", "v")]),
+            "the key AWS:x",
+            AwsMessage::ReservedTagKey,
+        ),
     ]
 }
 
@@ -57,8 +62,8 @@ async fn tag(kms: &dyn Kms, key: &Key, tags: Vec<Tag>, what: &str) {
     );
 }
 
-/// Panics unless ListResourceTags gives exactly `expected` (sorted by key), in key order
-/// when the backend sorts them.
+/// Panics unless ListResourceTags gives exactly `expected` (sorted by key), and, as the
+/// flag `pages_list_resource_tags` covers, in key order.
 async fn assert_tags(
     kms: &dyn Kms,
     caps: &Capabilities,
@@ -66,15 +71,25 @@ async fn assert_tags(
     expected: &[(&str, &str)],
     when: &str,
 ) {
-    let mut listed = list_tags(kms, &key.by_id(), 50).await;
-    if !caps.pages_list_resource_tags {
-        listed.sort_by(|a, b| a.tag_key.cmp(&b.tag_key));
-    }
+    let listed = list_tags(kms, &key.by_id(), 50).await;
+    let mut sorted = listed.clone();
+    sorted.sort_by(|a, b| a.tag_key.cmp(&b.tag_key));
     assert_eq!(
-        listed,
+        sorted,
         tags(expected),
-        "ListResourceTags {when}: expected these tags, sorted by key"
+        "ListResourceTags {when}: expected these tags"
     );
+    if expected.len() > 1 {
+        let in_order = async {
+            assert_eq!(
+                listed, sorted,
+                "ListResourceTags {when}: expected the tags sorted by key"
+            );
+        };
+        let what = format!("ListResourceTags {when} in key order");
+        caps.gate(Flag::PagesListResourceTags, &what, in_order)
+            .await;
+    }
 }
 
 /// TagResource adds tags and replaces values, ListResourceTags lists them sorted by key,
@@ -119,26 +134,31 @@ pub async fn tag_lifecycle(kms: &dyn Kms, caps: &Capabilities) {
 /// TagResource refuses more than 50 tags on a key, duplicate keys and keys beginning with
 /// `aws:` (in any case) with AWS's `TagException` messages.
 pub async fn tag_validation(kms: &dyn Kms, caps: &Capabilities) {
-    if !caps.validates_tags_and_alias_names {
-        return;
-    }
     let mut session = Session::new(kms);
     let key = session.key().await;
-    for (tags, what, message) in invalid_tag_sets() {
-        let request = TagResourceRequest::new(key.by_id(), tags);
-        let result = kms.tag_resource(request).await;
-        expect_err(
-            result,
-            &format!("TagResource with {what}"),
-            tag_error(message),
-        );
-    }
-    assert_tags(kms, caps, &key, &[], "after refused TagResource calls").await;
+    let refused = async {
+        for (tags, what, message) in invalid_tag_sets() {
+            let request = TagResourceRequest::new(key.by_id(), tags);
+            let result = kms.tag_resource(request).await;
+            expect_err(
+                result,
+                &format!("TagResource with {what}"),
+                Expected::aws(message, &[]),
+            );
+        }
+        assert_tags(kms, caps, &key, &[], "after refused TagResource calls").await;
 
+        tag(kms, &key, numbered_tags(50), "TagResource with 50 tags").await;
+        let request = TagResourceRequest::new(key.by_id(), tags(&[("one-more", "v")]));
+        let result = kms.tag_resource(request).await;
+        let expected = Expected::aws(AwsMessage::TooManyTags, &[]);
+        expect_err(result, "TagResource of a 51st tag", expected);
+    };
+    let what = "TagResource refusals";
+    caps.gate(Flag::ValidatesTagsAndAliasNames, what, refused)
+        .await;
+    // A key with at most 50 tags (as many when the peer deviated above).
     tag(kms, &key, numbered_tags(50), "TagResource with 50 tags").await;
-    let request = TagResourceRequest::new(key.by_id(), tags(&[("one-more", "v")]));
-    let result = kms.tag_resource(request).await;
-    expect_err(result, "TagResource of a 51st tag", tag_error(TOO_MANY));
     let replacement = tags(&[("k00", "replaced")]);
     tag(
         kms,
@@ -163,20 +183,20 @@ pub async fn create_key_with_tags(kms: &dyn Kms, caps: &Capabilities) {
         "of a key created with tags",
     )
     .await;
-    let invalid = if caps.validates_tags_and_alias_names {
-        invalid_tag_sets().to_vec()
-    } else {
-        Vec::new()
+    let refused = async {
+        for (tags, what, message) in invalid_tag_sets() {
+            let request = CreateKeyRequest::new().with_tags(tags);
+            let result = session.try_create(request).await;
+            expect_err(
+                result,
+                &format!("CreateKey with {what}"),
+                Expected::aws(message, &[]),
+            );
+        }
     };
-    for (tags, what, message) in invalid {
-        let request = CreateKeyRequest::new().with_tags(tags);
-        let result = session.try_create(request).await;
-        expect_err(
-            result,
-            &format!("CreateKey with {what}"),
-            tag_error(message),
-        );
-    }
+    let what = "CreateKey tag refusals";
+    caps.gate(Flag::ValidatesTagsAndAliasNames, what, refused)
+        .await;
     session.finish().await;
 }
 
@@ -186,20 +206,20 @@ pub async fn list_resource_tags_paging(kms: &dyn Kms, caps: &Capabilities) {
     let mut session = Session::new(kms);
     let key = session.key().await;
     tag(kms, &key, numbered_tags(5), "TagResource with 5 tags").await;
-    if !caps.pages_list_resource_tags {
-        session.finish().await;
-        return;
-    }
-    let listed = list_tags(kms, &key.by_id(), 2).await;
-    assert_eq!(
-        listed,
-        numbered_tags(5),
-        "ListResourceTags with Limit 2: expected every tag once, sorted by key"
-    );
+    let paging = async {
+        let listed = list_tags(kms, &key.by_id(), 2).await;
+        assert_eq!(
+            listed,
+            numbered_tags(5),
+            "ListResourceTags with Limit 2: expected every tag once, sorted by key"
+        );
+    };
+    let what = "ListResourceTags with Limit 2";
+    caps.gate(Flag::PagesListResourceTags, what, paging).await;
 
-    if caps.validates_list_limits {
+    let refused = async {
         let cases: [(u32, Expected); 2] = [
-            (0, below_min(0, "limit", 1).into()),
+            (0, below_min(0, "limit", 1)),
             (51, Expected::code(VALIDATION)),
         ];
         for (limit, expected) in cases {
@@ -216,6 +236,8 @@ pub async fn list_resource_tags_paging(kms: &dyn Kms, caps: &Capabilities) {
             "ListResourceTags with a made-up Marker",
             Expected::code(INVALID_MARKER),
         );
-    }
+    };
+    let what = "ListResourceTags limits";
+    caps.gate(Flag::ValidatesListLimits, what, refused).await;
     session.finish().await;
 }

@@ -1,0 +1,199 @@
+//! Checks of the key identifier forms each operation takes (`reference/kms-api.md` §2.1):
+//! key ID, key ARN, alias name and alias ARN.
+
+use super::Capabilities;
+use super::capabilities::Flag;
+use super::gated::{Op, Subject};
+use super::support::{Expected, Key, NOT_FOUND, Session, encrypt, expect_err, key_id, ok};
+use crate::{
+    CreateAliasRequest, DataKeySpec, DecryptRequest, EncryptionContext, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, KeyId, Kms, ListAliasesRequest, ReEncryptRequest,
+    Result, UpdateAliasRequest,
+};
+
+/// The operations that take a key ID or key ARN only, in an order that leaves the key as it
+/// was (DisableKey before EnableKey, ScheduleKeyDeletion before CancelKeyDeletion, which
+/// leaves it Disabled for the next EnableKey).
+const KEY_ONLY_OPS: &[Op] = &[
+    Op::DisableKey,
+    Op::EnableKey,
+    Op::UpdateKeyDescription,
+    Op::TagResource,
+    Op::UntagResource,
+    Op::ListResourceTags,
+    Op::EnableKeyRotation,
+    Op::GetKeyRotationStatus,
+    Op::DisableKeyRotation,
+    Op::RotateKeyOnDemand,
+    Op::ListKeyRotations,
+    Op::CreateAlias,
+];
+
+/// The two operations that, in this order, schedule and cancel the deletion of a key.
+const DELETION_OPS: &[Op] = &[Op::ScheduleKeyDeletion, Op::CancelKeyDeletion];
+
+/// A member that takes a key ID or key ARN only, tried with one identifier.
+#[derive(Debug, Clone, Copy)]
+enum KeyOnlyMember {
+    /// The `KeyId` of an operation on the key under test.
+    Op(Op),
+    /// The `TargetKeyId` of UpdateAlias (of an alias of the helper key).
+    UpdateAliasTarget,
+    /// The `KeyId` of ListAliases.
+    ListAliasesKeyId,
+}
+
+/// Tries `member` with `key` naming the key under test; `alias` is an alias of the helper
+/// key, for UpdateAlias.
+async fn attempt(
+    kms: &dyn Kms,
+    session: &mut Session<'_>,
+    subject: &Subject,
+    alias: &str,
+    member: KeyOnlyMember,
+    key: &KeyId,
+) -> Result<()> {
+    match member {
+        KeyOnlyMember::Op(op) => subject.attempt_as(kms, session, op, key).await,
+        KeyOnlyMember::UpdateAliasTarget => {
+            let request = UpdateAliasRequest::new(alias, key);
+            kms.update_alias(request).await.map(drop)
+        }
+        KeyOnlyMember::ListAliasesKeyId => {
+            let request = ListAliasesRequest::new().with_key_id(key);
+            kms.list_aliases(request).await.map(drop)
+        }
+    }
+}
+
+/// Every member that takes a key ID or key ARN only, but the deletion pair.
+fn key_only_members() -> Vec<KeyOnlyMember> {
+    let mut members: Vec<_> = KEY_ONLY_OPS
+        .iter()
+        .map(|op| KeyOnlyMember::Op(*op))
+        .collect();
+    members.extend([
+        KeyOnlyMember::UpdateAliasTarget,
+        KeyOnlyMember::ListAliasesKeyId,
+    ]);
+    members
+}
+
+/// The operations AWS documents as taking a key ID or key ARN only (UpdateKeyDescription,
+/// EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, the rotation operations,
+/// TagResource, UntagResource, ListResourceTags, the `TargetKeyId` of CreateAlias and
+/// UpdateAlias, the `KeyId` of ListAliases) take both, and refuse an alias name or alias ARN
+/// naming the same key with `NotFoundException` (AWS's message is not known, so only the
+/// exception is asserted).
+pub async fn key_only_identifiers(kms: &dyn Kms, caps: &Capabilities) {
+    let mut session = Session::new(kms);
+    let subject = Subject::create(kms, &mut session).await;
+    let alias = session.alias_name("key-only");
+    let request = CreateAliasRequest::new(alias.as_str(), subject.key.by_id());
+    ok(kms.create_alias(request).await, "CreateAlias");
+    let helper_alias = session.alias_name("key-only-helper");
+    let helper = session.key().await;
+    let request = CreateAliasRequest::new(helper_alias.as_str(), helper.by_id());
+    ok(kms.create_alias(request).await, "CreateAlias");
+
+    for (form, key) in [
+        ("key ID", subject.key.by_id()),
+        ("key ARN", subject.key.by_arn()),
+    ] {
+        for member in key_only_members() {
+            let result = attempt(kms, &mut session, &subject, &helper_alias, member, &key).await;
+            ok(result, &format!("{member:?} by {form}"));
+        }
+    }
+    for op in DELETION_OPS {
+        let result = subject.attempt(kms, &mut session, *op).await;
+        ok(result, &format!("{op:?} by key ID"));
+    }
+    let by_arn = async {
+        for op in DELETION_OPS {
+            let result = subject
+                .attempt_as(kms, &mut session, *op, &subject.key.by_arn())
+                .await;
+            ok(result, &format!("{op:?} by key ARN"));
+        }
+    };
+    caps.gate(
+        Flag::AcceptsKeyArns,
+        "ScheduleKeyDeletion by key ARN",
+        by_arn,
+    )
+    .await;
+
+    let aliases = [
+        ("alias name", key_id(&alias)),
+        ("alias ARN", key_id(&subject.key.alias_arn(&alias))),
+    ];
+    let refused = async {
+        let members = key_only_members()
+            .into_iter()
+            .chain(DELETION_OPS.iter().map(|op| KeyOnlyMember::Op(*op)));
+        for member in members {
+            for (form, key) in &aliases {
+                let result = attempt(kms, &mut session, &subject, &helper_alias, member, key).await;
+                let what = format!("{member:?} by {form}");
+                expect_err(result, &what, Expected::code(NOT_FOUND));
+            }
+        }
+    };
+    let what = "an alias where only a key ID or key ARN is accepted";
+    caps.gate(Flag::RefusesAliasesForKeyOnlyMembers, what, refused)
+        .await;
+    session.finish().await;
+}
+
+/// DescribeKey, Encrypt, the `KeyId` of Decrypt, the `SourceKeyId` and `DestinationKeyId` of
+/// ReEncrypt, GenerateDataKey and GenerateDataKeyWithoutPlaintext take a key by key ID, key
+/// ARN, alias name and alias ARN alike.
+pub async fn any_form_identifiers(kms: &dyn Kms, _caps: &Capabilities) {
+    let mut session = Session::new(kms);
+    let key = session.key().await;
+    let alias = session.alias_name("any-form");
+    let request = CreateAliasRequest::new(alias.as_str(), key.by_id());
+    ok(kms.create_alias(request).await, "CreateAlias");
+    let no_context = EncryptionContext::new();
+    let blob = encrypt(kms, &key.by_id(), b"any form", &no_context)
+        .await
+        .ciphertext_blob;
+    for form in forms(&key, &alias) {
+        let named = key_id(&form);
+        let request = DecryptRequest::new(blob.as_slice()).with_key_id(&named);
+        let what = format!("Decrypt with KeyId {form}");
+        let response = ok(kms.decrypt(request).await, &what);
+        assert_eq!(response.key_id, key.arn, "{what}: expected the key ARN");
+
+        let request = ReEncryptRequest::new(blob.as_slice(), &named).with_source_key_id(&named);
+        let what = format!("ReEncrypt with SourceKeyId and DestinationKeyId {form}");
+        let response = ok(kms.re_encrypt(request).await, &what);
+        assert_eq!(response.key_id, key.arn, "{what}: expected the key ARN");
+
+        let request = GenerateDataKeyRequest::new(&named).with_key_spec(DataKeySpec::Aes256);
+        let what = format!("GenerateDataKey under {form}");
+        let response = ok(kms.generate_data_key(request).await, &what);
+        assert_eq!(response.key_id, key.arn, "{what}: expected the key ARN");
+
+        let request =
+            GenerateDataKeyWithoutPlaintextRequest::new(&named).with_key_spec(DataKeySpec::Aes128);
+        let what = format!("GenerateDataKeyWithoutPlaintext under {form}");
+        let response = ok(
+            kms.generate_data_key_without_plaintext(request).await,
+            &what,
+        );
+        assert_eq!(response.key_id, key.arn, "{what}: expected the key ARN");
+    }
+    session.finish().await;
+}
+
+/// The four identifiers of `key`, whose alias is `alias`.
+fn forms(key: &Key, alias: &str) -> [String; 4] {
+    [
+        key.id.clone(),
+        key.arn.clone(),
+        alias.to_owned(),
+        key.alias_arn(alias),
+    ]
+}
