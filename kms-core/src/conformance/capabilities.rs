@@ -87,7 +87,8 @@ flags! {
     PagesListResourceTags => "pages_list_resource_tags",
     /// ListAliases honours `Limit` and `Marker`.
     PagesListAliases => "pages_list_aliases",
-    /// ScheduleKeyDeletion, like every operation that takes a key, accepts it by key ARN.
+    /// Every operation that takes a key accepts it by key ARN as by key ID (the check of the
+    /// identifier forms tries each operation that takes a key ID or key ARN only).
     AcceptsKeyArns => "accepts_key_arns",
     /// A key ARN of another region is refused with `NotFoundException`
     /// (`Invalid arn <region>`), not taken for the key with that key ID here.

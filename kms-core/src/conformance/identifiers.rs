@@ -6,9 +6,9 @@ use super::capabilities::Flag;
 use super::gated::{Op, Subject};
 use super::support::{Expected, Key, NOT_FOUND, Session, encrypt, expect_err, key_id, ok};
 use crate::{
-    CreateAliasRequest, DataKeySpec, DecryptRequest, EncryptionContext, GenerateDataKeyRequest,
-    GenerateDataKeyWithoutPlaintextRequest, KeyId, Kms, ListAliasesRequest, ReEncryptRequest,
-    Result, UpdateAliasRequest,
+    CreateAliasRequest, DataKeySpec, DecryptRequest, EnableKeyRequest, EncryptionContext,
+    GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest, KeyId, Kms, ListAliasesRequest,
+    ReEncryptRequest, Result, UpdateAliasRequest,
 };
 
 /// The operations that take a key ID or key ARN only, in an order that leaves the key as it
@@ -96,43 +96,34 @@ pub async fn key_only_identifiers(kms: &dyn Kms, caps: &Capabilities) {
     let request = CreateAliasRequest::new(helper_alias.as_str(), helper.by_id());
     ok(kms.create_alias(request).await, "CreateAlias");
 
-    for (form, key) in [
-        ("key ID", subject.key.by_id()),
-        ("key ARN", subject.key.by_arn()),
-    ] {
-        for member in key_only_members() {
-            let result = attempt(kms, &mut session, &subject, &helper_alias, member, &key).await;
-            ok(result, &format!("{member:?} by {form}"));
-        }
-    }
-    for op in DELETION_OPS {
-        let result = subject.attempt(kms, &mut session, *op).await;
-        ok(result, &format!("{op:?} by key ID"));
+    let members = || {
+        let deletion = DELETION_OPS.iter().map(|op| KeyOnlyMember::Op(*op));
+        key_only_members().into_iter().chain(deletion)
+    };
+    for member in members() {
+        let key = subject.key.by_id();
+        let result = attempt(kms, &mut session, &subject, &helper_alias, member, &key).await;
+        ok(result, &format!("{member:?} by key ID"));
     }
     let by_arn = async {
-        for op in DELETION_OPS {
-            let result = subject
-                .attempt_as(kms, &mut session, *op, &subject.key.by_arn())
-                .await;
-            ok(result, &format!("{op:?} by key ARN"));
+        for member in members() {
+            let key = subject.key.by_arn();
+            let result = attempt(kms, &mut session, &subject, &helper_alias, member, &key).await;
+            ok(result, &format!("{member:?} by key ARN"));
         }
     };
-    caps.gate(
-        Flag::AcceptsKeyArns,
-        "ScheduleKeyDeletion by key ARN",
-        by_arn,
-    )
-    .await;
+    let what = "operations taking a key by key ARN";
+    caps.gate(Flag::AcceptsKeyArns, what, by_arn).await;
+    // CancelKeyDeletion left the key Disabled.
+    let request = EnableKeyRequest::new(subject.key.by_id());
+    ok(kms.enable_key(request).await, "EnableKey");
 
     let aliases = [
         ("alias name", key_id(&alias)),
         ("alias ARN", key_id(&subject.key.alias_arn(&alias))),
     ];
     let refused = async {
-        let members = key_only_members()
-            .into_iter()
-            .chain(DELETION_OPS.iter().map(|op| KeyOnlyMember::Op(*op)));
-        for member in members {
+        for member in members() {
             for (form, key) in &aliases {
                 let result = attempt(kms, &mut session, &subject, &helper_alias, member, key).await;
                 let what = format!("{member:?} by {form}");
