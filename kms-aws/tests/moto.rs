@@ -118,7 +118,7 @@ fn moto_capabilities() -> Capabilities {
         // RotateKeyOnDemand, ListKeyRotations and the KeyId of ListAliases accept aliases,
         // and an alias as the TargetKeyId of CreateAlias or UpdateAlias is refused with
         // ValidationException.
-        .without(Flag::RefusesAliasesForKeyOnlyMembers)
+        .without(Flag::RefusesAliasesInRotationsAndAliases)
 }
 
 /// The whole conformance suite: every check of `run_all`, with the flags above.

@@ -105,12 +105,16 @@ flags! {
     /// tag keys beginning with `aws:` with AWS's `TagException` messages, and CreateAlias
     /// refuses names under `alias/aws/` with `InvalidAliasNameException`.
     ValidatesTagsAndAliasNames => "validates_tags_and_alias_names",
-    /// The operations AWS documents as taking a key ID or key ARN only (UpdateKeyDescription,
-    /// EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, the rotation
-    /// operations, TagResource, UntagResource, ListResourceTags, the `TargetKeyId` of
-    /// CreateAlias and UpdateAlias, the `KeyId` of ListAliases) refuse an alias name or alias
-    /// ARN with `NotFoundException`.
-    RefusesAliasesForKeyOnlyMembers => "refuses_aliases_for_key_only_members",
+    /// The key management operations, which AWS documents as taking a key ID or key ARN
+    /// only (UpdateKeyDescription, EnableKey, DisableKey, ScheduleKeyDeletion,
+    /// CancelKeyDeletion, Enable/DisableKeyRotation, GetKeyRotationStatus, TagResource,
+    /// UntagResource, ListResourceTags), refuse an alias name or alias ARN with
+    /// `NotFoundException`.
+    RefusesAliasesInKeyManagement => "refuses_aliases_in_key_management",
+    /// RotateKeyOnDemand, ListKeyRotations, the `TargetKeyId` of CreateAlias and UpdateAlias
+    /// and the `KeyId` of ListAliases, which AWS documents as taking a key ID or key ARN only,
+    /// refuse an alias name or alias ARN with `NotFoundException`.
+    RefusesAliasesInRotationsAndAliases => "refuses_aliases_in_rotations_and_aliases",
 }
 
 /// What a peer does as AWS KMS does: the peer's name and the flags switched off for it.

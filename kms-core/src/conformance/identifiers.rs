@@ -79,6 +79,37 @@ fn key_only_members() -> Vec<KeyOnlyMember> {
     members
 }
 
+/// Panics unless every member of `members` refuses each of `aliases` (identifiers of the
+/// key under test) with `NotFoundException`.
+async fn refuse_aliases(
+    kms: &dyn Kms,
+    session: &mut Session<'_>,
+    subject: &Subject,
+    helper_alias: &str,
+    aliases: &[(&str, KeyId)],
+    members: Vec<KeyOnlyMember>,
+) {
+    for member in members {
+        for (form, key) in aliases {
+            let result = attempt(kms, session, subject, helper_alias, member, key).await;
+            let what = format!("{member:?} by {form}");
+            expect_err(result, &what, Expected::code(NOT_FOUND));
+        }
+    }
+}
+
+/// Whether `member` belongs to a key management operation: UpdateKeyDescription, EnableKey,
+/// DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, Enable/DisableKeyRotation,
+/// GetKeyRotationStatus, TagResource, UntagResource or ListResourceTags.
+fn is_key_management(member: &KeyOnlyMember) -> bool {
+    !matches!(
+        member,
+        KeyOnlyMember::Op(Op::RotateKeyOnDemand | Op::ListKeyRotations | Op::CreateAlias)
+            | KeyOnlyMember::UpdateAliasTarget
+            | KeyOnlyMember::ListAliasesKeyId
+    )
+}
+
 /// The operations AWS documents as taking a key ID or key ARN only (UpdateKeyDescription,
 /// EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, the rotation operations,
 /// TagResource, UntagResource, ListResourceTags, the `TargetKeyId` of CreateAlias and
@@ -122,18 +153,22 @@ pub async fn key_only_identifiers(kms: &dyn Kms, caps: &Capabilities) {
         ("alias name", key_id(&alias)),
         ("alias ARN", key_id(&subject.key.alias_arn(&alias))),
     ];
-    let refused = async {
-        for member in members() {
-            for (form, key) in &aliases {
-                let result = attempt(kms, &mut session, &subject, &helper_alias, member, key).await;
-                let what = format!("{member:?} by {form}");
-                expect_err(result, &what, Expected::code(NOT_FOUND));
-            }
-        }
-    };
-    let what = "an alias where only a key ID or key ARN is accepted";
-    caps.gate(Flag::RefusesAliasesForKeyOnlyMembers, what, refused)
-        .await;
+    let (management, others): (Vec<_>, Vec<_>) = members().partition(is_key_management);
+    let what = "an alias given to a key management operation";
+    let flag = Flag::RefusesAliasesInKeyManagement;
+    let refused = refuse_aliases(
+        kms,
+        &mut session,
+        &subject,
+        &helper_alias,
+        &aliases,
+        management,
+    );
+    caps.gate(flag, what, refused).await;
+    let what = "an alias given to RotateKeyOnDemand, ListKeyRotations or an alias operation";
+    let flag = Flag::RefusesAliasesInRotationsAndAliases;
+    let refused = refuse_aliases(kms, &mut session, &subject, &helper_alias, &aliases, others);
+    caps.gate(flag, what, refused).await;
     session.finish().await;
 }
 
