@@ -181,7 +181,7 @@ impl Capabilities {
     /// # Panics
     ///
     /// When `assertion` panics with `flag` on, and when it does not with `flag` off.
-    pub(crate) async fn gate<F>(&self, flag: Flag, what: &str, assertion: F)
+    pub async fn gate<F>(&self, flag: Flag, what: &str, assertion: F)
     where
         F: Future<Output = ()> + Send,
     {
