@@ -17,7 +17,6 @@ use aws_sdk_kms::config::retry::RetryConfig;
 use aws_sdk_kms::config::timeout::TimeoutConfig;
 use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_kms::operation::decrypt::{DecryptError, DecryptOutput};
-use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
 use aws_sdk_kms::operation::encrypt::EncryptError;
 use aws_sdk_kms::operation::generate_data_key::GenerateDataKeyError;
 use aws_sdk_kms::operation::re_encrypt::ReEncryptOutput;
@@ -396,19 +395,6 @@ fn decrypted_by(arn: &'static str) -> Rule {
     })
 }
 
-/// A DescribeKey answer for a key with `arn`.
-fn described(arn: &'static str) -> Rule {
-    mock!(Client::describe_key).then_output(move || {
-        let metadata = aws_sdk_kms::types::KeyMetadata::builder()
-            .key_id(arn.rsplit('/').next().unwrap_or_default())
-            .arn(arn)
-            .enabled(true)
-            .build()
-            .unwrap();
-        DescribeKeyOutput::builder().key_metadata(metadata).build()
-    })
-}
-
 #[tokio::test]
 async fn decrypt_checks_the_key_the_caller_named() {
     // The service (a peer that does not check) decrypted with another key than the one named.
@@ -445,31 +431,64 @@ async fn decrypt_checks_the_key_the_caller_named() {
     }
 }
 
-#[tokio::test]
-async fn decrypt_resolves_a_named_alias() {
-    let alias = KeyId::parse("alias/orders").unwrap();
-    let decrypt = decrypted_by(KEY_ARN);
-    let describe = described(KEY_ARN);
-    let kms = mocked(&[&decrypt, &describe]).await;
-    let request = DecryptRequest::new(b"blob".to_vec()).with_key_id(alias.clone());
-    assert_eq!(kms.decrypt(request).await.unwrap().key_id, KEY_ARN);
-    assert_eq!(describe.num_calls(), 1);
+/// The identifiers of one key in the four forms.
+const KEY_FORMS: [&str; 4] = [
+    KEY_ID,
+    KEY_ARN,
+    "alias/orders",
+    "arn:aws:kms:us-east-1:111122223333:alias/orders",
+];
 
-    let describe = described(OTHER_KEY_ARN);
-    let kms = mocked(&[&decrypt, &describe]).await;
-    let request = DecryptRequest::new(b"blob".to_vec()).with_key_id(alias);
-    let err = kms.decrypt(request).await.unwrap_err();
-    assert_eq!(err.code(), "IncorrectKeyException", "{err:?}");
+/// Decrypt sends exactly the one request the caller asked for, whatever form names the key:
+/// the client's only rule answers Decrypt, so any other request (a DescribeKey to resolve an
+/// alias) would fail the call.
+#[tokio::test]
+async fn decrypt_sends_exactly_one_request() {
+    for named in KEY_FORMS {
+        let decrypt = decrypted_by(KEY_ARN);
+        let kms = mocked(&[&decrypt]).await;
+        let request =
+            DecryptRequest::new(b"blob".to_vec()).with_key_id(KeyId::parse(named).unwrap());
+        let response = kms.decrypt(request).await.unwrap();
+        assert_eq!(response.key_id, KEY_ARN, "{named}");
+        assert_eq!(decrypt.num_calls(), 1, "{named}");
+    }
 }
 
+/// An alias naming another key than the one that encrypted is for the service to refuse
+/// (AWS answers IncorrectKeyException); the backend sends nothing to check it.
 #[tokio::test]
-async fn decrypt_by_key_id_sends_no_describe_key() {
-    let decrypt = decrypted_by(KEY_ARN);
-    let describe = described(KEY_ARN);
-    let kms = mocked(&[&decrypt, &describe]).await;
-    let request = DecryptRequest::new(b"blob".to_vec()).with_key_id(key_id());
-    kms.decrypt(request).await.unwrap();
-    assert_eq!(describe.num_calls(), 0);
+async fn decrypt_leaves_an_alias_to_the_service() {
+    let decrypt = decrypted_by(OTHER_KEY_ARN);
+    let kms = mocked(&[&decrypt]).await;
+    let alias = KeyId::parse("alias/orders").unwrap();
+    let response = kms
+        .decrypt(DecryptRequest::new(b"blob".to_vec()).with_key_id(alias))
+        .await
+        .unwrap();
+    assert_eq!(response.key_id, OTHER_KEY_ARN);
+    assert_eq!(decrypt.num_calls(), 1);
+}
+
+/// ReEncrypt sends exactly the one request the caller asked for, whatever form names its
+/// source key.
+#[tokio::test]
+async fn re_encrypt_sends_exactly_one_request() {
+    for named in KEY_FORMS {
+        let re_encrypted = mock!(Client::re_encrypt).then_output(|| {
+            ReEncryptOutput::builder()
+                .ciphertext_blob(Blob::new(b"new blob".to_vec()))
+                .key_id(OTHER_KEY_ARN)
+                .source_key_id(KEY_ARN)
+                .build()
+        });
+        let kms = mocked(&[&re_encrypted]).await;
+        let request = ReEncryptRequest::new(b"blob".to_vec(), KeyId::parse(OTHER_KEY_ARN).unwrap())
+            .with_source_key_id(KeyId::parse(named).unwrap());
+        let response = kms.re_encrypt(request).await.unwrap();
+        assert_eq!(response.source_key_id.as_deref(), Some(KEY_ARN), "{named}");
+        assert_eq!(re_encrypted.num_calls(), 1, "{named}");
+    }
 }
 
 #[tokio::test]

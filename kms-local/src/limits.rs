@@ -119,6 +119,7 @@ pub(crate) fn check_policy(policy: &str) -> Result<()> {
     }
     if policy.len() > POLICY_MAX_BYTES {
         return Err(Error::LimitExceeded {
+            // Our wording (unverified): no reference confirms AWS's message.
             message: format!(
                 "The key policy is {} bytes; the quota is {POLICY_MAX_BYTES} bytes.",
                 policy.len()

@@ -63,6 +63,55 @@ impl Identity {
     }
 }
 
+/// A request member that takes a key ID or key ARN only, never an alias (AWS's API reference
+/// documents these members so; see `reference/kms-api.md` §2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyOnly {
+    operation: &'static str,
+    member: &'static str,
+}
+
+impl KeyOnly {
+    /// The `KeyId` of `operation`.
+    pub(crate) const fn key_id(operation: &'static str) -> Self {
+        Self {
+            operation,
+            member: "KeyId",
+        }
+    }
+
+    /// The `TargetKeyId` of `operation` (CreateAlias, UpdateAlias).
+    pub(crate) const fn target_key_id(operation: &'static str) -> Self {
+        Self {
+            operation,
+            member: "TargetKeyId",
+        }
+    }
+
+    /// `NotFoundException` for an alias given to this member. AWS's exception for this case
+    /// is not confirmed by a reference; NotFoundException is the modeled error of these
+    /// operations for an identifier that names no key, and what moto and local-kms answer.
+    fn alias_refused(self, alias: &KeyId) -> Error {
+        let Self { operation, member } = self;
+        Error::NotFound {
+            // Our wording (unverified): no reference confirms AWS's message.
+            message: format!(
+                "Invalid keyId '{alias}': the {member} of {operation} takes a key ID or key ARN, \
+                 not an alias"
+            ),
+        }
+    }
+}
+
+/// The identifier forms a request member takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forms {
+    /// Key ID, key ARN, alias name or alias ARN.
+    Any,
+    /// Key ID or key ARN only.
+    KeyOnly(KeyOnly),
+}
+
 /// Automatic rotation settings of a key, while rotation is enabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AutoRotation {
@@ -167,6 +216,7 @@ impl Key {
             KeyState::Disabled => format!("{arn} is disabled."),
             KeyState::PendingDeletion => format!("{arn} is pending deletion."),
             KeyState::PendingImport => format!("{arn} is pending import."),
+            // Our wording (unverified) for the states this backend never gives a key.
             other => format!("{arn} is {}.", other.as_str().to_lowercase()),
         }
     }
@@ -242,6 +292,8 @@ impl Key {
     pub(crate) fn check_rotation_supported(&self) -> Result<()> {
         if self.spec != KeySpec::SymmetricDefault || self.origin != OriginType::AwsKms {
             return Err(Error::Unsupported {
+                // AWS's empty message for RotateKeyOnDemand; for the other rotation
+                // operations no reference confirms AWS's message.
                 message: String::new(),
             });
         }
@@ -310,10 +362,18 @@ pub(crate) struct Keyring {
 }
 
 impl Keyring {
-    /// The ID of the key `key_id` names; aliases are followed.
-    fn target_of<'a>(&'a self, identity: &Identity, key_id: &'a KeyId) -> Result<&'a str> {
+    /// The ID of the key `key_id` names; aliases are followed where `forms` allows them.
+    fn target_of<'a>(
+        &'a self,
+        identity: &Identity,
+        key_id: &'a KeyId,
+        forms: Forms,
+    ) -> Result<&'a str> {
         if let Some(arn) = key_id.arn() {
             identity.check_arn(arn)?;
+        }
+        if let (Some(_), Forms::KeyOnly(member)) = (key_id.alias_name(), forms) {
+            return Err(member.alias_refused(key_id));
         }
         match (key_id.alias_name(), key_id.key_id()) {
             (Some(alias), _) => self
@@ -333,17 +393,48 @@ impl Keyring {
         key_id: &KeyId,
         now: impl FnOnce() -> SystemTime,
     ) -> Result<&Key> {
-        let id = self.target_of(identity, key_id)?;
+        self.lookup(identity, key_id, Forms::Any, now)
+    }
+
+    /// The key `key_id` names for `member`, which takes a key ID or key ARN only: an alias is
+    /// refused.
+    pub(crate) fn resolve_key(
+        &self,
+        identity: &Identity,
+        key_id: &KeyId,
+        member: KeyOnly,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Result<&Key> {
+        self.lookup(identity, key_id, Forms::KeyOnly(member), now)
+    }
+
+    /// The key `key_id` names in `forms`, unless its deletion date has passed.
+    fn lookup(
+        &self,
+        identity: &Identity,
+        key_id: &KeyId,
+        forms: Forms,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Result<&Key> {
+        let id = self.target_of(identity, key_id, forms)?;
         self.keys
             .get(id)
             .filter(|key| !key.is_gone(now))
             .ok_or_else(|| identity.key_not_found(id))
     }
 
-    /// The key `key_id` names, to change it (call [`Keyring::purge`] first). The key counts
-    /// as changed.
-    pub(crate) fn resolve_mut(&mut self, identity: &Identity, key_id: &KeyId) -> Result<&mut Key> {
-        let id = self.target_of(identity, key_id)?.to_owned();
+    /// The key `key_id` names for `member` (a key ID or key ARN: every operation that changes
+    /// a key takes no alias), to change it (call [`Keyring::purge`] first). The key counts as
+    /// changed.
+    pub(crate) fn resolve_mut(
+        &mut self,
+        identity: &Identity,
+        key_id: &KeyId,
+        member: KeyOnly,
+    ) -> Result<&mut Key> {
+        let id = self
+            .target_of(identity, key_id, Forms::KeyOnly(member))?
+            .to_owned();
         let key = self
             .keys
             .get_mut(&id)

@@ -1,121 +1,291 @@
-//! The capability flags: where a peer is known to deviate from AWS KMS.
+//! The capability flags: where a peer is known to deviate from AWS KMS, and the one mechanism
+//! ([`Capabilities::gate`]) through which every assertion a flag covers runs.
 
-/// Declares `Capabilities` with one flag per known deviation, `aws()` with every flag on,
-/// and a `with_<flag>` setter per flag.
-macro_rules! capabilities {
-    ($( $(#[$doc:meta])* $flag:ident => $setter:ident, )+) => {
-        /// What a backend does as AWS KMS does, one flag per behaviour that a peer (an
-        /// emulator such as moto) is known to get wrong.
+use std::any::Any;
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Declares [`Flag`] with one variant per behaviour a peer may get wrong, and its names.
+macro_rules! flags {
+    ($( $(#[$doc:meta])* $flag:ident => $name:literal, )+) => {
+        /// A behaviour of AWS KMS that a peer (an emulator such as moto) may get wrong.
         ///
-        /// Every flag is `true` in [`Capabilities::aws`], which real AWS and the local backend
-        /// use. A backend tested against a deviating peer switches a flag off with its
-        /// `with_*` setter, and says why in a comment naming the peer's version; the checks
-        /// then skip only the assertions that flag gates.
-        ///
-        /// ```
-        /// use kms_core::conformance::Capabilities;
-        ///
-        /// // The peer lets a disabled key encrypt.
-        /// let caps = Capabilities::aws().with_enforces_key_state(false);
-        /// assert!(!caps.enforces_key_state && caps.enforces_incorrect_key);
-        /// ```
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        /// A flag is on unless [`Capabilities::without`] switched it off for a peer; off
+        /// means "known deviation": the assertions it covers still run and must fail.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
-        pub struct Capabilities {
-            $( $(#[$doc])* pub $flag: bool, )+
+        pub enum Flag {
+            $( $(#[$doc])* $flag, )+
         }
 
-        impl Capabilities {
-            /// Everything as AWS KMS does it: every flag on.
-            pub const fn aws() -> Self {
-                Self { $( $flag: true, )+ }
-            }
+        impl Flag {
+            /// Every flag.
+            pub const ALL: &[Flag] = &[$(Flag::$flag,)+];
 
-            $(
-                #[doc = concat!("Sets `", stringify!($flag), "`.")]
-                #[must_use]
-                pub const fn $setter(mut self, value: bool) -> Self {
-                    self.$flag = value;
-                    self
+            /// The flag's name, in snake case, as failures name it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Flag::$flag => $name,)+
                 }
-            )+
-        }
-
-        impl Default for Capabilities {
-            /// [`Capabilities::aws`].
-            fn default() -> Self {
-                Self::aws()
             }
         }
     };
 }
 
-capabilities! {
+flags! {
     /// Key states gate operations: on a Disabled key the cryptographic and rotation
     /// operations fail with `DisabledException` (`<key-arn> is disabled.`); on a key pending
     /// deletion they, and the management operations (EnableKey, DisableKey,
     /// UpdateKeyDescription, CreateAlias, TagResource, UntagResource, a second
     /// ScheduleKeyDeletion), fail with `KMSInvalidStateException`
-    /// (`<key-arn> is pending deletion.`). moto lets a disabled key encrypt.
-    enforces_key_state => with_enforces_key_state,
+    /// (`<key-arn> is pending deletion.`); CancelKeyDeletion of a key not pending deletion
+    /// fails with `<key-arn> is not pending deletion.`
+    EnforcesKeyState => "enforces_key_state",
     /// Encrypt, Decrypt and ReEncrypt responses carry the encryption algorithm
     /// (`SYMMETRIC_DEFAULT`).
-    returns_encryption_algorithm => with_returns_encryption_algorithm,
+    ReturnsEncryptionAlgorithm => "returns_encryption_algorithm",
     /// Key metadata carries `CurrentKeyMaterialId`, and Decrypt, ReEncrypt and the
     /// GenerateDataKey operations carry the 64-hex-digit ID of the key material they used.
-    reports_key_material_ids => with_reports_key_material_ids,
-    /// Decrypt with a `KeyId` naming another key than the one that encrypted fails with
-    /// `IncorrectKeyException`. moto answers `AccessDeniedException`. (ReEncrypt with such a
-    /// `SourceKeyId` is checked whatever this flag says.)
-    enforces_incorrect_key => with_enforces_incorrect_key,
-    /// ListKeys honours `Limit` and `Marker`. moto ignores `Limit` and never truncates.
-    pages_list_keys => with_pages_list_keys,
+    ReportsKeyMaterialIds => "reports_key_material_ids",
+    /// Decrypt with a `KeyId`, or ReEncrypt with a `SourceKeyId`, naming (by key ID or alias)
+    /// another key than the one that encrypted fails with `IncorrectKeyException`.
+    EnforcesIncorrectKey => "enforces_incorrect_key",
+    /// ListKeys honours `Limit` and `Marker`.
+    PagesListKeys => "pages_list_keys",
     /// The `Limit` of ListKeys (1..1000), ListAliases (1..100), ListResourceTags (1..50) and
     /// ListKeyRotations (1..1000) is validated (`ValidationException`), and a marker that no
     /// listing handed out is refused (`InvalidMarkerException`).
-    validates_list_limits => with_validates_list_limits,
+    ValidatesListLimits => "validates_list_limits",
     /// ScheduleKeyDeletion refuses a waiting period outside 7..30 days
-    /// (`ValidationException`). moto silently returns nothing instead.
-    validates_deletion_window => with_validates_deletion_window,
+    /// (`ValidationException`).
+    ValidatesDeletionWindow => "validates_deletion_window",
     /// RotateKeyOnDemand gives the key new key material: ListKeyRotations lists each
     /// rotation, `CurrentKeyMaterialId` changes, old ciphertexts decrypt with their old
-    /// material and new ones use the new material. moto never changes the material.
-    rotates_key_material => with_rotates_key_material,
+    /// material and new ones use the new material.
+    RotatesKeyMaterial => "rotates_key_material",
     /// The 26th RotateKeyOnDemand of a key fails with `LimitExceededException` (at most 25
     /// on-demand rotations per key). The check rotates one key 26 times.
-    enforces_on_demand_rotation_limit => with_enforces_on_demand_rotation_limit,
+    EnforcesOnDemandRotationLimit => "enforces_on_demand_rotation_limit",
     /// ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand and GetKeyRotationStatus
-    /// answer with the key ARN as `KeyId`, whatever form named the key. moto echoes the
-    /// identifier it was sent, or sends none.
-    returns_key_arns => with_returns_key_arns,
+    /// answer with the key ARN as `KeyId`, whatever form named the key.
+    ReturnsKeyArns => "returns_key_arns",
     /// Key metadata and the ScheduleKeyDeletion answer carry every field AWS sends: a new
     /// symmetric key states `KeyUsage` `ENCRYPT_DECRYPT` and `MultiRegion` false even when
     /// CreateKey left them out, and has no `SigningAlgorithms`; a key pending deletion states
     /// `PendingDeletionWindowInDays`; ScheduleKeyDeletion answers `KeyState` and
     /// `PendingWindowInDays`.
-    complete_key_metadata => with_complete_key_metadata,
+    CompleteKeyMetadata => "complete_key_metadata",
     /// EnableKeyRotation takes `RotationPeriodInDays` (90..2560, 365 by default) and
     /// GetKeyRotationStatus reports it with `NextRotationDate`.
-    rotation_periods => with_rotation_periods,
+    RotationPeriods => "rotation_periods",
     /// ListAliases gives each alias its `CreationDate` and `LastUpdatedDate`.
-    reports_alias_dates => with_reports_alias_dates,
+    ReportsAliasDates => "reports_alias_dates",
     /// ListResourceTags lists tags sorted by key, and honours `Limit` and `Marker`.
-    pages_list_resource_tags => with_pages_list_resource_tags,
+    PagesListResourceTags => "pages_list_resource_tags",
     /// ListAliases honours `Limit` and `Marker`.
-    pages_list_aliases => with_pages_list_aliases,
-    /// ScheduleKeyDeletion, like every operation that takes a key, accepts it by key ARN.
-    accepts_key_arns => with_accepts_key_arns,
+    PagesListAliases => "pages_list_aliases",
+    /// Every operation that takes a key accepts it by key ARN as by key ID (the check of the
+    /// identifier forms tries each operation that takes a key ID or key ARN only).
+    AcceptsKeyArns => "accepts_key_arns",
     /// A key ARN of another region is refused with `NotFoundException`
     /// (`Invalid arn <region>`), not taken for the key with that key ID here.
-    checks_arn_region => with_checks_arn_region,
+    ChecksArnRegion => "checks_arn_region",
     /// Requests that break a constraint of the API model are refused with
-    /// `ValidationException` and AWS's message: CreateKey of a non-symmetric key spec without
-    /// `KeyUsage` or with a description over 8192 characters, CreateAlias of a name without
-    /// `alias/` or longer than 256 characters, Decrypt of an empty or oversized ciphertext, GenerateRandom and the
-    /// GenerateDataKey operations without or with a zero `NumberOfBytes`.
-    validates_inputs => with_validates_inputs,
+    /// `ValidationException` and, where a reference confirms it, AWS's message: CreateKey of
+    /// a non-symmetric key spec without `KeyUsage` or with a description over 8192
+    /// characters, CreateAlias of a name without `alias/` or longer than 256 characters,
+    /// Decrypt of an empty or oversized ciphertext, GenerateRandom and the GenerateDataKey
+    /// operations without, or with a zero, `NumberOfBytes`, or with both `KeySpec` and
+    /// `NumberOfBytes`.
+    ValidatesInputs => "validates_inputs",
     /// TagResource and CreateKey refuse more than 50 tags on a key, a tag key given twice and
     /// tag keys beginning with `aws:` with AWS's `TagException` messages, and CreateAlias
     /// refuses names under `alias/aws/` with `InvalidAliasNameException`.
-    validates_tags_and_alias_names => with_validates_tags_and_alias_names,
+    ValidatesTagsAndAliasNames => "validates_tags_and_alias_names",
+    /// The key management operations, which AWS documents as taking a key ID or key ARN
+    /// only (UpdateKeyDescription, EnableKey, DisableKey, ScheduleKeyDeletion,
+    /// CancelKeyDeletion, Enable/DisableKeyRotation, GetKeyRotationStatus, TagResource,
+    /// UntagResource, ListResourceTags), refuse an alias name or alias ARN with
+    /// `NotFoundException`.
+    RefusesAliasesInKeyManagement => "refuses_aliases_in_key_management",
+    /// RotateKeyOnDemand, ListKeyRotations, the `TargetKeyId` of CreateAlias and UpdateAlias
+    /// and the `KeyId` of ListAliases, which AWS documents as taking a key ID or key ARN only,
+    /// refuse an alias name or alias ARN with `NotFoundException`.
+    RefusesAliasesInRotationsAndAliases => "refuses_aliases_in_rotations_and_aliases",
+}
+
+/// What a peer does as AWS KMS does: the peer's name and the flags switched off for it.
+///
+/// Real AWS and the local backend use [`Capabilities::aws`], with every flag on. A backend
+/// tested against a deviating peer names the peer with [`Capabilities::peer`] and switches
+/// off, with [`Capabilities::without`], each flag the peer is known to get wrong, saying why
+/// in a comment. An assertion a flag covers runs through [`Capabilities::gate`] either way:
+/// with the flag off it must fail, and when it passes the suite fails with
+/// `flag <name> is stale: <peer> now behaves as AWS`.
+///
+/// ```
+/// use kms_core::conformance::{Capabilities, Flag};
+///
+/// // The peer lets a disabled key encrypt.
+/// let caps = Capabilities::peer("an emulator 1.0").without(Flag::EnforcesKeyState);
+/// assert!(!caps.is_on(Flag::EnforcesKeyState) && caps.is_on(Flag::EnforcesIncorrectKey));
+/// assert_eq!(caps.peer_name(), "an emulator 1.0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    peer: String,
+    off: BTreeSet<Flag>,
+}
+
+impl Capabilities {
+    /// AWS KMS itself: every flag on.
+    pub fn aws() -> Self {
+        Self::peer("AWS KMS")
+    }
+
+    /// The peer `name` (with its version, e.g. `moto 5.2.5`), every flag on until
+    /// [`Capabilities::without`] switches one off.
+    pub fn peer(name: impl Into<String>) -> Self {
+        Self {
+            peer: name.into(),
+            off: BTreeSet::new(),
+        }
+    }
+
+    /// Switches `flag` off: the peer is known to deviate from AWS there.
+    #[must_use]
+    pub fn without(mut self, flag: Flag) -> Self {
+        self.off.insert(flag);
+        self
+    }
+
+    /// Whether `flag` is on: the peer behaves as AWS there.
+    pub fn is_on(&self, flag: Flag) -> bool {
+        !self.off.contains(&flag)
+    }
+
+    /// The peer's name.
+    pub fn peer_name(&self) -> &str {
+        &self.peer
+    }
+
+    /// Runs `assertion`, which `flag` covers and which `what` names.
+    ///
+    /// With `flag` on it runs as any assertion: its failure fails the check. With `flag`
+    /// off the peer is known to deviate, so the assertion must fail; if it passes instead,
+    /// this panics with `flag <name> is stale: <peer> now behaves as AWS (<what>)`.
+    ///
+    /// # Panics
+    ///
+    /// When `assertion` panics with `flag` on, and when it does not with `flag` off.
+    pub async fn gate<F>(&self, flag: Flag, what: &str, assertion: F)
+    where
+        F: Future<Output = ()> + Send,
+    {
+        if self.is_on(flag) {
+            assertion.await;
+            return;
+        }
+        if CatchUnwind(Box::pin(assertion)).await.is_ok() {
+            panic!(
+                "flag {} is stale: {} now behaves as AWS ({what}); switch the flag back on",
+                flag.name(),
+                self.peer
+            );
+        }
+    }
+}
+
+impl Default for Capabilities {
+    /// [`Capabilities::aws`].
+    fn default() -> Self {
+        Self::aws()
+    }
+}
+
+/// A future that turns a panic while it is polled into an `Err`.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on(future: impl Future<Output = ()>) {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(future);
+    }
+
+    #[test]
+    fn a_flag_that_is_on_runs_its_assertion() {
+        block_on(async {
+            let mut ran = false;
+            let caps = Capabilities::aws();
+            caps.gate(Flag::EnforcesKeyState, "a passing check", async {
+                ran = true;
+            })
+            .await;
+            assert!(ran);
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "the peer's failure")]
+    fn a_flag_that_is_on_fails_with_its_assertion() {
+        block_on(async {
+            Capabilities::aws()
+                .gate(Flag::EnforcesKeyState, "a failing check", async {
+                    panic!("the peer's failure");
+                })
+                .await;
+        });
+    }
+
+    #[test]
+    fn a_flag_that_is_off_needs_its_assertion_to_fail() {
+        block_on(async {
+            let caps = Capabilities::peer("emulator 1.0").without(Flag::PagesListKeys);
+            caps.gate(Flag::PagesListKeys, "a failing check", async {
+                panic!("the known deviation");
+            })
+            .await;
+        });
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "flag pages_list_keys is stale: emulator 1.0 now behaves as AWS (ListKeys)"
+    )]
+    fn a_flag_that_is_off_and_passes_is_stale() {
+        block_on(async {
+            let caps = Capabilities::peer("emulator 1.0").without(Flag::PagesListKeys);
+            caps.gate(Flag::PagesListKeys, "ListKeys", async {}).await;
+        });
+    }
+
+    #[test]
+    fn flag_names_are_distinct_snake_case() {
+        for (i, flag) in Flag::ALL.iter().enumerate() {
+            let name = flag.name();
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(Flag::ALL[..i].iter().all(|other| other.name() != name));
+        }
+    }
 }

@@ -3,13 +3,14 @@
 
 use std::fmt;
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
+use super::messages::AwsMessage;
 use super::support::{
     Expected, Session, VALIDATION, above_max, below_min, decrypt, describe, encrypt, expect_err,
-    ok, validation,
+    invalid_ciphertext, ok,
 };
 use crate::{
-    DataKeySpec, DecryptRequest, EncryptionContext, Error, GenerateDataKeyRequest,
+    DataKeySpec, DecryptRequest, EncryptionContext, GenerateDataKeyRequest,
     GenerateDataKeyWithoutPlaintextRequest, GenerateRandomRequest, KeyId, Kms, Result, SecretBytes,
 };
 
@@ -102,12 +103,18 @@ async fn check_data_keys(kms: &dyn Kms, caps: &Capabilities, op: DataKeyOp) {
             data_key.key_id, key.arn,
             "{what}: expected KeyId to be the key ARN"
         );
-        if caps.reports_key_material_ids {
+        let material = async {
+            assert!(
+                data_key.key_material_id.is_some(),
+                "{what}: expected a KeyMaterialId, got none"
+            );
             assert_eq!(
                 data_key.key_material_id, current,
                 "{what}: expected KeyMaterialId to be the key's CurrentKeyMaterialId"
             );
-        }
+        };
+        caps.gate(Flag::ReportsKeyMaterialIds, &what, material)
+            .await;
         let request = DecryptRequest::new(data_key.ciphertext_blob.as_slice())
             .with_encryption_context(context.clone());
         let what_decrypt = format!("Decrypt of a data key of {what}");
@@ -121,7 +128,7 @@ async fn check_data_keys(kms: &dyn Kms, caps: &Capabilities, op: DataKeyOp) {
         }
         let request = DecryptRequest::new(data_key.ciphertext_blob);
         let what = format!("Decrypt of a data key of {what} without its context");
-        expect_err(kms.decrypt(request).await, &what, Error::InvalidCiphertext);
+        expect_err(kms.decrypt(request).await, &what, invalid_ciphertext());
     }
     session.finish().await;
 }
@@ -161,44 +168,40 @@ pub async fn generate_data_key_without_plaintext(kms: &dyn Kms, caps: &Capabilit
 pub async fn data_key_validation(kms: &dyn Kms, caps: &Capabilities) {
     let mut session = Session::new(kms);
     let key = session.key().await;
-    let no_context = EncryptionContext::new();
-    let zero = if caps.validates_inputs {
-        below_min(0, "numberOfBytes", 1).into()
-    } else {
-        Expected::code(VALIDATION)
+    let key_id = key.by_id();
+    let refuse = |cases: Vec<(Option<DataKeySpec>, Option<u32>, Expected)>| {
+        let key_id = &key_id;
+        async move {
+            let no_context = EncryptionContext::new();
+            for op in [DataKeyOp::WithPlaintext, DataKeyOp::WithoutPlaintext] {
+                for (key_spec, number_of_bytes, expected) in &cases {
+                    let result =
+                        op.call(kms, key_id, key_spec.clone(), *number_of_bytes, &no_context);
+                    let what = format!(
+                        "{op} with KeySpec {key_spec:?} and NumberOfBytes {number_of_bytes:?}"
+                    );
+                    expect_err(result.await.map(|_| ()), &what, expected.clone());
+                }
+            }
+        }
     };
-    let mut cases: Vec<(Option<DataKeySpec>, Option<u32>, Expected)> = vec![
+    // No reference confirms AWS's message for neither or both: the exception only.
+    refuse(vec![
         (None, None, Expected::code(VALIDATION)),
-        (None, Some(0), zero),
+        (None, Some(0), Expected::code(VALIDATION)),
+        (None, Some(1025), above_max(1025, "numberOfBytes", 1024)),
+    ])
+    .await;
+    let strict = refuse(vec![
+        (None, Some(0), below_min(0, "numberOfBytes", 1)),
         (
-            None,
-            Some(1025),
-            above_max(1025, "numberOfBytes", 1024).into(),
-        ),
-    ];
-    if caps.validates_inputs {
-        let both = (
             Some(DataKeySpec::Aes256),
             Some(32),
             Expected::code(VALIDATION),
-        );
-        cases.push(both);
-    }
-    let key_id = key.by_id();
-    for op in [DataKeyOp::WithPlaintext, DataKeyOp::WithoutPlaintext] {
-        for (key_spec, number_of_bytes, expected) in &cases {
-            let result = op.call(
-                kms,
-                &key_id,
-                key_spec.clone(),
-                *number_of_bytes,
-                &no_context,
-            );
-            let what =
-                format!("{op} with KeySpec {key_spec:?} and NumberOfBytes {number_of_bytes:?}");
-            expect_err(result.await.map(|_| ()), &what, expected.clone());
-        }
-    }
+        ),
+    ]);
+    let what = "data keys of 0 bytes, or with both KeySpec and NumberOfBytes";
+    caps.gate(Flag::ValidatesInputs, what, strict).await;
     session.finish().await;
 }
 
@@ -233,16 +236,21 @@ pub async fn generate_random(kms: &dyn Kms, caps: &Capabilities) {
         "GenerateRandom twice: expected different bytes"
     );
 
-    let mut cases: Vec<(Option<u32>, Error)> =
-        vec![(Some(1025), above_max(1025, "numberOfBytes", 1024))];
-    if caps.validates_inputs {
-        cases.push((None, validation("NumberOfBytes is required.")));
-        cases.push((Some(0), below_min(0, "numberOfBytes", 1)));
-    }
-    for (number_of_bytes, expected) in cases {
-        let what = format!("GenerateRandom with NumberOfBytes {number_of_bytes:?}");
-        expect_err(random(kms, number_of_bytes).await, &what, expected);
-    }
+    let what = "GenerateRandom with NumberOfBytes 1025";
+    let expected = above_max(1025, "numberOfBytes", 1024);
+    expect_err(random(kms, Some(1025)).await, what, expected);
+    let refused = async {
+        let cases = [
+            (None, Expected::aws(AwsMessage::NumberOfBytesRequired, &[])),
+            (Some(0), below_min(0, "numberOfBytes", 1)),
+        ];
+        for (number_of_bytes, expected) in cases {
+            let what = format!("GenerateRandom with NumberOfBytes {number_of_bytes:?}");
+            expect_err(random(kms, number_of_bytes).await, &what, expected);
+        }
+    };
+    let what = "GenerateRandom without or with 0 NumberOfBytes";
+    caps.gate(Flag::ValidatesInputs, what, refused).await;
 }
 
 /// The `Debug` of responses holding secrets (Decrypt, GenerateDataKey, GenerateRandom)

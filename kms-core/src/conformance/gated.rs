@@ -5,7 +5,7 @@ use crate::{
     CancelKeyDeletionRequest, CreateAliasRequest, DataKeySpec, DecryptRequest, DescribeKeyRequest,
     DisableKeyRequest, DisableKeyRotationRequest, EnableKeyRequest, EnableKeyRotationRequest,
     EncryptRequest, GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest,
-    GetKeyRotationStatusRequest, Kms, ListKeyRotationsRequest, ListResourceTagsRequest,
+    GetKeyRotationStatusRequest, KeyId, Kms, ListKeyRotationsRequest, ListResourceTagsRequest,
     ReEncryptRequest, Result, RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, Tag,
     TagResourceRequest, UntagResourceRequest, UpdateKeyDescriptionRequest,
 };
@@ -144,14 +144,24 @@ impl Subject {
         }
     }
 
-    /// Tries `op` on the key under test.
+    /// Tries `op` on the key under test, named by its key ID.
     pub(crate) async fn attempt(
         &self,
         kms: &dyn Kms,
         session: &mut Session<'_>,
         op: Op,
     ) -> Result<()> {
-        let key = &self.key.by_id();
+        self.attempt_as(kms, session, op, &self.key.by_id()).await
+    }
+
+    /// Tries `op` on the key under test, named by `key` (one of its identifiers).
+    pub(crate) async fn attempt_as(
+        &self,
+        kms: &dyn Kms,
+        session: &mut Session<'_>,
+        op: Op,
+        key: &KeyId,
+    ) -> Result<()> {
         match op {
             Op::Encrypt => kms.encrypt(EncryptRequest::new(key, b"x")).await.map(drop),
             Op::Decrypt => kms

@@ -2,17 +2,17 @@
 
 use std::time::SystemTime;
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
 use super::gated::{Op, Subject};
+use super::messages::AwsMessage;
 use super::support::{
     Expected, INVALID_MARKER, Key, Session, VALIDATION, above_max, assert_about, assert_distinct,
     assert_material_id, below_min, collect_pages, describe, expect_err, key_id, key_not_found, ok,
-    validation,
 };
 use crate::{
     Arn, CreateAliasRequest, CreateKeyRequest, DescribeKeyRequest, EncryptRequest,
-    EncryptionAlgorithmSpec, Error, KeyId, KeyManagerType, KeyMetadata, KeySpec, KeyState,
-    KeyUsage, Kms, ListKeysRequest, OriginType, UpdateKeyDescriptionRequest, is_key_id,
+    EncryptionAlgorithmSpec, KeyId, KeyManagerType, KeyMetadata, KeySpec, KeyState, KeyUsage, Kms,
+    ListKeysRequest, OriginType, UpdateKeyDescriptionRequest, is_key_id,
 };
 
 /// CreateKey with no parameters makes an Enabled symmetric encryption key with AWS's
@@ -24,7 +24,7 @@ pub async fn create_key_defaults(kms: &dyn Kms, caps: &Capabilities) {
         "CreateKey",
     );
     let key = Key::from_metadata(&created);
-    assert_new_key(&created, &key, "", caps, "CreateKey with no parameters");
+    assert_new_key(&created, &key, "", caps, "CreateKey with no parameters").await;
     let described = describe(kms, &key.by_id()).await;
     assert_eq!(
         described, created,
@@ -40,12 +40,13 @@ pub async fn create_key_defaults(kms: &dyn Kms, caps: &Capabilities) {
         "conformance: a description",
         caps,
         "DescribeKey",
-    );
+    )
+    .await;
     session.finish().await;
 }
 
 /// Panics unless `metadata` is that of a new default key with `description`.
-fn assert_new_key(
+async fn assert_new_key(
     metadata: &KeyMetadata,
     key: &Key,
     description: &str,
@@ -99,7 +100,7 @@ fn assert_new_key(
         "{what}: expected (Enabled, KeyState, KeySpec, CustomerMasterKeySpec, \
          EncryptionAlgorithms, KeyManager, Origin, Description) of a new symmetric key"
     );
-    if caps.complete_key_metadata {
+    let complete = async {
         assert_eq!(
             (
                 metadata.key_usage.clone(),
@@ -110,7 +111,8 @@ fn assert_new_key(
             "{what}: expected (KeyUsage, MultiRegion, no SigningAlgorithms) of a new \
              symmetric key"
         );
-    }
+    };
+    caps.gate(Flag::CompleteKeyMetadata, what, complete).await;
     let absent = (
         metadata.deletion_date,
         metadata.pending_deletion_window_in_days,
@@ -123,25 +125,23 @@ fn assert_new_key(
         "{what}: expected no DeletionDate, PendingDeletionWindowInDays, MacAlgorithms or \
          KeyAgreementAlgorithms"
     );
-    if caps.reports_key_material_ids {
+    let material = async {
         let current = metadata.current_key_material_id.as_deref();
         assert_material_id(current, &format!("{what}: CurrentKeyMaterialId"));
-    }
+    };
+    caps.gate(Flag::ReportsKeyMaterialIds, what, material).await;
 }
 
 /// CreateKey refuses an HMAC key spec without a key usage, and a description longer than
 /// 8192 characters; 8192 characters are fine.
 pub async fn create_key_validation(kms: &dyn Kms, caps: &Capabilities) {
     let mut session = Session::new(kms);
-    if caps.validates_inputs {
+    let refused = async {
         let request = CreateKeyRequest::new().with_key_spec(KeySpec::Hmac256);
         expect_err(
             session.try_create(request).await,
             "CreateKey with KeySpec HMAC_256 and no KeyUsage",
-            validation(
-                "You must specify a KeyUsage value for all KMS keys except for symmetric \
-                 encryption keys.",
-            ),
+            Expected::aws(AwsMessage::KeyUsageRequired, &[]),
         );
 
         let request = CreateKeyRequest::new().with_description("d".repeat(8193));
@@ -150,7 +150,9 @@ pub async fn create_key_validation(kms: &dyn Kms, caps: &Capabilities) {
             "CreateKey with a description of 8193 characters",
             Expected::code(VALIDATION),
         );
-    }
+    };
+    let what = "CreateKey validation";
+    caps.gate(Flag::ValidatesInputs, what, refused).await;
     let key = session
         .create(CreateKeyRequest::new().with_description("d".repeat(8192)))
         .await;
@@ -211,32 +213,45 @@ pub async fn list_keys_paging(kms: &dyn Kms, caps: &Capabilities) {
     for _ in 0..3 {
         keys.push(session.key().await);
     }
-    let limit: u32 = if caps.pages_list_keys { 1 } else { 1000 };
-    let all_seen = |entries: &[crate::KeyListEntry]| {
-        keys.iter()
-            .all(|key| entries.iter().any(|entry| entry.key_id == key.id))
+    let list = |limit: u32| {
+        let keys = &keys;
+        async move {
+            let all_seen = |entries: &[crate::KeyListEntry]| {
+                keys.iter()
+                    .all(|key| entries.iter().any(|entry| entry.key_id == key.id))
+            };
+            let request = ListKeysRequest::new().with_limit(limit);
+            let entries = collect_pages(kms, &request, all_seen).await;
+            let ids: Vec<&str> = entries.iter().map(|entry| entry.key_id.as_str()).collect();
+            assert_distinct(&ids, &format!("ListKeys with Limit {limit}"));
+            for key in keys {
+                let entry = entries.iter().find(|entry| entry.key_id == key.id);
+                assert_eq!(
+                    entry.map(|entry| entry.key_arn.as_str()),
+                    Some(key.arn.as_str()),
+                    "ListKeys with Limit {limit}: expected key {} with its ARN",
+                    key.id
+                );
+            }
+        }
     };
-    let request = ListKeysRequest::new().with_limit(limit);
-    let entries = collect_pages(kms, &request, all_seen).await;
-    let ids: Vec<&str> = entries.iter().map(|entry| entry.key_id.as_str()).collect();
-    assert_distinct(&ids, "ListKeys");
-    for key in &keys {
-        let entry = entries.iter().find(|entry| entry.key_id == key.id);
-        assert_eq!(
-            entry.map(|entry| entry.key_arn.as_str()),
-            Some(key.arn.as_str()),
-            "ListKeys: expected key {} with its ARN",
-            key.id
-        );
-    }
+    list(1000).await;
+    caps.gate(Flag::PagesListKeys, "ListKeys with Limit 1", list(1))
+        .await;
     session.finish().await;
 }
 
 /// ListKeys refuses a Limit outside 1..1000 and a marker it never handed out.
 pub async fn list_keys_validation(kms: &dyn Kms, caps: &Capabilities) {
-    if !caps.validates_list_limits {
-        return;
-    }
+    let refused = async {
+        list_keys_refusals(kms).await;
+    };
+    caps.gate(Flag::ValidatesListLimits, "ListKeys limits", refused)
+        .await;
+}
+
+/// ListKeys refuses a Limit outside 1..1000 and a marker it never handed out.
+async fn list_keys_refusals(kms: &dyn Kms) {
     for (limit, expected) in [
         (0u32, below_min(0, "limit", 1)),
         (1001, above_max(1001, "limit", 1000)),
@@ -282,7 +297,7 @@ pub async fn unknown_keys(kms: &dyn Kms, caps: &Capabilities) {
         Op::RotateKeyOnDemand,
         Op::ListKeyRotations,
     ];
-    let expected = Expected::from(key_not_found(&subject.key.arn));
+    let expected = key_not_found(&subject.key.arn);
     subject
         .expect_refused(
             kms,
@@ -299,11 +314,18 @@ pub async fn unknown_keys(kms: &dyn Kms, caps: &Capabilities) {
         expected,
     );
 
-    if !caps.checks_arn_region {
-        session.finish().await;
-        return;
-    }
     let key = session.key().await;
+    let elsewhere = async {
+        other_region(kms, &key).await;
+    };
+    let what = "a key ARN of another region";
+    caps.gate(Flag::ChecksArnRegion, what, elsewhere).await;
+    session.finish().await;
+}
+
+/// Panics unless DescribeKey and Encrypt refuse `key` by a key ARN of another region with
+/// `Invalid arn <region>`.
+async fn other_region(kms: &dyn Kms, key: &Key) {
     let arn = key.parsed_arn();
     let region = if arn.region() == "eu-north-1" {
         "eu-west-3"
@@ -312,9 +334,7 @@ pub async fn unknown_keys(kms: &dyn Kms, caps: &Capabilities) {
     };
     let elsewhere =
         key_id(&Arn::for_key(arn.partition(), region, arn.account(), &key.id).to_string());
-    let expected = Expected::from(Error::NotFound {
-        message: format!("Invalid arn {region}"),
-    });
+    let expected = Expected::aws(AwsMessage::InvalidArnRegion, &[region]);
     expect_err(
         kms.describe_key(DescribeKeyRequest::new(&elsewhere)).await,
         "DescribeKey by a key ARN of another region",
@@ -325,7 +345,6 @@ pub async fn unknown_keys(kms: &dyn Kms, caps: &Capabilities) {
         "Encrypt under a key ARN of another region",
         expected,
     );
-    session.finish().await;
 }
 
 /// `KeyId::parse` refuses what is none of the four forms as AWS does:
@@ -340,9 +359,7 @@ pub async fn invalid_key_ids(_kms: &dyn Kms, _caps: &Capabilities) {
         "alias/has space",
         "arn:aws:kms:us-east-1:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     ] {
-        let expected = Error::NotFound {
-            message: format!("Invalid keyId '{text}'"),
-        };
+        let expected = Expected::aws(AwsMessage::InvalidKeyId, &[text]);
         expect_err(
             KeyId::parse(text),
             &format!("KeyId::parse({text:?})"),

@@ -2,17 +2,19 @@
 //! must pass.
 //!
 //! Each check is a `pub async fn` taking the backend and its [`Capabilities`]; it creates the
-//! keys it needs, asserts AWS's behaviour (the error variant, and the exact message where
-//! AWS's message is known) and panics with a message naming the operation on the first
-//! deviation. At the end it schedules the deletion (7 days) of the keys it created and
+//! keys it needs, asserts AWS's behaviour (the error variant, and the exact message where a
+//! reference confirms AWS's message: only the messages of [`AwsMessage`]) and panics with a
+//! message naming the operation on the first deviation. At the end it schedules the deletion (7 days) of the keys it created and
 //! deletes its aliases, so the suite can run against real AWS KMS without leaking keys.
 //! Regions and accounts in expected messages come from the ARNs of the keys the check
 //! created, so no fixture is needed.
 //!
 //! [`run_all`] runs every check; each check can also be run alone. New checks are added to
 //! `run_all`, so no backend can miss one. A backend whose peer is known to deviate from AWS
-//! (an emulator such as moto) switches the matching [`Capabilities`] flag off, with a comment
-//! naming the peer's version; the local backend uses [`Capabilities::aws`].
+//! (an emulator such as moto) names the peer with [`Capabilities::peer`] and switches the
+//! matching [`Flag`] off, with a comment saying how the peer deviates; the assertions the
+//! flag covers still run and must fail, so a flag the peer no longer needs fails the suite
+//! as stale. The local backend uses [`Capabilities::aws`].
 //!
 //! ```text
 //! use kms_core::conformance::{self, Capabilities};
@@ -31,17 +33,21 @@ mod capabilities;
 mod crypto;
 mod data_keys;
 mod gated;
+mod identifiers;
 mod keys;
+mod messages;
 mod rotation;
 mod states;
 mod support;
 mod tags;
 
 pub use aliases::*;
-pub use capabilities::Capabilities;
+pub use capabilities::{Capabilities, Flag};
 pub use crypto::*;
 pub use data_keys::*;
+pub use identifiers::*;
 pub use keys::*;
+pub use messages::AwsMessage;
 pub use rotation::*;
 pub use states::*;
 pub use tags::*;
@@ -64,6 +70,9 @@ pub async fn run_all(kms: &dyn Kms, caps: &Capabilities) {
     list_keys_validation(kms, caps).await;
     unknown_keys(kms, caps).await;
     invalid_key_ids(kms, caps).await;
+    // Key identifier forms.
+    key_only_identifiers(kms, caps).await;
+    any_form_identifiers(kms, caps).await;
     // Key states.
     disabled_key(kms, caps).await;
     schedule_key_deletion(kms, caps).await;

@@ -2,8 +2,9 @@
 
 use std::time::SystemTime;
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
 use super::gated::{ROTATION_OPS, Subject};
+use super::messages::AwsMessage;
 use super::states::{disable, schedule_deletion};
 use super::support::{
     Expected, INVALID_MARKER, INVALID_STATE, Key, Session, above_max, assert_about,
@@ -12,7 +13,7 @@ use super::support::{
 };
 use crate::{
     CancelKeyDeletionRequest, DataKeySpec, DisableKeyRotationRequest, EnableKeyRequest,
-    EnableKeyRotationRequest, EncryptionContext, Error, GenerateDataKeyRequest,
+    EnableKeyRotationRequest, EncryptionContext, GenerateDataKeyRequest,
     GetKeyRotationStatusRequest, GetKeyRotationStatusResponse, IncludeKeyMaterial,
     KeyMaterialState, Kms, ListKeyRotationsRequest, RotateKeyOnDemandRequest, RotationType,
     RotationsListEntry,
@@ -41,12 +42,13 @@ async fn enable_rotation(kms: &dyn Kms, key: &Key, period: Option<u32>) {
 async fn rotate(kms: &dyn Kms, caps: &Capabilities, key: &Key, what: &str) {
     let request = RotateKeyOnDemandRequest::new(key.by_id());
     let response = ok(kms.rotate_key_on_demand(request).await, what);
-    if caps.returns_key_arns {
+    let arn = async {
         assert_eq!(
             response.key_id, key.arn,
             "{what}: expected KeyId to be the key ARN"
         );
-    }
+    };
+    caps.gate(Flag::ReturnsKeyArns, what, arn).await;
 }
 
 /// Every key material of `key` that ListKeyRotations lists with `include`, page by page.
@@ -72,14 +74,16 @@ pub async fn key_rotation_status(kms: &dyn Kms, caps: &Capabilities) {
         !status.key_rotation_enabled,
         "{what}: expected KeyRotationEnabled false"
     );
-    if caps.returns_key_arns {
+    let arn = async {
         assert_eq!(
             status.key_id.as_deref(),
             Some(key.arn.as_str()),
             "{what}: expected KeyId to be the key ARN"
         );
-    }
+    };
+    caps.gate(Flag::ReturnsKeyArns, what, arn).await;
 
+    let mut statuses = Vec::new();
     for (period, expected) in [(None, 365), (Some(90), 90), (Some(2560), 2560)] {
         enable_rotation(kms, &key, period).await;
         let status = rotation_status(kms, &key).await;
@@ -88,42 +92,37 @@ pub async fn key_rotation_status(kms: &dyn Kms, caps: &Capabilities) {
             status.key_rotation_enabled,
             "{what}: expected KeyRotationEnabled true"
         );
-        if !caps.rotation_periods {
-            continue;
+        statuses.push((what, status, expected));
+    }
+    let periods = async {
+        for (what, status, expected) in &statuses {
+            assert_eq!(
+                status.rotation_period_in_days,
+                Some(*expected),
+                "{what}: expected RotationPeriodInDays"
+            );
+            let next = SystemTime::now() + days(*expected);
+            assert_about(
+                status.next_rotation_date,
+                next,
+                &format!("{what}: NextRotationDate"),
+            );
         }
-        assert_eq!(
-            status.rotation_period_in_days,
-            Some(expected),
-            "{what}: expected RotationPeriodInDays"
-        );
-        let next = SystemTime::now() + days(expected);
-        assert_about(
-            status.next_rotation_date,
-            next,
-            &format!("{what}: NextRotationDate"),
-        );
-    }
-
-    let periods = if caps.rotation_periods {
-        &[89u32, 2561][..]
-    } else {
-        &[]
+        for (period, expected) in [
+            (89u32, below_min(89, "rotationPeriodInDays", 90)),
+            (2561, above_max(2561, "rotationPeriodInDays", 2560)),
+        ] {
+            let request =
+                EnableKeyRotationRequest::new(key.by_id()).with_rotation_period_in_days(period);
+            expect_err(
+                kms.enable_key_rotation(request).await,
+                &format!("EnableKeyRotation with RotationPeriodInDays {period}"),
+                expected,
+            );
+        }
     };
-    for (period, expected) in [
-        (89u32, below_min(89, "rotationPeriodInDays", 90)),
-        (2561, above_max(2561, "rotationPeriodInDays", 2560)),
-    ]
-    .into_iter()
-    .filter(|(period, _)| periods.contains(period))
-    {
-        let request =
-            EnableKeyRotationRequest::new(key.by_id()).with_rotation_period_in_days(period);
-        expect_err(
-            kms.enable_key_rotation(request).await,
-            &format!("EnableKeyRotation with RotationPeriodInDays {period}"),
-            expected,
-        );
-    }
+    let what = "RotationPeriodInDays";
+    caps.gate(Flag::RotationPeriods, what, periods).await;
 
     let request = DisableKeyRotationRequest::new(key.by_id());
     ok(
@@ -148,12 +147,14 @@ pub async fn rotation_key_states(kms: &dyn Kms, caps: &Capabilities) {
     enable_rotation(kms, key, None).await;
 
     disable(kms, key).await;
-    if caps.enforces_key_state {
+    let refused = async {
         let expected = disabled(&key.arn);
         subject
             .expect_refused(kms, &mut session, ROTATION_OPS, expected, "a disabled key")
             .await;
-    }
+    };
+    let what = "rotation operations on a disabled key";
+    caps.gate(Flag::EnforcesKeyState, what, refused).await;
     assert!(
         rotation_status(kms, key).await.key_rotation_enabled,
         "GetKeyRotationStatus of a disabled key with rotation on: expected true"
@@ -164,7 +165,7 @@ pub async fn rotation_key_states(kms: &dyn Kms, caps: &Capabilities) {
         "EnableKey",
     );
     schedule_deletion(kms, key).await;
-    if caps.enforces_key_state {
+    let refused = async {
         let expected = Expected::code(INVALID_STATE);
         subject
             .expect_refused(
@@ -179,7 +180,9 @@ pub async fn rotation_key_states(kms: &dyn Kms, caps: &Capabilities) {
             !rotation_status(kms, key).await.key_rotation_enabled,
             "GetKeyRotationStatus of a key pending deletion: expected false"
         );
-    }
+    };
+    let what = "rotation operations on a key pending deletion";
+    caps.gate(Flag::EnforcesKeyState, what, refused).await;
 
     let request = CancelKeyDeletionRequest::new(key.by_id());
     ok(kms.cancel_key_deletion(request).await, "CancelKeyDeletion");
@@ -202,16 +205,24 @@ pub async fn rotate_key_on_demand(kms: &dyn Kms, caps: &Capabilities) {
     rotate(kms, caps, &key, "RotateKeyOnDemand").await;
     let what = "Decrypt of a ciphertext made before rotation";
     let decrypted = decrypt(kms, &response.ciphertext_blob, &context, b"before", what).await;
-    if caps.rotates_key_material {
-        assert_one_rotation_listed(kms, &key).await;
-    }
-    if caps.rotates_key_material && caps.reports_key_material_ids {
+    let listed = assert_one_rotation_listed(kms, &key);
+    let rotation = "ListKeyRotations after RotateKeyOnDemand";
+    caps.gate(Flag::RotatesKeyMaterial, rotation, listed).await;
+    let materials = async {
         assert_eq!(
             decrypted.key_material_id, original,
             "{what}: expected the original KeyMaterialId"
         );
         assert_new_material_used(kms, &key, original, &context).await;
-    }
+    };
+    // Both flags cover this: the materials must change, and their IDs be reported.
+    let flag = if caps.is_on(Flag::RotatesKeyMaterial) {
+        Flag::ReportsKeyMaterialIds
+    } else {
+        Flag::RotatesKeyMaterial
+    };
+    caps.gate(flag, "key materials after rotation", materials)
+        .await;
     session.finish().await;
 }
 
@@ -307,27 +318,28 @@ async fn assert_new_material_used(
 /// ListKeyRotations with Limit 1 and Marker visits every rotation exactly once, and refuses
 /// a Limit outside 1..1000 and a marker it never handed out.
 pub async fn list_key_rotations_paging(kms: &dyn Kms, caps: &Capabilities) {
-    if !caps.rotates_key_material {
-        return;
-    }
     let mut session = Session::new(kms);
     let key = session.key().await;
     for n in 1..=3 {
         rotate(kms, caps, &key, &format!("RotateKeyOnDemand #{n}")).await;
     }
-    let listed = rotations(kms, &key, None, 1).await;
-    assert_eq!(
-        listed.len(),
-        3,
-        "ListKeyRotations with Limit 1: expected 3 rotations, got {listed:?}"
-    );
-    let ids: Vec<_> = listed
-        .iter()
-        .map(|entry| entry.key_material_id.clone())
-        .collect();
-    assert_distinct(&ids, "ListKeyRotations with Limit 1");
+    let paging = async {
+        let listed = rotations(kms, &key, None, 1).await;
+        assert_eq!(
+            listed.len(),
+            3,
+            "ListKeyRotations with Limit 1: expected 3 rotations, got {listed:?}"
+        );
+        let ids: Vec<_> = listed
+            .iter()
+            .map(|entry| entry.key_material_id.clone())
+            .collect();
+        assert_distinct(&ids, "ListKeyRotations with Limit 1");
+    };
+    let what = "ListKeyRotations with Limit 1";
+    caps.gate(Flag::RotatesKeyMaterial, what, paging).await;
 
-    if caps.validates_list_limits {
+    let refused = async {
         for (limit, expected) in [
             (0u32, below_min(0, "limit", 1)),
             (1001, above_max(1001, "limit", 1000)),
@@ -345,33 +357,31 @@ pub async fn list_key_rotations_paging(kms: &dyn Kms, caps: &Capabilities) {
             "ListKeyRotations with a made-up Marker",
             Expected::code(INVALID_MARKER),
         );
-    }
+    };
+    let what = "ListKeyRotations limits";
+    caps.gate(Flag::ValidatesListLimits, what, refused).await;
     session.finish().await;
 }
 
 /// A key can be rotated on demand 25 times; the 26th RotateKeyOnDemand fails with
 /// `LimitExceededException`.
 pub async fn on_demand_rotation_limit(kms: &dyn Kms, caps: &Capabilities) {
-    if !caps.enforces_on_demand_rotation_limit {
-        return;
-    }
     let mut session = Session::new(kms);
     let key = session.key().await;
     for n in 1..=25 {
         rotate(kms, caps, &key, &format!("RotateKeyOnDemand #{n}")).await;
     }
-    let expected = Error::LimitExceeded {
-        message: format!(
-            "The on-demand rotations limit has been reached for the given keyId. No more \
-             on-demand rotations can be performed for this key: {}",
-            key.arn
-        ),
+    let refused = async {
+        let expected = Expected::aws(AwsMessage::OnDemandRotationLimit, &[&key.arn]);
+        let request = RotateKeyOnDemandRequest::new(key.by_id());
+        expect_err(
+            kms.rotate_key_on_demand(request).await,
+            "RotateKeyOnDemand #26",
+            expected,
+        );
     };
-    let request = RotateKeyOnDemandRequest::new(key.by_id());
-    expect_err(
-        kms.rotate_key_on_demand(request).await,
-        "RotateKeyOnDemand #26",
-        expected,
-    );
+    let what = "RotateKeyOnDemand #26";
+    caps.gate(Flag::EnforcesOnDemandRotationLimit, what, refused)
+        .await;
     session.finish().await;
 }

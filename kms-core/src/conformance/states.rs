@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
 use super::gated::{ALWAYS_ALLOWED_OPS, CRYPTO_OPS, MANAGEMENT_OPS, Op, Subject};
 use super::support::{
     Expected, Key, Session, VALIDATION, assert_about, days, describe, disabled, expect_err,
@@ -51,12 +51,14 @@ pub async fn disabled_key(kms: &dyn Kms, caps: &Capabilities) {
     let key = &subject.key;
     disable(kms, key).await;
     assert_state(kms, key, KeyState::Disabled, "after DisableKey").await;
-    if caps.enforces_key_state {
+    let refused = async {
         let expected = disabled(&key.arn);
         subject
             .expect_refused(kms, &mut session, CRYPTO_OPS, expected, "a disabled key")
             .await;
-    }
+    };
+    let what = "cryptographic operations on a disabled key";
+    caps.gate(Flag::EnforcesKeyState, what, refused).await;
     let allowed = [
         Op::DisableKey,
         Op::UpdateKeyDescription,
@@ -92,19 +94,21 @@ pub async fn schedule_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
         "ScheduleKeyDeletion with the default window",
     );
     let what = "ScheduleKeyDeletion with the default window";
-    if caps.returns_key_arns {
+    let arn = async {
         assert_eq!(
             response.key_id, key.arn,
             "{what}: expected KeyId to be the key ARN"
         );
-    }
-    if caps.complete_key_metadata {
+    };
+    caps.gate(Flag::ReturnsKeyArns, what, arn).await;
+    let complete = async {
         assert_eq!(
             (response.key_state, response.pending_window_in_days),
             (Some(KeyState::PendingDeletion), Some(30)),
             "{what}: expected (KeyState, PendingWindowInDays)"
         );
-    }
+    };
+    caps.gate(Flag::CompleteKeyMetadata, what, complete).await;
     let expected_date = SystemTime::now() + days(30);
     assert_about(
         response.deletion_date,
@@ -119,13 +123,14 @@ pub async fn schedule_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
         (Some(KeyState::PendingDeletion), false),
         "{what}: expected (KeyState, Enabled)"
     );
-    if caps.complete_key_metadata {
+    let complete = async {
         assert_eq!(
             metadata.pending_deletion_window_in_days,
             Some(30),
             "{what}: expected PendingDeletionWindowInDays"
         );
-    }
+    };
+    caps.gate(Flag::CompleteKeyMetadata, what, complete).await;
     assert_about(
         metadata.deletion_date,
         expected_date,
@@ -133,7 +138,7 @@ pub async fn schedule_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
     );
 
     let key = session.key().await;
-    if caps.validates_deletion_window {
+    let refused = async {
         for window in [6u32, 31] {
             let request =
                 ScheduleKeyDeletionRequest::new(key.by_id()).with_pending_window_in_days(window);
@@ -143,24 +148,24 @@ pub async fn schedule_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
                 Expected::code(VALIDATION),
             );
         }
-    }
-    let by = if caps.accepts_key_arns {
-        key.by_arn()
-    } else {
-        key.by_id()
     };
-    let request = ScheduleKeyDeletionRequest::new(by).with_pending_window_in_days(7u32);
+    let what = "ScheduleKeyDeletion outside 7..30 days";
+    caps.gate(Flag::ValidatesDeletionWindow, what, refused)
+        .await;
+    let request = ScheduleKeyDeletionRequest::new(key.by_id()).with_pending_window_in_days(7u32);
     let response = ok(
         kms.schedule_key_deletion(request).await,
         "ScheduleKeyDeletion in 7 days",
     );
-    if caps.complete_key_metadata {
+    let complete = async {
         assert_eq!(
             response.pending_window_in_days,
             Some(7),
             "ScheduleKeyDeletion in 7 days: expected PendingWindowInDays"
         );
-    }
+    };
+    let what = "ScheduleKeyDeletion in 7 days";
+    caps.gate(Flag::CompleteKeyMetadata, what, complete).await;
     session.finish().await;
 }
 
@@ -185,14 +190,16 @@ pub async fn pending_deletion_key(kms: &dyn Kms, caps: &Capabilities) {
     )
     .await;
 
-    if caps.enforces_key_state {
+    let refused = async {
         for ops in [CRYPTO_OPS, MANAGEMENT_OPS] {
             let expected = pending_deletion(&key.arn);
             subject
                 .expect_refused(kms, &mut session, ops, expected, "a key pending deletion")
                 .await;
         }
-    }
+    };
+    let what = "operations on a key pending deletion";
+    caps.gate(Flag::EnforcesKeyState, what, refused).await;
     subject
         .expect_allowed(
             kms,
@@ -235,12 +242,14 @@ pub async fn cancel_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
             .await,
         "CancelKeyDeletion",
     );
-    if caps.returns_key_arns {
+    let arn = async {
         assert_eq!(
             response.key_id, key.arn,
             "CancelKeyDeletion: expected KeyId to be the key ARN"
         );
-    }
+    };
+    caps.gate(Flag::ReturnsKeyArns, "CancelKeyDeletion", arn)
+        .await;
     assert_state(kms, &key, KeyState::Disabled, "after CancelKeyDeletion").await;
     let metadata = describe(kms, &key.by_id()).await;
     assert_eq!(
@@ -253,8 +262,8 @@ pub async fn cancel_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
          PendingDeletionWindowInDays"
     );
 
-    if caps.enforces_key_state {
-        let enabled = session.key().await;
+    let enabled = session.key().await;
+    let refused = async {
         for (target, state) in [(&key, "a disabled key"), (&enabled, "an enabled key")] {
             expect_err(
                 kms.cancel_key_deletion(CancelKeyDeletionRequest::new(target.by_id()))
@@ -263,7 +272,9 @@ pub async fn cancel_key_deletion(kms: &dyn Kms, caps: &Capabilities) {
                 not_pending_deletion(&target.arn),
             );
         }
-    }
+    };
+    let what = "CancelKeyDeletion of a key not pending deletion";
+    caps.gate(Flag::EnforcesKeyState, what, refused).await;
     ok(
         kms.enable_key(EnableKeyRequest::new(key.by_id())).await,
         "EnableKey",

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
+use super::messages::AwsMessage;
 use crate::{
     Arn, CreateKeyRequest, DecryptRequest, DecryptResponse, DeleteAliasRequest, DescribeKeyRequest,
     EncryptRequest, EncryptResponse, EncryptionContext, Error, KeyId, KeyMetadata, Kms, Result,
@@ -14,6 +15,8 @@ use crate::{
 
 /// `ValidationException`.
 pub(crate) const VALIDATION: &str = "ValidationException";
+/// `NotFoundException`.
+pub(crate) const NOT_FOUND: &str = "NotFoundException";
 /// `KMSInvalidStateException`.
 pub(crate) const INVALID_STATE: &str = "KMSInvalidStateException";
 /// `InvalidMarkerException`.
@@ -204,8 +207,8 @@ pub(crate) fn ok<T>(result: Result<T>, what: &str) -> T {
     }
 }
 
-/// The error a failing call must return: its AWS exception name and, where AWS's message
-/// is known, the message.
+/// The error a failing call must return: its AWS exception and, where a reference confirms
+/// AWS's message (only through [`AwsMessage`]), the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Expected {
     code: &'static str,
@@ -213,21 +216,20 @@ pub(crate) struct Expected {
 }
 
 impl Expected {
-    /// Only the exception, for errors whose AWS message is not known.
+    /// Only the exception, for errors whose AWS message no reference confirms.
     pub(crate) fn code(code: &'static str) -> Self {
         Self {
             code,
             message: None,
         }
     }
-}
 
-impl From<Error> for Expected {
-    /// The exception and message of `error`.
-    fn from(error: Error) -> Self {
+    /// The exception and the exact message of `message`, its placeholders replaced by
+    /// `values`.
+    pub(crate) fn aws(message: AwsMessage, values: &[&str]) -> Self {
         Self {
-            code: error.code(),
-            message: Some(error.message().to_owned()),
+            code: message.exception(),
+            message: Some(message.render(values)),
         }
     }
 }
@@ -243,12 +245,7 @@ impl Display for Expected {
 
 /// The error of a call that must fail as `expected`.
 #[track_caller]
-pub(crate) fn expect_err<T: Debug>(
-    result: Result<T>,
-    what: &str,
-    expected: impl Into<Expected>,
-) -> Error {
-    let expected = expected.into();
+pub(crate) fn expect_err<T: Debug>(result: Result<T>, what: &str, expected: Expected) -> Error {
     let err = match result {
         Ok(value) => panic!("{what}: expected {expected}, got Ok({value:?})"),
         Err(err) => err,
@@ -268,73 +265,50 @@ pub(crate) fn expect_err<T: Debug>(
 }
 
 /// `DisabledException`: `<key-arn> is disabled.`
-pub(crate) fn disabled(arn: &str) -> Error {
-    Error::Disabled {
-        message: format!("{arn} is disabled."),
-    }
+pub(crate) fn disabled(arn: &str) -> Expected {
+    Expected::aws(AwsMessage::Disabled, &[arn])
 }
 
 /// `KMSInvalidStateException`: `<key-arn> is pending deletion.`
-pub(crate) fn pending_deletion(arn: &str) -> Error {
-    Error::InvalidState {
-        message: format!("{arn} is pending deletion."),
-    }
+pub(crate) fn pending_deletion(arn: &str) -> Expected {
+    Expected::aws(AwsMessage::PendingDeletion, &[arn])
 }
 
 /// `KMSInvalidStateException`: `<key-arn> is not pending deletion.`
-pub(crate) fn not_pending_deletion(arn: &str) -> Error {
-    Error::InvalidState {
-        message: format!("{arn} is not pending deletion."),
-    }
+pub(crate) fn not_pending_deletion(arn: &str) -> Expected {
+    Expected::aws(AwsMessage::NotPendingDeletion, &[arn])
 }
 
 /// `NotFoundException`: `Key '<key-arn>' does not exist`.
-pub(crate) fn key_not_found(arn: &str) -> Error {
-    Error::NotFound {
-        message: format!("Key '{arn}' does not exist"),
-    }
+pub(crate) fn key_not_found(arn: &str) -> Expected {
+    Expected::aws(AwsMessage::KeyNotFound, &[arn])
 }
 
 /// `NotFoundException`: `Alias <alias-arn> is not found.`
-pub(crate) fn alias_not_found(alias_arn: &str) -> Error {
-    Error::NotFound {
-        message: format!("Alias {alias_arn} is not found."),
-    }
+pub(crate) fn alias_not_found(alias_arn: &str) -> Expected {
+    Expected::aws(AwsMessage::AliasNotFound, &[alias_arn])
 }
 
 /// `IncorrectKeyException` with AWS's message.
-pub(crate) fn incorrect_key_error() -> Error {
-    Error::IncorrectKey {
-        message: "The key ID in the request does not identify a CMK that can perform this \
-                  operation."
-            .to_owned(),
-    }
+pub(crate) fn incorrect_key_error() -> Expected {
+    Expected::aws(AwsMessage::IncorrectKey, &[])
 }
 
-/// `TagException` with `message`.
-pub(crate) fn tag_error(message: &str) -> Error {
-    Error::Tag {
-        message: message.to_owned(),
-    }
+/// `InvalidCiphertextException`, with no message.
+pub(crate) fn invalid_ciphertext() -> Expected {
+    Expected::aws(AwsMessage::InvalidCiphertext, &[])
 }
 
-/// `ValidationException` with `message`.
-pub(crate) fn validation(message: &str) -> Error {
-    Error::Validation {
-        message: message.to_owned(),
-    }
+/// AWS's `ValidationException` for `value` at `member` below the minimum `min`.
+pub(crate) fn below_min(value: impl Display, member: &str, min: u32) -> Expected {
+    let (value, min) = (value.to_string(), min.to_string());
+    Expected::aws(AwsMessage::ValueBelowMin, &[&value, member, &min])
 }
 
-/// AWS's `ValidationException` for `value` at `path` below the minimum `min`.
-pub(crate) fn below_min(value: impl Display, path: &str, min: u32) -> Error {
-    let rule = format!("have value greater than or equal to {min}");
-    Error::constraint(Some(&value), path, &rule)
-}
-
-/// AWS's `ValidationException` for `value` at `path` above the maximum `max`.
-pub(crate) fn above_max(value: impl Display, path: &str, max: u32) -> Error {
-    let rule = format!("have value less than or equal to {max}");
-    Error::constraint(Some(&value), path, &rule)
+/// AWS's `ValidationException` for `value` at `member` above the maximum `max`.
+pub(crate) fn above_max(value: impl Display, member: &str, max: u32) -> Expected {
+    let (value, max) = (value.to_string(), max.to_string());
+    Expected::aws(AwsMessage::ValueAboveMax, &[&value, member, &max])
 }
 
 /// One page of a listing.

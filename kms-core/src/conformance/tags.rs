@@ -1,21 +1,14 @@
 //! Checks of TagResource, UntagResource, ListResourceTags and tags given to CreateKey.
 
-use super::Capabilities;
+use super::capabilities::{Capabilities, Flag};
+use super::messages::AwsMessage;
 use super::support::{
     Expected, INVALID_MARKER, Key, Session, VALIDATION, below_min, collect_pages, expect_err, ok,
-    tag_error,
 };
 use crate::{
     CreateKeyRequest, KeyId, Kms, ListResourceTagsRequest, Tag, TagResourceRequest,
     UntagResourceRequest,
 };
-
-/// `TagException: Too many tags`.
-const TOO_MANY: &str = "Too many tags";
-/// `TagException: Duplicate tag keys`.
-const DUPLICATE: &str = "Duplicate tag keys";
-/// `TagException: Tags beginning with aws: are reserved`.
-const RESERVED: &str = "Tags beginning with aws: are reserved";
 
 /// Tags from `(key, value)` pairs.
 fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
@@ -33,12 +26,24 @@ fn numbered_tags(count: usize) -> Vec<Tag> {
 }
 
 /// The tags that, given to TagResource or CreateKey, fail with the `TagException` message.
-fn invalid_tag_sets() -> [(Vec<Tag>, &'static str, &'static str); 4] {
+fn invalid_tag_sets() -> [(Vec<Tag>, &'static str, AwsMessage); 4] {
     [
-        (numbered_tags(51), "51 tags", TOO_MANY),
-        (tags(&[("k", "1"), ("k", "2")]), "a key twice", DUPLICATE),
-        (tags(&[("aws:x", "v")]), "the key aws:x", RESERVED),
-        (tags(&[("AWS:x", "v")]), "the key AWS:x", RESERVED),
+        (numbered_tags(51), "51 tags", AwsMessage::TooManyTags),
+        (
+            tags(&[("k", "1"), ("k", "2")]),
+            "a key twice",
+            AwsMessage::DuplicateTagKeys,
+        ),
+        (
+            tags(&[("aws:x", "v")]),
+            "the key aws:x",
+            AwsMessage::ReservedTagKey,
+        ),
+        (
+            tags(&[("AWS:x", "v")]),
+            "the key AWS:x",
+            AwsMessage::ReservedTagKey,
+        ),
     ]
 }
 
@@ -57,23 +62,14 @@ async fn tag(kms: &dyn Kms, key: &Key, tags: Vec<Tag>, what: &str) {
     );
 }
 
-/// Panics unless ListResourceTags gives exactly `expected` (sorted by key), in key order
-/// when the backend sorts them.
-async fn assert_tags(
-    kms: &dyn Kms,
-    caps: &Capabilities,
-    key: &Key,
-    expected: &[(&str, &str)],
-    when: &str,
-) {
+/// Panics unless ListResourceTags gives exactly `expected` (sorted by key), in any order.
+async fn assert_tags(kms: &dyn Kms, key: &Key, expected: &[(&str, &str)], when: &str) {
     let mut listed = list_tags(kms, &key.by_id(), 50).await;
-    if !caps.pages_list_resource_tags {
-        listed.sort_by(|a, b| a.tag_key.cmp(&b.tag_key));
-    }
+    listed.sort_by(|a, b| a.tag_key.cmp(&b.tag_key));
     assert_eq!(
         listed,
         tags(expected),
-        "ListResourceTags {when}: expected these tags, sorted by key"
+        "ListResourceTags {when}: expected these tags"
     );
 }
 
@@ -82,63 +78,64 @@ async fn assert_tags(
 pub async fn tag_lifecycle(kms: &dyn Kms, caps: &Capabilities) {
     let mut session = Session::new(kms);
     let key = session.key().await;
-    assert_tags(kms, caps, &key, &[], "of a new key").await;
+    assert_tags(kms, &key, &[], "of a new key").await;
     tag(kms, &key, tags(&[("b", "2"), ("a", "1")]), "TagResource").await;
-    assert_tags(
-        kms,
-        caps,
-        &key,
-        &[("a", "1"), ("b", "2")],
-        "after TagResource",
-    )
-    .await;
+    let in_order = async {
+        let listed = list_tags(kms, &key.by_id(), 50).await;
+        assert_eq!(
+            listed,
+            tags(&[("a", "1"), ("b", "2")]),
+            "ListResourceTags after TagResource of b then a: expected the tags sorted by key"
+        );
+    };
+    let what = "ListResourceTags in key order";
+    caps.gate(Flag::PagesListResourceTags, what, in_order).await;
+    assert_tags(kms, &key, &[("a", "1"), ("b", "2")], "after TagResource").await;
     let request = TagResourceRequest::new(key.by_arn(), tags(&[("a", "one"), ("c", "")]));
     ok(kms.tag_resource(request).await, "TagResource by key ARN");
     let expected = [("a", "one"), ("b", "2"), ("c", "")];
-    assert_tags(kms, caps, &key, &expected, "after replacing a value").await;
+    assert_tags(kms, &key, &expected, "after replacing a value").await;
 
     let request = UntagResourceRequest::new(key.by_id(), vec!["missing".to_owned()]);
     ok(
         kms.untag_resource(request).await,
         "UntagResource of a tag key the key does not have",
     );
-    assert_tags(kms, caps, &key, &expected, "after untagging a missing key").await;
+    assert_tags(kms, &key, &expected, "after untagging a missing key").await;
     let request = UntagResourceRequest::new(key.by_arn(), vec!["b".to_owned()]);
     ok(kms.untag_resource(request).await, "UntagResource");
-    assert_tags(
-        kms,
-        caps,
-        &key,
-        &[("a", "one"), ("c", "")],
-        "after UntagResource",
-    )
-    .await;
+    assert_tags(kms, &key, &[("a", "one"), ("c", "")], "after UntagResource").await;
     session.finish().await;
 }
 
 /// TagResource refuses more than 50 tags on a key, duplicate keys and keys beginning with
 /// `aws:` (in any case) with AWS's `TagException` messages.
 pub async fn tag_validation(kms: &dyn Kms, caps: &Capabilities) {
-    if !caps.validates_tags_and_alias_names {
-        return;
-    }
     let mut session = Session::new(kms);
     let key = session.key().await;
-    for (tags, what, message) in invalid_tag_sets() {
-        let request = TagResourceRequest::new(key.by_id(), tags);
-        let result = kms.tag_resource(request).await;
-        expect_err(
-            result,
-            &format!("TagResource with {what}"),
-            tag_error(message),
-        );
-    }
-    assert_tags(kms, caps, &key, &[], "after refused TagResource calls").await;
+    let refused = async {
+        for (tags, what, message) in invalid_tag_sets() {
+            let request = TagResourceRequest::new(key.by_id(), tags);
+            let result = kms.tag_resource(request).await;
+            expect_err(
+                result,
+                &format!("TagResource with {what}"),
+                Expected::aws(message, &[]),
+            );
+        }
+        assert_tags(kms, &key, &[], "after refused TagResource calls").await;
 
+        tag(kms, &key, numbered_tags(50), "TagResource with 50 tags").await;
+        let request = TagResourceRequest::new(key.by_id(), tags(&[("one-more", "v")]));
+        let result = kms.tag_resource(request).await;
+        let expected = Expected::aws(AwsMessage::TooManyTags, &[]);
+        expect_err(result, "TagResource of a 51st tag", expected);
+    };
+    let what = "TagResource refusals";
+    caps.gate(Flag::ValidatesTagsAndAliasNames, what, refused)
+        .await;
+    // A key with at most 50 tags (as many when the peer deviated above).
     tag(kms, &key, numbered_tags(50), "TagResource with 50 tags").await;
-    let request = TagResourceRequest::new(key.by_id(), tags(&[("one-more", "v")]));
-    let result = kms.tag_resource(request).await;
-    expect_err(result, "TagResource of a 51st tag", tag_error(TOO_MANY));
     let replacement = tags(&[("k00", "replaced")]);
     tag(
         kms,
@@ -157,26 +154,25 @@ pub async fn create_key_with_tags(kms: &dyn Kms, caps: &Capabilities) {
     let key = session.create(request).await;
     assert_tags(
         kms,
-        caps,
         &key,
         &[("a", "1"), ("b", "2")],
         "of a key created with tags",
     )
     .await;
-    let invalid = if caps.validates_tags_and_alias_names {
-        invalid_tag_sets().to_vec()
-    } else {
-        Vec::new()
+    let refused = async {
+        for (tags, what, message) in invalid_tag_sets() {
+            let request = CreateKeyRequest::new().with_tags(tags);
+            let result = session.try_create(request).await;
+            expect_err(
+                result,
+                &format!("CreateKey with {what}"),
+                Expected::aws(message, &[]),
+            );
+        }
     };
-    for (tags, what, message) in invalid {
-        let request = CreateKeyRequest::new().with_tags(tags);
-        let result = session.try_create(request).await;
-        expect_err(
-            result,
-            &format!("CreateKey with {what}"),
-            tag_error(message),
-        );
-    }
+    let what = "CreateKey tag refusals";
+    caps.gate(Flag::ValidatesTagsAndAliasNames, what, refused)
+        .await;
     session.finish().await;
 }
 
@@ -186,20 +182,20 @@ pub async fn list_resource_tags_paging(kms: &dyn Kms, caps: &Capabilities) {
     let mut session = Session::new(kms);
     let key = session.key().await;
     tag(kms, &key, numbered_tags(5), "TagResource with 5 tags").await;
-    if !caps.pages_list_resource_tags {
-        session.finish().await;
-        return;
-    }
-    let listed = list_tags(kms, &key.by_id(), 2).await;
-    assert_eq!(
-        listed,
-        numbered_tags(5),
-        "ListResourceTags with Limit 2: expected every tag once, sorted by key"
-    );
+    let paging = async {
+        let listed = list_tags(kms, &key.by_id(), 2).await;
+        assert_eq!(
+            listed,
+            numbered_tags(5),
+            "ListResourceTags with Limit 2: expected every tag once, sorted by key"
+        );
+    };
+    let what = "ListResourceTags with Limit 2";
+    caps.gate(Flag::PagesListResourceTags, what, paging).await;
 
-    if caps.validates_list_limits {
+    let refused = async {
         let cases: [(u32, Expected); 2] = [
-            (0, below_min(0, "limit", 1).into()),
+            (0, below_min(0, "limit", 1)),
             (51, Expected::code(VALIDATION)),
         ];
         for (limit, expected) in cases {
@@ -216,6 +212,8 @@ pub async fn list_resource_tags_paging(kms: &dyn Kms, caps: &Capabilities) {
             "ListResourceTags with a made-up Marker",
             Expected::code(INVALID_MARKER),
         );
-    }
+    };
+    let what = "ListResourceTags limits";
+    caps.gate(Flag::ValidatesListLimits, what, refused).await;
     session.finish().await;
 }

@@ -5,7 +5,7 @@ use kms_core::{ALIAS_PREFIX, AliasListEntry, Error, MAX_ALIAS_NAME_LEN, Result, 
 
 use crate::limits;
 use crate::paging::page;
-use crate::state::Alias;
+use crate::state::{Alias, KeyOnly};
 use crate::store::Store;
 
 /// The prefix of the aliases of AWS managed keys.
@@ -19,6 +19,7 @@ impl Store {
         check_alias_name(&name)?;
         if name.starts_with(RESERVED_PREFIX) {
             return Err(Error::InvalidAliasName {
+                // Our wording (unverified): no reference confirms AWS's message.
                 message: format!(
                     "Alias {name} cannot be created: names beginning with {RESERVED_PREFIX} are \
                      reserved for AWS managed keys."
@@ -26,11 +27,14 @@ impl Store {
             });
         }
         self.mutate(|keyring, now| {
-            let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
+            let member = KeyOnly::target_key_id("CreateAlias");
+            let key =
+                keyring.resolve_key(&self.identity, &request.target_key_id, member, || now)?;
             key.check_not_pending_deletion()?;
             let target = key.id.clone();
             if keyring.aliases.contains_key(&name) {
                 return Err(Error::AlreadyExists {
+                    // Our wording (unverified), that of moto, local-kms and LocalStack.
                     message: format!(
                         "An alias with the name {} already exists",
                         self.identity.alias_arn(&name)
@@ -44,6 +48,7 @@ impl Store {
                 .count();
             if aliases_of_key >= MAX_ALIASES_PER_KEY {
                 return Err(Error::LimitExceeded {
+                    // Our wording (unverified): no reference confirms AWS's message.
                     message: format!(
                         "The key {target} already has the maximum of {MAX_ALIASES_PER_KEY} aliases."
                     ),
@@ -66,7 +71,9 @@ impl Store {
             if !keyring.aliases.contains_key(&name) {
                 return Err(self.identity.alias_not_found(&name));
             }
-            let key = keyring.resolve(&self.identity, &request.target_key_id, || now)?;
+            let member = KeyOnly::target_key_id("UpdateAlias");
+            let key =
+                keyring.resolve_key(&self.identity, &request.target_key_id, member, || now)?;
             key.check_not_pending_deletion()?;
             let target = key.id.clone();
             if let Some(alias) = keyring.aliases.get(&name) {
@@ -95,7 +102,11 @@ impl Store {
         let now = self.now();
         let keyring = self.read()?;
         let only = match &request.key_id {
-            Some(key_id) => Some(keyring.resolve(&self.identity, key_id, || now)?.id.as_str()),
+            Some(key_id) => {
+                let member = KeyOnly::key_id("ListAliases");
+                let key = keyring.resolve_key(&self.identity, key_id, member, || now)?;
+                Some(key.id.as_str())
+            }
             None => None,
         };
         let page = page(

@@ -276,6 +276,8 @@ fn data_key_len(key_spec: Option<&DataKeySpec>, number_of_bytes: Option<u32>) ->
             NUMBER_OF_BYTES,
         )?),
         _ => Err(Error::Validation {
+            // Our wording (unverified), that of moto and local-kms: no reference confirms
+            // AWS's current message.
             message: "Please specify either number of bytes or key spec.".to_owned(),
         }),
     }

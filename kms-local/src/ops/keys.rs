@@ -11,7 +11,7 @@ use crate::limits::{self, PENDING_WINDOW_DAYS};
 use crate::material::Material;
 use crate::paging::page;
 use crate::random;
-use crate::state::{Deletion, Key};
+use crate::state::{Deletion, Key, KeyOnly};
 use crate::store::Store;
 
 /// Customer managed keys per account and region.
@@ -43,6 +43,7 @@ impl Store {
         self.mutate(|keyring, now| {
             if keyring.keys.len() >= MAX_KEYS {
                 return Err(Error::LimitExceeded {
+                    // Our wording (unverified): no reference confirms AWS's message.
                     message: format!("The account already has the maximum of {MAX_KEYS} keys."),
                 });
             }
@@ -97,7 +98,8 @@ impl Store {
     ) -> Result<UpdateKeyDescriptionResponse> {
         limits::check_description(&request.description)?;
         self.mutate(|keyring, _| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("UpdateKeyDescription");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_not_pending_deletion()?;
             key.description = request.description;
             Ok(UpdateKeyDescriptionResponse::new())
@@ -105,18 +107,24 @@ impl Store {
     }
 
     pub(crate) fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
-        self.set_enabled(&request.key_id, KeyState::Enabled)?;
+        self.set_enabled(&request.key_id, KeyState::Enabled, "EnableKey")?;
         Ok(EnableKeyResponse::new())
     }
 
     pub(crate) fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
-        self.set_enabled(&request.key_id, KeyState::Disabled)?;
+        self.set_enabled(&request.key_id, KeyState::Disabled, "DisableKey")?;
         Ok(DisableKeyResponse::new())
     }
 
-    fn set_enabled(&self, key_id: &kms_core::KeyId, state: KeyState) -> Result<()> {
+    /// Enables or disables a key, for `operation` (EnableKey or DisableKey).
+    fn set_enabled(
+        &self,
+        key_id: &kms_core::KeyId,
+        state: KeyState,
+        operation: &'static str,
+    ) -> Result<()> {
         self.mutate(|keyring, now| {
-            let key = keyring.resolve_mut(&self.identity, key_id)?;
+            let key = keyring.resolve_mut(&self.identity, key_id, KeyOnly::key_id(operation))?;
             key.check_can_toggle()?;
             if state == KeyState::Enabled && key.state != KeyState::Enabled {
                 key.catch_up_rotation(now)?;
@@ -137,7 +145,8 @@ impl Store {
         let window = request.pending_window_in_days.unwrap_or(default);
         limits::check_range("pendingWindowInDays", window, (min, max))?;
         self.mutate(|keyring, now| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("ScheduleKeyDeletion");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_not_pending_deletion()?;
             let date = now + days(window);
             key.state = KeyState::PendingDeletion;
@@ -159,7 +168,8 @@ impl Store {
         request: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse> {
         self.mutate(|keyring, _| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("CancelKeyDeletion");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             if key.deletion.take().is_none() {
                 return Err(Error::InvalidState {
                     message: format!("{} is not pending deletion.", key.arn),

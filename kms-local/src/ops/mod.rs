@@ -1,5 +1,9 @@
 //! The operations of the `Kms` trait, as methods of the store, grouped as the trait groups
 //! them.
+//!
+//! Error messages are AWS's, as `reference/kms-api.md` records them from live AWS or its
+//! documentation, except where a comment says "Our wording": no reference confirms AWS's
+//! message there, so the conformance suite asserts only the exception of such errors.
 
 mod aliases;
 mod crypto;

@@ -10,7 +10,7 @@ use super::days;
 use crate::limits::{self, ON_DEMAND_ROTATIONS, ROTATION_PERIOD_DAYS};
 use crate::material::Material;
 use crate::paging::page_by_index;
-use crate::state::AutoRotation;
+use crate::state::{AutoRotation, KeyOnly};
 use crate::store::Store;
 
 /// How long before an automatic rotation `RotateKeyOnDemand` is refused.
@@ -25,7 +25,8 @@ impl Store {
         let period = request.rotation_period_in_days.unwrap_or(default);
         limits::check_range("rotationPeriodInDays", period, (min, max))?;
         self.mutate(|keyring, now| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("EnableKeyRotation");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_rotatable()?;
             let next = now + days(period);
             key.rotation = Some(AutoRotation {
@@ -42,7 +43,8 @@ impl Store {
         request: DisableKeyRotationRequest,
     ) -> Result<DisableKeyRotationResponse> {
         self.mutate(|keyring, _| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("DisableKeyRotation");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_rotatable()?;
             key.rotation = None;
             Ok(DisableKeyRotationResponse::new())
@@ -54,7 +56,8 @@ impl Store {
         request: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse> {
         let keyring = self.read()?;
-        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
+        let member = KeyOnly::key_id("GetKeyRotationStatus");
+        let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
         key.check_rotation_supported()?;
         // A key pending deletion reports rotation off; cancelling brings the setting back.
         let rotation = key
@@ -75,14 +78,16 @@ impl Store {
         request: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse> {
         self.mutate(|keyring, now| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("RotateKeyOnDemand");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_rotatable()?;
             // Due rotations were made before this change: `next` is in the future.
             if key
                 .rotation
                 .is_some_and(|rotation| rotation.next <= now + AUTOMATIC_ROTATION_GUARD)
             {
-                // AWS documents the condition; its exact message is not known.
+                // AWS documents the condition. Our wording (unverified): no reference
+                // confirms AWS's message.
                 return Err(Error::Conflict {
                     message: format!(
                         "An automatic rotation of {} is scheduled to begin within the next 20 \
@@ -120,7 +125,8 @@ impl Store {
             include.check_known("includeKeyMaterial")?;
         }
         let keyring = self.read()?;
-        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
+        let member = KeyOnly::key_id("ListKeyRotations");
+        let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
         key.check_rotation_supported()?;
         let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);
         let current = key.current().id;

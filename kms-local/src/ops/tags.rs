@@ -5,12 +5,14 @@ use kms_core::{Result, Tag};
 
 use crate::limits::{self, is_reserved_tag_key, tag_error};
 use crate::paging::page;
+use crate::state::KeyOnly;
 use crate::store::Store;
 
 impl Store {
     pub(crate) fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
         self.mutate(|keyring, _| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("TagResource");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_not_pending_deletion()?;
             limits::merge_tags(&mut key.tags, &request.tags)?;
             Ok(TagResourceResponse::new())
@@ -25,7 +27,8 @@ impl Store {
             return Err(tag_error("Tags beginning with aws: are reserved"));
         }
         self.mutate(|keyring, _| {
-            let key = keyring.resolve_mut(&self.identity, &request.key_id)?;
+            let member = KeyOnly::key_id("UntagResource");
+            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             key.check_not_pending_deletion()?;
             for tag_key in &request.tag_keys {
                 key.tags.remove(tag_key);
@@ -40,7 +43,8 @@ impl Store {
     ) -> Result<ListResourceTagsResponse> {
         let limit = limits::page_limit(request.limit, 50, 50)?;
         let keyring = self.read()?;
-        let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
+        let member = KeyOnly::key_id("ListResourceTags");
+        let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
         let page = page(&key.tags, request.marker.as_deref(), limit, |k, v| {
             Some(Tag::new(k, v.clone()))
         })?;
