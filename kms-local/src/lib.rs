@@ -115,14 +115,15 @@ impl LocalKms {
     }
 
     /// Runs one operation: inline for an in-memory backend, else on a blocking thread.
-    async fn call<Request, Response>(
+    async fn call<Request, Response, Operation>(
         &self,
         request: Request,
-        operation: fn(&Store, Request) -> Result<Response>,
+        operation: Operation,
     ) -> Result<Response>
     where
         Request: Audited + Send + 'static,
         Response: AuditedResponse + Send + 'static,
+        Operation: FnOnce(&Store, Request) -> Result<Response> + Send + 'static,
     {
         if !self.blocking {
             return self.run(request, operation);
@@ -137,7 +138,7 @@ impl LocalKms {
     fn run<Request: Audited, Response: AuditedResponse>(
         &self,
         request: Request,
-        operation: fn(&Store, Request) -> Result<Response>,
+        operation: impl FnOnce(&Store, Request) -> Result<Response>,
     ) -> Result<Response> {
         let Some(audit) = &self.audit else {
             return operation(&self.store, request);
