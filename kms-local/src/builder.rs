@@ -72,23 +72,25 @@ impl LocalKmsBuilder {
         self
     }
 
-    /// Keeps the keys in the directory `path` (created if missing) instead of in memory:
-    /// every change is on disk before the operation returns, and other processes may open the
-    /// same directory at the same time. See [`LocalKmsBuilder::root_key`] for the key that
-    /// encrypts key material there.
+    /// Keeps the keys in the directory `path` (created with mode 0700 if missing) instead of
+    /// in memory: every change is on disk before the operation returns, and other processes
+    /// may open the same directory at the same time. The store remembers the region and
+    /// account it was created for and opens for those only; a directory that group or
+    /// others may access is refused. See [`LocalKmsBuilder::root_key`] for the key that
+    /// encrypts key material there and authenticates the journal.
     ///
     /// ```
     /// use kms_core::KmsExt;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> kms_core::Result<()> {
-    /// # let dir = std::env::temp_dir().join(format!("kms-doc-{}", std::process::id()));
+    /// # let scratch = tempfile::tempdir().map_err(|err| kms_core::Error::Config { message: err.to_string() })?;
+    /// # let dir = scratch.path().join("kms");
     /// {
-    ///     let kms = kms_local::LocalKms::builder().path(&dir).build()?;
+    ///     let kms = kms_local::LocalKms::builder().path(&dir).build_async().await?;
     ///     kms.create_symmetric_key("kept").await?;
     /// }
-    /// let reopened = kms_local::LocalKms::builder().path(&dir).build()?;
+    /// let reopened = kms_local::LocalKms::builder().path(&dir).build_async().await?;
     /// assert_eq!(reopened.key_count(), 1);
-    /// # let _ = std::fs::remove_dir_all(&dir);
     /// # Ok(()) }
     /// ```
     #[must_use]
