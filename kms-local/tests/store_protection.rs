@@ -194,6 +194,12 @@ fn a_changed_header_and_an_old_or_newer_format_are_refused() {
             "{message}"
         );
     }
+    // A version 1 journal holding its (shorter) header only is named as such too.
+    let mut old = intact[..64].to_vec();
+    old[11] = 1;
+    std::fs::write(&journal, &old).unwrap();
+    let message = refusal(dir);
+    assert!(message.contains("format version 1"), "{message}");
 }
 
 #[test]

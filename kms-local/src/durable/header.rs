@@ -78,13 +78,15 @@ impl Header {
         identity: &Identity,
     ) -> Result<Self> {
         let mut fixed = [0u8; FIXED_LEN];
-        read_at(file, path, &mut fixed, 0)?;
-        let (magic, rest) = fixed.split_at(MAGIC.len());
+        // Magic and version first: another format's header may be shorter.
+        let (start, rest) = fixed.split_at_mut(MAGIC.len() + 4);
+        read_at(file, path, start, 0)?;
+        let (magic, version) = start.split_at(MAGIC.len());
         if magic != MAGIC {
             return Err(store_error(path, "is not a local KMS journal"));
         }
-        let (version, rest) = rest.split_at(4);
         check_version(path, u32::from_be_bytes(array(version)))?;
+        read_at(file, path, rest, (MAGIC.len() + 4) as u64)?;
         let (sealed_check, stored_len) = rest.split_at(SEALED_CHECK_LEN);
         let check = root.open(sealed_check, MAGIC);
         if check.is_none_or(|check| check.expose_secret() != CHECK) {
