@@ -9,7 +9,7 @@ use kms_core::{Result, SecretBytes};
 
 use crate::LocalKms;
 use crate::audit::AuditSink;
-use crate::durable::Journal;
+use crate::durable::{Journal, RootKeySource};
 use crate::seed::SeedFile;
 use crate::state::Identity;
 use crate::store::{Clock, Store};
@@ -38,7 +38,7 @@ pub struct LocalKmsBuilder {
     account_id: Option<String>,
     clock: Option<Clock>,
     path: Option<PathBuf>,
-    root_key: Option<SecretBytes>,
+    root_key: Option<RootKeySource>,
     seeds: Vec<Seed>,
     audit: Option<Arc<dyn AuditSink>>,
 }
@@ -72,23 +72,25 @@ impl LocalKmsBuilder {
         self
     }
 
-    /// Keeps the keys in the directory `path` (created if missing) instead of in memory:
-    /// every change is on disk before the operation returns, and other processes may open the
-    /// same directory at the same time. See [`LocalKmsBuilder::root_key`] for the key that
-    /// encrypts key material there.
+    /// Keeps the keys in the directory `path` (created with mode 0700 if missing) instead of
+    /// in memory: every change is on disk before the operation returns, and other processes
+    /// may open the same directory at the same time. The store remembers the region and
+    /// account it was created for and opens for those only; a directory that group or
+    /// others may access is refused. See [`LocalKmsBuilder::root_key`] for the key that
+    /// encrypts key material there and authenticates the journal.
     ///
     /// ```
     /// use kms_core::KmsExt;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> kms_core::Result<()> {
-    /// # let dir = std::env::temp_dir().join(format!("kms-doc-{}", std::process::id()));
+    /// # let scratch = tempfile::tempdir().map_err(|err| kms_core::Error::Config { message: err.to_string() })?;
+    /// # let dir = scratch.path().join("kms");
     /// {
-    ///     let kms = kms_local::LocalKms::builder().path(&dir).build()?;
+    ///     let kms = kms_local::LocalKms::builder().path(&dir).build_async().await?;
     ///     kms.create_symmetric_key("kept").await?;
     /// }
-    /// let reopened = kms_local::LocalKms::builder().path(&dir).build()?;
+    /// let reopened = kms_local::LocalKms::builder().path(&dir).build_async().await?;
     /// assert_eq!(reopened.key_count(), 1);
-    /// # let _ = std::fs::remove_dir_all(&dir);
     /// # Ok(()) }
     /// ```
     #[must_use]
@@ -97,13 +99,41 @@ impl LocalKmsBuilder {
         self
     }
 
-    /// The 32-byte key that encrypts key material in a durable store. Without it, the
-    /// environment variable [`ROOT_KEY_ENV`](crate::ROOT_KEY_ENV) (base64) is used, and
-    /// without that the file `root.key` in the store's directory, created on first use with
-    /// mode 0600.
+    /// The 32-byte key that encrypts key material in a durable store and authenticates its
+    /// journal. Without it (or [`LocalKmsBuilder::root_key_file`]), the environment
+    /// variable [`ROOT_KEY_ENV`](crate::ROOT_KEY_ENV) (base64) is used, and without that the
+    /// file `root.key` in the store's directory, created on first use with mode 0600.
+    /// Replaces an earlier `root_key_file`.
     #[must_use]
     pub fn root_key(mut self, root_key: SecretBytes) -> Self {
-        self.root_key = Some(root_key);
+        self.root_key = Some(RootKeySource::Bytes(root_key));
+        self
+    }
+
+    /// Reads the root key (32 raw bytes) of a durable store from the file `path` instead of
+    /// `root.key` in the store's directory, so that a copy of the directory alone does not
+    /// hold the key. The file is created with a fresh key (mode 0600) if missing; one that
+    /// group or others may read or write is refused. Replaces an earlier
+    /// [`LocalKmsBuilder::root_key`].
+    ///
+    /// ```
+    /// use kms_core::KmsExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> kms_core::Result<()> {
+    /// # let keys = tempfile::tempdir().map_err(|err| kms_core::Error::Config { message: err.to_string() })?;
+    /// # let (store, root_key) = (keys.path().join("store"), keys.path().join("elsewhere.key"));
+    /// let kms = kms_local::LocalKms::builder()
+    ///     .path(&store)
+    ///     .root_key_file(&root_key)
+    ///     .build_async()
+    ///     .await?;
+    /// kms.create_symmetric_key("kept").await?;
+    /// assert!(root_key.exists() && !store.join("root.key").exists());
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn root_key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.root_key = Some(RootKeySource::File(path.into()));
         self
     }
 
@@ -130,12 +160,17 @@ impl LocalKmsBuilder {
         self
     }
 
-    /// The backend.
+    /// The backend. A durable store ([`LocalKmsBuilder::path`]) is opened and its journal
+    /// read here, blocking the thread: from async code, use
+    /// [`LocalKmsBuilder::build_async`].
     ///
     /// # Errors
     ///
     /// `Error::Config` naming the setting when the region is not a region name (see
-    /// [`kms_core::check_region`]) or the account ID is not 12 digits.
+    /// [`kms_core::check_region`]) or the account ID is not 12 digits; for a durable store,
+    /// `Error::Config` when it was created for another region or account, or when its
+    /// directory or root key file is accessible by group or others, and a backend error
+    /// naming the file when it cannot be read or fails authentication.
     pub fn build(mut self) -> Result<LocalKms> {
         if let Some(region) = &self.region {
             kms_core::check_region(region)?;
@@ -151,33 +186,38 @@ impl LocalKmsBuilder {
             })
             .collect::<Result<Vec<_>>>()?;
         let audit = self.audit.take();
-        let mut kms = match self.path.take() {
+        let kms = match self.path.take() {
             None => self.build_in_memory(),
             Some(path) => {
                 let root_key = self.root_key.take();
                 let (identity, clock) = self.identity_and_clock();
                 let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
-                LocalKms {
-                    store: Arc::new(Store::durable(identity, clock, journal, keyring)),
-                    audit: None,
-                }
+                LocalKms::with_store(Store::durable(identity, clock, journal, keyring))
             }
-        };
-        kms.audit = audit;
+        }
+        .with_audit(audit);
         for seed in &seeds {
             kms.store.seed(seed)?;
         }
         Ok(kms)
     }
 
+    /// [`LocalKmsBuilder::build`] on a blocking thread (tokio's `spawn_blocking`), so that
+    /// opening and reading a durable store never stalls the async runtime. Outside a tokio
+    /// runtime it builds on the calling thread.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`LocalKmsBuilder::build`].
+    pub async fn build_async(self) -> Result<LocalKms> {
+        crate::blocking::run(move || self.build()).await
+    }
+
     /// The backend in memory, with settings already checked.
     pub(crate) fn build_in_memory(mut self) -> LocalKms {
         let audit = self.audit.take();
         let (identity, clock) = self.identity_and_clock();
-        LocalKms {
-            store: Arc::new(Store::in_memory(identity, clock)),
-            audit,
-        }
+        LocalKms::with_store(Store::in_memory(identity, clock)).with_audit(audit)
     }
 
     fn identity_and_clock(self) -> (Identity, Clock) {
@@ -200,7 +240,7 @@ impl fmt::Debug for LocalKmsBuilder {
             .field("account_id", &self.account_id)
             .field("custom_clock", &self.clock.is_some())
             .field("path", &self.path)
-            .field("root_key", &self.root_key.as_ref().map(|_| "[REDACTED]"))
+            .field("root_key", &self.root_key)
             .field("seeds", &self.seeds.len())
             .field("audit", &self.audit)
             .finish()

@@ -24,6 +24,7 @@
 
 pub mod audit;
 mod blob;
+mod blocking;
 mod builder;
 mod durable;
 pub mod insecure;
@@ -46,7 +47,7 @@ pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
 pub use durable::ROOT_KEY_ENV;
 pub use seed::{SeedFile, SeedKey};
 
-use audit::{AuditEvent, AuditSink, Audited, AuditedResponse};
+use audit::{AuditEvent, AuditGate, AuditSink, Audited, AuditedResponse};
 use store::Store;
 
 /// An in-process KMS that behaves like AWS KMS, holding its keys in memory or in a directory
@@ -54,10 +55,16 @@ use store::Store;
 ///
 /// Clones share the same keys. It is `Send + Sync` and meant to be shared across tasks:
 /// cryptographic operations run in parallel.
+///
+/// An in-memory backend answers on the calling task, without waiting. A durable store, or an
+/// audit sink whose writes block ([`AuditSink::blocks`]), makes each call run on tokio's
+/// blocking thread pool, so that file work never stalls the async runtime.
 #[derive(Clone)]
 pub struct LocalKms {
     store: Arc<Store>,
-    audit: Option<Arc<dyn AuditSink>>,
+    audit: Option<Arc<AuditGate>>,
+    /// Whether calls do blocking work, and so run on a blocking thread.
+    blocking: bool,
 }
 
 impl LocalKms {
@@ -88,19 +95,71 @@ impl LocalKms {
 }
 
 impl LocalKms {
-    /// Runs one operation, and records it in the audit log if there is one.
-    fn call<Request: Audited, Response: AuditedResponse>(
+    /// A backend on `store`, without an audit log.
+    fn with_store(store: Store) -> Self {
+        Self {
+            blocking: store.is_durable(),
+            store: Arc::new(store),
+            audit: None,
+        }
+    }
+
+    /// The backend recording every call in `sink`, if there is one.
+    fn with_audit(mut self, sink: Option<Arc<dyn AuditSink>>) -> Self {
+        if let Some(sink) = sink {
+            let gate = AuditGate::new(sink);
+            self.blocking |= gate.blocks();
+            self.audit = Some(Arc::new(gate));
+        }
+        self
+    }
+
+    /// Runs one operation: inline for an in-memory backend, else on a blocking thread.
+    async fn call<Request, Response, Operation>(
         &self,
         request: Request,
-        operation: impl FnOnce(Request) -> Result<Response>,
+        operation: Operation,
+    ) -> Result<Response>
+    where
+        Request: Audited + Send + 'static,
+        Response: AuditedResponse + Send + 'static,
+        Operation: FnOnce(&Store, Request) -> Result<Response> + Send + 'static,
+    {
+        if !self.blocking {
+            return self.run(request, operation);
+        }
+        let kms = self.clone();
+        blocking::run(move || kms.run(request, operation)).await
+    }
+
+    /// Runs one operation, and records it in the audit log if there is one. While the log's
+    /// sink fails, the operation is refused; once it has run, its result is returned whatever
+    /// the sink does.
+    fn run<Request: Audited, Response: AuditedResponse>(
+        &self,
+        request: Request,
+        operation: impl FnOnce(&Store, Request) -> Result<Response>,
     ) -> Result<Response> {
         let Some(audit) = &self.audit else {
-            return operation(request);
+            return operation(&self.store, request);
         };
+        audit.admit()?;
         let draft = request.draft();
         let time = self.store.now();
-        let result = operation(request);
-        let arn = match &result {
+        let result = operation(&self.store, request);
+        audit.record(self.event(draft, time, &result));
+        result
+    }
+
+    /// The audit event of a call described by `draft`, made at `time`, that ended with
+    /// `result`.
+    fn event<Response: AuditedResponse>(
+        &self,
+        draft: audit::Draft,
+        time: std::time::SystemTime,
+        result: &Result<Response>,
+    ) -> Result<AuditEvent> {
+        let arn = match result {
             Ok(response) => response.key_arn().map(str::to_owned),
             Err(_) => None,
         }
@@ -115,16 +174,14 @@ impl LocalKms {
             random::key_uuid()?.to_string(),
         );
         let identity = &self.store.identity;
-        let event = AuditEvent::new(
+        Ok(AuditEvent::new(
             draft,
             time,
             (&identity.region, &identity.account),
             arn,
             result.as_ref().err(),
             ids,
-        );
-        audit.record(&event)?;
-        result
+        ))
     }
 }
 
@@ -156,148 +213,143 @@ impl fmt::Display for LocalKms {
 #[deny(clippy::missing_trait_methods)]
 impl Kms for LocalKms {
     async fn create_key(&self, request: CreateKeyRequest) -> Result<CreateKeyResponse> {
-        self.call(request, |request| self.store.create_key(request))
+        self.call(request, Store::create_key).await
     }
 
     async fn describe_key(&self, request: DescribeKeyRequest) -> Result<DescribeKeyResponse> {
-        self.call(request, |request| self.store.describe_key(request))
+        self.call(request, Store::describe_key).await
     }
 
     async fn list_keys(&self, request: ListKeysRequest) -> Result<ListKeysResponse> {
-        self.call(request, |request| self.store.list_keys(request))
+        self.call(request, Store::list_keys).await
     }
 
     async fn update_key_description(
         &self,
         request: UpdateKeyDescriptionRequest,
     ) -> Result<UpdateKeyDescriptionResponse> {
-        self.call(request, |request| {
-            self.store.update_key_description(request)
-        })
+        self.call(request, Store::update_key_description).await
     }
 
     async fn enable_key(&self, request: EnableKeyRequest) -> Result<EnableKeyResponse> {
-        self.call(request, |request| self.store.enable_key(request))
+        self.call(request, Store::enable_key).await
     }
 
     async fn disable_key(&self, request: DisableKeyRequest) -> Result<DisableKeyResponse> {
-        self.call(request, |request| self.store.disable_key(request))
+        self.call(request, Store::disable_key).await
     }
 
     async fn schedule_key_deletion(
         &self,
         request: ScheduleKeyDeletionRequest,
     ) -> Result<ScheduleKeyDeletionResponse> {
-        self.call(request, |request| self.store.schedule_key_deletion(request))
+        self.call(request, Store::schedule_key_deletion).await
     }
 
     async fn cancel_key_deletion(
         &self,
         request: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse> {
-        self.call(request, |request| self.store.cancel_key_deletion(request))
+        self.call(request, Store::cancel_key_deletion).await
     }
 
     async fn enable_key_rotation(
         &self,
         request: EnableKeyRotationRequest,
     ) -> Result<EnableKeyRotationResponse> {
-        self.call(request, |request| self.store.enable_key_rotation(request))
+        self.call(request, Store::enable_key_rotation).await
     }
 
     async fn disable_key_rotation(
         &self,
         request: DisableKeyRotationRequest,
     ) -> Result<DisableKeyRotationResponse> {
-        self.call(request, |request| self.store.disable_key_rotation(request))
+        self.call(request, Store::disable_key_rotation).await
     }
 
     async fn get_key_rotation_status(
         &self,
         request: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse> {
-        self.call(request, |request| {
-            self.store.get_key_rotation_status(request)
-        })
+        self.call(request, Store::get_key_rotation_status).await
     }
 
     async fn rotate_key_on_demand(
         &self,
         request: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse> {
-        self.call(request, |request| self.store.rotate_key_on_demand(request))
+        self.call(request, Store::rotate_key_on_demand).await
     }
 
     async fn list_key_rotations(
         &self,
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
-        self.call(request, |request| self.store.list_key_rotations(request))
+        self.call(request, Store::list_key_rotations).await
     }
 
     async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
-        self.call(request, |request| self.store.create_alias(request))
+        self.call(request, Store::create_alias).await
     }
 
     async fn update_alias(&self, request: UpdateAliasRequest) -> Result<UpdateAliasResponse> {
-        self.call(request, |request| self.store.update_alias(request))
+        self.call(request, Store::update_alias).await
     }
 
     async fn delete_alias(&self, request: DeleteAliasRequest) -> Result<DeleteAliasResponse> {
-        self.call(request, |request| self.store.delete_alias(request))
+        self.call(request, Store::delete_alias).await
     }
 
     async fn list_aliases(&self, request: ListAliasesRequest) -> Result<ListAliasesResponse> {
-        self.call(request, |request| self.store.list_aliases(request))
+        self.call(request, Store::list_aliases).await
     }
 
     async fn tag_resource(&self, request: TagResourceRequest) -> Result<TagResourceResponse> {
-        self.call(request, |request| self.store.tag_resource(request))
+        self.call(request, Store::tag_resource).await
     }
 
     async fn untag_resource(&self, request: UntagResourceRequest) -> Result<UntagResourceResponse> {
-        self.call(request, |request| self.store.untag_resource(request))
+        self.call(request, Store::untag_resource).await
     }
 
     async fn list_resource_tags(
         &self,
         request: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse> {
-        self.call(request, |request| self.store.list_resource_tags(request))
+        self.call(request, Store::list_resource_tags).await
     }
 
     async fn encrypt(&self, request: EncryptRequest) -> Result<EncryptResponse> {
-        self.call(request, |request| self.store.encrypt(request))
+        self.call(request, Store::encrypt).await
     }
 
     async fn decrypt(&self, request: DecryptRequest) -> Result<DecryptResponse> {
-        self.call(request, |request| self.store.decrypt(request))
+        self.call(request, Store::decrypt).await
     }
 
     async fn re_encrypt(&self, request: ReEncryptRequest) -> Result<ReEncryptResponse> {
-        self.call(request, |request| self.store.re_encrypt(request))
+        self.call(request, Store::re_encrypt).await
     }
 
     async fn generate_data_key(
         &self,
         request: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse> {
-        self.call(request, |request| self.store.generate_data_key(request))
+        self.call(request, Store::generate_data_key).await
     }
 
     async fn generate_data_key_without_plaintext(
         &self,
         request: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse> {
-        self.call(request, |request| {
-            self.store.generate_data_key_without_plaintext(request)
-        })
+        self.call(request, Store::generate_data_key_without_plaintext)
+            .await
     }
 
     async fn generate_random(
         &self,
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse> {
-        self.call(request, |request| self.store.generate_random(request))
+        self.call(request, Store::generate_random).await
     }
 }

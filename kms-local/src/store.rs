@@ -2,7 +2,7 @@
 //! durable store its journal.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard};
@@ -22,7 +22,8 @@ const REFRESH_INTERVAL: Duration = Duration::from_millis(50);
 ///
 /// The keyring sits behind a sharded reader-writer lock: a reader locks only the shard of its
 /// own thread, so cryptographic operations, which only read, run in parallel on every core
-/// without touching a shared cache line. Changes to keys and aliases lock every shard.
+/// without touching a shared cache line. Changes to keys and aliases lock every shard, and so
+/// does a durable store's catch-up with its journal, but only when the journal changed.
 pub(crate) struct Store {
     pub(crate) identity: Identity,
     clock: Clock,
@@ -73,8 +74,14 @@ impl Store {
         (self.clock)()
     }
 
+    /// Whether the keys are kept in a directory.
+    pub(crate) fn is_durable(&self) -> bool {
+        self.durable.is_some()
+    }
+
     /// The keyring, to read. A durable store first reads what other processes appended to its
-    /// journal, at most every [`REFRESH_INTERVAL`].
+    /// journal, at most every [`REFRESH_INTERVAL`], and only when the journal changed (a
+    /// `stat` tells, without locking the keyring).
     ///
     /// (A panic while a lock was held cannot leave the keyring half changed: every change is
     /// validated first and applied last, so poisoning is ignored.)
@@ -82,13 +89,15 @@ impl Store {
         if let Some(durable) = &self.durable
             && durable.is_due()
         {
-            let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
-            let mut journal = durable
-                .journal
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            journal.catch_up(&mut keyring, false)?;
-            keyring.take_touched();
+            if durable.journal_changed()? {
+                let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
+                let mut journal = durable
+                    .journal
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                journal.catch_up(&mut keyring, false)?;
+                keyring.take_touched();
+            }
             durable.caught_up();
         }
         let keyring = self.peek();
@@ -165,8 +174,92 @@ impl Durable {
         self.elapsed_ms().saturating_sub(last) >= interval
     }
 
+    /// Whether the journal changed since this handle last read or wrote it. A journal busy
+    /// in another thread's catch-up or commit counts as unchanged: that thread is bringing
+    /// the keyring up to date, and readers wait for it on the keyring's lock.
+    fn journal_changed(&self) -> Result<bool> {
+        match self.journal.try_lock() {
+            Ok(journal) => journal.changed(),
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner().changed(),
+            Err(TryLockError::WouldBlock) => Ok(false),
+        }
+    }
+
     fn caught_up(&self) {
         self.caught_up_ms
             .store(self.elapsed_ms(), Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::time::Instant;
+
+    use kms_core::{CreateKeyRequest, SecretBytes};
+
+    use super::*;
+    use crate::LocalKms;
+
+    fn open(dir: &std::path::Path) -> LocalKms {
+        LocalKms::builder()
+            .path(dir)
+            .root_key(SecretBytes::from(&[6u8; 32]))
+            .build()
+            .unwrap()
+    }
+
+    /// Whether `read` returns within a second while this thread holds a read guard: it
+    /// would not if it took the write lock, which waits for every reader.
+    fn read_beside_a_reader(store: &Store) -> bool {
+        std::thread::scope(|scope| {
+            let _reader = store.peek();
+            let other = scope.spawn(|| store.read().map(|keyring| keyring.keys.len()));
+            let started = Instant::now();
+            while !other.is_finished() && started.elapsed() < Duration::from_secs(1) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other.is_finished()
+        })
+    }
+
+    #[test]
+    fn a_catch_up_takes_the_write_lock_only_when_the_journal_changed() {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().join("store");
+        let kms = open(&dir);
+        let other = open(&dir);
+
+        // Nothing changed: a due catch-up does not wait for the reader.
+        std::thread::sleep(REFRESH_INTERVAL * 2);
+        assert!(
+            read_beside_a_reader(&kms.store),
+            "an unchanged journal took the write lock"
+        );
+        std::thread::sleep(REFRESH_INTERVAL * 2);
+        assert!(
+            read_beside_a_reader(&kms.store),
+            "an unchanged journal took the write lock"
+        );
+
+        // Another handle appended: the catch-up takes the write lock (it waits for the
+        // reader) and reads the change.
+        other.store.create_key(CreateKeyRequest::new()).unwrap();
+        std::thread::sleep(REFRESH_INTERVAL * 2);
+        assert!(
+            !read_beside_a_reader(&kms.store),
+            "a changed journal was not read"
+        );
+        assert_eq!(kms.store.read().unwrap().keys.len(), 1);
+
+        // Its own change needs no catch-up either.
+        kms.store.create_key(CreateKeyRequest::new()).unwrap();
+        std::thread::sleep(REFRESH_INTERVAL * 2);
+        assert!(
+            read_beside_a_reader(&kms.store),
+            "its own change was read again"
+        );
+        assert_eq!(kms.store.read().unwrap().keys.len(), 2);
     }
 }

@@ -1,9 +1,14 @@
-//! The audit log: one well-formed event per call, failed ones included, and no secret.
+//! The audit log: one well-formed event per call, failed ones included, and no secret; a
+//! sink that fails never fails a call that ran, and refuses the next ones until it records.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kms_core::{DecryptRequest, EncryptRequest, EncryptionContext, KeyId, Kms, KmsExt};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use kms_core::{
+    DecryptRequest, DescribeKeyRequest, EncryptRequest, EncryptionContext, KeyId, Kms, KmsExt,
+};
 use kms_local::LocalKms;
-use kms_local::audit::{JsonLinesAuditLog, MemoryAuditLog};
+use kms_local::audit::{AuditEvent, AuditSink, JsonLinesAuditLog, MemoryAuditLog};
 
 #[tokio::test]
 async fn every_call_is_one_event_with_cloudtrail_names_and_no_secret() {
@@ -75,10 +80,10 @@ async fn every_call_is_one_event_with_cloudtrail_names_and_no_secret() {
 
 #[tokio::test]
 async fn the_json_lines_file_answers_which_keys_were_used_for_what_and_when() {
-    let path = std::env::temp_dir().join(format!("kms-audit-{}.jsonl", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    let scratch = tempfile::tempdir().unwrap();
+    let path = scratch.path().join("audit.jsonl");
     let kms = LocalKms::builder()
-        .audit(JsonLinesAuditLog::open(&path).unwrap())
+        .audit(JsonLinesAuditLog::open(&path).unwrap().with_fsync(true))
         .build()
         .unwrap();
     let key = kms.create_symmetric_key("logged").await.unwrap();
@@ -112,5 +117,98 @@ async fn the_json_lines_file_answers_which_keys_were_used_for_what_and_when() {
     assert_eq!(events[2]["errorCode"], "NotFoundException");
     assert_eq!(events[2]["requestParameters"]["keyId"], "alias/nope");
     assert_eq!(events[0]["requestParameters"]["description"], "logged");
-    std::fs::remove_file(&path).unwrap();
+}
+
+/// A sink that fails its first `failures` writes, with a cause of its own.
+#[derive(Debug)]
+struct FlakySink {
+    failures: AtomicU32,
+    log: MemoryAuditLog,
+}
+
+impl AuditSink for FlakySink {
+    fn record(&self, event: &AuditEvent) -> kms_core::Result<()> {
+        let failing = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok();
+        if failing {
+            return Err(kms_core::Error::Backend {
+                backend: "test",
+                message: "the log disk is on fire".to_owned(),
+                retryable: true,
+                source: None,
+            });
+        }
+        self.log.record(event)
+    }
+}
+
+#[tokio::test]
+async fn a_failed_audit_write_keeps_the_result_and_refuses_the_next_calls_until_it_records() {
+    let log = MemoryAuditLog::new();
+    let kms = LocalKms::builder()
+        .audit(FlakySink {
+            failures: AtomicU32::new(2),
+            log: log.clone(),
+        })
+        .build()
+        .unwrap();
+
+    // The key is made, and the caller learns its ID: a retry would make a second key.
+    let key = kms.create_symmetric_key("committed").await.unwrap();
+    assert_eq!(kms.key_count(), 1);
+
+    // The sink still fails: the next call is refused, and does nothing.
+    let err = kms.create_symmetric_key("refused").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            kms_core::Error::Backend {
+                backend: "local",
+                retryable: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("FlakySink"), "names the sink: {message}");
+    assert!(
+        message.contains("the log disk is on fire"),
+        "names the cause: {message}"
+    );
+    assert_eq!(kms.key_count(), 1);
+    assert!(log.events().is_empty());
+
+    // The sink works again: the held event is recorded first, then the call runs.
+    kms.describe_key(DescribeKeyRequest::new(KeyId::parse(&key.key_id).unwrap()))
+        .await
+        .unwrap();
+    let names: Vec<&str> = log.events().iter().map(|e| e.event_name).collect();
+    assert_eq!(names, ["CreateKey", "DescribeKey"]);
+    assert_eq!(log.events()[0].resources[0].arn, key.arn.unwrap());
+}
+
+#[tokio::test]
+async fn a_file_sink_that_cannot_write_fails_closed_naming_the_file() {
+    // Every write to /dev/full fails as on a full disk.
+    let kms = LocalKms::builder()
+        .audit(JsonLinesAuditLog::open("/dev/full").unwrap())
+        .build()
+        .unwrap();
+    kms.create_symmetric_key("committed").await.unwrap();
+    assert_eq!(kms.key_count(), 1);
+    for _ in 0..2 {
+        let err = kms
+            .encrypt_bytes("alias/any", b"x", &EncryptionContext::new())
+            .await
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("/dev/full"), "{message}");
+        assert!(message.contains("No space left on device"), "{message}");
+        assert!(err.is_retryable(), "{err:?}");
+    }
 }

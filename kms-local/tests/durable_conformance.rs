@@ -17,11 +17,12 @@ struct ReopeningKms {
 }
 
 impl ReopeningKms {
-    fn open(&self) -> Result<LocalKms> {
+    async fn open(&self) -> Result<LocalKms> {
         LocalKms::builder()
             .path(&self.dir)
             .root_key(SecretBytes::from(&[3u8; 32]))
-            .build()
+            .build_async()
+            .await
     }
 }
 
@@ -39,7 +40,7 @@ macro_rules! reopen_for_each {
         impl Kms for ReopeningKms {
             $(
                 async fn $op(&self, request: $request) -> Result<$response> {
-                    self.open()?.$op(request).await
+                    self.open().await?.$op(request).await
                 }
             )+
         }
@@ -50,25 +51,21 @@ kms_core::for_each_operation!(reopen_for_each {});
 
 #[tokio::test]
 async fn a_store_reopened_around_every_operation_conforms() {
-    let dir = std::env::temp_dir().join(format!("kms-durable-conformance-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let kms = ReopeningKms { dir: dir.clone() };
+    let scratch = tempfile::tempdir().unwrap();
+    let kms = ReopeningKms {
+        dir: scratch.path().join("store"),
+    };
     conformance::run_all(&kms, &Capabilities::aws()).await;
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn one_durable_store_conforms() {
-    let dir = std::env::temp_dir().join(format!(
-        "kms-durable-conformance-one-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = tempfile::tempdir().unwrap();
     let kms = LocalKms::builder()
-        .path(&dir)
+        .path(scratch.path().join("store"))
         .root_key(SecretBytes::from(&[4u8; 32]))
-        .build()
+        .build_async()
+        .await
         .unwrap();
     conformance::run_all(&kms, &Capabilities::aws()).await;
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -50,7 +50,7 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// of the backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
     match config {
-        KmsConfig::Local(local) => connect_local(local),
+        KmsConfig::Local(local) => connect_local(local).await,
         KmsConfig::Aws(aws) => connect_aws(aws).await,
     }
 }
@@ -75,10 +75,10 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
     connect_config(KmsConfig::from_env()?).await
 }
 
-/// Builds the local backend.
+/// Builds the local backend; a persistent store is opened and read on a blocking thread.
 #[cfg(feature = "local")]
-fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
-    Ok(Arc::new(local_builder(&config)?.build()?))
+async fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
+    Ok(Arc::new(local_builder(&config)?.build_async().await?))
 }
 
 /// The builder of the local backend that `config` describes, for what only the local backend
@@ -145,7 +145,7 @@ async fn connect_aws(_config: AwsConfig) -> Result<Arc<DynKms>> {
 
 /// Refuses the local backend, which is not built in.
 #[cfg(not(feature = "local"))]
-fn connect_local(_config: LocalConfig) -> Result<Arc<DynKms>> {
+async fn connect_local(_config: LocalConfig) -> Result<Arc<DynKms>> {
     Err(config_error(
         "the local backend is not built in (cargo feature `local` of the `kms` crate)",
     ))

@@ -3,12 +3,18 @@
 //! a data key or key material.
 //!
 //! Sinks: [`MemoryAuditLog`] (for tests), [`JsonLinesAuditLog`] (a file, one JSON object per
-//! line, flushed per event) and [`TracingAuditLog`] (`tracing` events).
+//! line, written per event and `fsync`ed on request) and [`TracingAuditLog`] (`tracing`
+//! events).
+//!
+//! A sink that fails never turns a call's result into an error: the event is held and the
+//! next calls are refused until the sink records again (see [`AuditSink`]).
 
 mod event;
+mod gate;
 mod sinks;
 
 pub use event::{AuditEvent, AuditResource};
 pub use sinks::{AuditSink, JsonLinesAuditLog, MemoryAuditLog, TracingAuditLog};
 
-pub(crate) use event::{Audited, AuditedResponse};
+pub(crate) use event::{Audited, AuditedResponse, Draft};
+pub(crate) use gate::AuditGate;

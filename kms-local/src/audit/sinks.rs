@@ -12,14 +12,25 @@ use kms_core::{Error, Result};
 use super::AuditEvent;
 
 /// A destination for audit events.
+///
+/// When `record` fails, the call whose event it is still returns its own result (its change,
+/// if any, is made); the backend holds the event and refuses the next calls (a retryable
+/// backend error naming the sink and the cause) until the sink records the held events.
+/// Its `Debug` output names the sink in that error.
 pub trait AuditSink: Send + Sync + fmt::Debug {
-    /// Records one event. An error is returned to the caller of the operation (whose effect,
-    /// if any, stands), so an event is never lost silently.
+    /// Records one event.
     ///
     /// # Errors
     ///
     /// Whatever keeps the sink from recording.
     fn record(&self, event: &AuditEvent) -> Result<()>;
+
+    /// Whether `record` may block the thread (file, pipe or network I/O): such a sink is
+    /// called on a blocking thread (tokio's `spawn_blocking`), never on the async runtime.
+    /// `true` unless the sink says otherwise.
+    fn blocks(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps events in memory, for tests and tools that query them.
@@ -64,13 +75,23 @@ impl AuditSink for MemoryAuditLog {
             .push(event.clone());
         Ok(())
     }
+
+    fn blocks(&self) -> bool {
+        false
+    }
 }
 
-/// Appends each event to a file as one line of JSON, flushed before the call returns.
-#[derive(Debug)]
+/// Appends each event to a file as one line of JSON, written with one `write` before the
+/// call returns.
+///
+/// By default a line is in the operating system's hands when the call returns, not on disk:
+/// it survives the process crashing, not the machine. With
+/// [`JsonLinesAuditLog::with_fsync`], each line is also `fsync`ed (`fdatasync`) before the
+/// call returns.
 pub struct JsonLinesAuditLog {
     path: PathBuf,
     file: Mutex<File>,
+    fsync: bool,
 }
 
 impl JsonLinesAuditLog {
@@ -90,7 +111,25 @@ impl JsonLinesAuditLog {
         Ok(Self {
             path,
             file: Mutex::new(file),
+            fsync: false,
         })
+    }
+
+    /// Whether each line is `fsync`ed before the call returns, so it survives a crash of the
+    /// machine; off by default.
+    #[must_use]
+    pub fn with_fsync(mut self, fsync: bool) -> Self {
+        self.fsync = fsync;
+        self
+    }
+}
+
+impl fmt::Debug for JsonLinesAuditLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonLinesAuditLog")
+            .field("path", &self.path)
+            .field("fsync", &self.fsync)
+            .finish()
     }
 }
 
@@ -101,7 +140,7 @@ impl AuditSink for JsonLinesAuditLog {
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         file.write_all(&line)
-            .and_then(|()| file.flush())
+            .and_then(|()| if self.fsync { file.sync_data() } else { Ok(()) })
             .map_err(|err| write_error(&self.path, err))
     }
 }
@@ -122,6 +161,10 @@ impl AuditSink for TracingAuditLog {
             event = %json,
         );
         Ok(())
+    }
+
+    fn blocks(&self) -> bool {
+        false
     }
 }
 

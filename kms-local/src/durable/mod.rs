@@ -1,18 +1,24 @@
 //! The durable store: a directory holding an append-only journal of changes, a lock file and
-//! (unless the environment provides one) the root key.
+//! (unless the builder or the environment provides one) the root key.
 //!
 //! ```text
-//! <dir>/journal   "KMSLOCAL", u32 format version, a root-key check (nonce ‖ sealed ‖ tag),
-//!                 then records: u32 length, SHA-256 of the payload, JSON payload
+//! <dir>/journal   a header (see `header`): format version, root-key check, region and
+//!                 account, authenticated; then one frame per change: u32 length,
+//!                 HMAC-SHA-256 tag chained to the previous frame's, JSON array of the
+//!                 records of the change (see `frame`)
 //! <dir>/lock      held (flock) by the process that appends
 //! <dir>/root.key  32 raw bytes, mode 0600, created on first use
 //! ```
 //!
+//! The directory must be accessible by its owner only (0700), the root key file readable by
+//! its owner only (0600): anything else is refused at open, with the `chmod` that fixes it.
+//!
 //! Every change is appended as whole records and `fsync`ed before the operation returns. A
 //! crash mid-append leaves a damaged last record, which the next writer cuts off: the store
-//! is always the state before or after an operation. Damage anywhere else is an error that
-//! names the file; nothing is ever repaired silently. Processes sharing the directory take
-//! the lock to append, first reading what the others appended, so nothing is lost.
+//! is always the state before or after an operation. A record that fails authentication
+//! anywhere else (changed, moved, replayed, damaged) is an error that names the file; nothing
+//! is ever repaired silently. Processes sharing the directory take the lock to append, first
+//! reading what the others appended, so nothing is lost.
 //!
 //! Each record holds a key or an alias whole, so older records of the same key are dead
 //! weight. Once the journal holds at least [`COMPACT_MIN_RECORDS`] records and more than
@@ -21,24 +27,32 @@
 //! then renamed over `journal` (atomic: a crash leaves the old journal or the new one). The
 //! other processes notice the new file (another inode at the same path) when they next read
 //! and load it from the start.
+//!
+//! All of this is blocking file work: the backend runs it on a blocking thread, never on the
+//! async runtime.
 
+mod frame;
+mod header;
+mod permissions;
 mod record;
 mod root_key;
 
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::digest::{SHA256, digest};
-use kms_core::{Error, Result, SecretBytes};
+use kms_core::{Error, Result};
 
 pub use root_key::ROOT_KEY_ENV;
+pub(crate) use root_key::RootKeySource;
 
 use crate::state::{Identity, Keyring, Touched};
+use frame::Frame;
+use header::Header;
 use record::Record;
-use root_key::RootKey;
+use root_key::{MAC_LEN, RootKey};
 
 const JOURNAL_FILE: &str = "journal";
 /// Where a compacted journal is written before it is renamed over [`JOURNAL_FILE`].
@@ -48,14 +62,6 @@ const COMPACT_MIN_RECORDS: u64 = 1024;
 /// How many records per key and alias a journal may hold before it is compacted.
 const COMPACT_RATIO: u64 = 4;
 const LOCK_FILE: &str = "lock";
-const MAGIC: &[u8; 8] = b"KMSLOCAL";
-const VERSION: u32 = 1;
-/// What the root-key check seals.
-const CHECK: &[u8] = b"kms-local root key check";
-/// The header: magic, version, and the check sealed (12-byte nonce, 16-byte tag).
-const HEADER_LEN: usize = MAGIC.len() + 4 + 12 + CHECK.len() + 16;
-/// A record's frame: length and SHA-256.
-const FRAME_LEN: usize = 4 + 32;
 /// How long a process waits for another to release the lock.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -68,10 +74,39 @@ pub(crate) struct Journal {
     lock: File,
     root: RootKey,
     identity: Identity,
+    /// The header of the open file.
+    header: Header,
     /// How many bytes of the file the keyring reflects.
     applied: u64,
+    /// The tag of the last record those bytes hold (the header's if none).
+    chain: [u8; MAC_LEN],
     /// How many records those bytes hold.
     records: u64,
+    /// The journal file as it was when last read or written here.
+    seen: Option<Fingerprint>,
+}
+
+/// What changes when anyone appends to, cuts or replaces the journal: the file the path
+/// names, its length and its modification time. One `stat` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: (i64, i64),
+}
+
+impl Fingerprint {
+    fn of(path: &Path) -> Result<Self> {
+        let metadata = std::fs::metadata(path)
+            .map_err(|err| io_error(path, "cannot read the journal's metadata", err))?;
+        Ok(Self {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+            len: metadata.len(),
+            modified: (metadata.mtime(), metadata.mtime_nsec()),
+        })
+    }
 }
 
 /// The exclusive lock of the store (on a duplicate of the lock file's descriptor), released
@@ -87,10 +122,11 @@ impl Drop for Locked {
 }
 
 impl Journal {
-    /// Opens (creating it if needed) the store in `dir`, and the keyring it holds.
+    /// Opens (creating it if needed) the store in `dir` for `identity`, and the keyring it
+    /// holds. The root key is `root_key`'s, or see [`RootKey::load`].
     pub(crate) fn open(
         dir: &Path,
-        root_key: Option<&SecretBytes>,
+        root_key: Option<&RootKeySource>,
         identity: Identity,
     ) -> Result<(Self, Keyring)> {
         std::fs::DirBuilder::new()
@@ -98,6 +134,7 @@ impl Journal {
             .mode(0o700)
             .create(dir)
             .map_err(|err| io_error(dir, "cannot create the store directory", err))?;
+        permissions::check_private_dir(dir)?;
         let lock_path = dir.join(LOCK_FILE);
         let lock = OpenOptions::new()
             .read(true)
@@ -123,8 +160,14 @@ impl Journal {
             file,
             lock,
             identity,
+            header: Header {
+                len: 0,
+                tag: [0; MAC_LEN],
+            },
             applied: 0,
+            chain: [0; MAC_LEN],
             records: 0,
+            seen: None,
         };
         let mut keyring = Keyring::default();
         {
@@ -138,61 +181,55 @@ impl Journal {
 
     /// Reads and checks the header, or writes it into a new, empty journal.
     fn open_header(&mut self) -> Result<()> {
-        let len = self.len()?;
-        if len == 0 {
-            let header = self.new_header()?;
-            self.write_at(&header, 0)?;
+        let header = if self.len()? == 0 {
+            let (bytes, header) = Header::create(&self.root, &self.identity)?;
+            self.write_at(&bytes, 0)?;
             sync_dir(&self.dir)?;
-            self.applied = HEADER_LEN as u64;
-            return Ok(());
-        }
-        let mut header = [0u8; HEADER_LEN];
-        self.file
-            .read_exact_at(&mut header, 0)
-            .map_err(|err| io_error(&self.path, "cannot read the journal header", err))?;
-        if &header[..MAGIC.len()] != MAGIC {
-            return Err(store_error(&self.path, "is not a local KMS journal"));
-        }
-        let mut version = [0u8; 4];
-        version.copy_from_slice(&header[MAGIC.len()..MAGIC.len() + 4]);
-        let version = u32::from_be_bytes(version);
-        if version != VERSION {
-            return Err(store_error(
-                &self.path,
-                format!(
-                    "has format version {version}; this build reads version {VERSION} (a newer \
-                     release wrote it?)"
-                ),
-            ));
-        }
-        let check = self.root.open(&header[MAGIC.len() + 4..], MAGIC);
-        if check.is_none_or(|check| check.expose_secret() != CHECK) {
-            return Err(store_error(
-                &self.path,
-                format!(
-                    "was written under another root key: set {ROOT_KEY_ENV} or restore the \
-                     root.key file it was created with"
-                ),
-            ));
-        }
-        self.applied = HEADER_LEN as u64;
+            header
+        } else {
+            Header::read(&self.file, &self.path, &self.root, &self.identity)?
+        };
+        self.header = header;
+        self.rewind();
         Ok(())
+    }
+
+    /// Forgets every record read: the next catch-up reads from the first record.
+    fn rewind(&mut self) {
+        self.applied = self.header.len;
+        self.chain = self.header.tag;
+        self.records = 0;
+        self.seen = None;
+    }
+
+    /// Whether anyone has appended to, cut or replaced the journal since this handle last
+    /// read or wrote it: one `stat`, no lock.
+    pub(crate) fn changed(&self) -> Result<bool> {
+        Ok(self.seen != Some(Fingerprint::of(&self.path)?))
     }
 
     /// Applies to `keyring` the records appended since it was last brought up to date.
     ///
     /// Without the lock, a damaged or incomplete last record may be an append in progress:
     /// it is left for later. With the lock (`exclusive`), it is what a crash left behind and is
-    /// cut off; damage followed by a valid record is corruption and an error.
+    /// cut off; a record that fails authentication followed by one that passes is a changed
+    /// or damaged journal, and an error.
     pub(crate) fn catch_up(&mut self, keyring: &mut Keyring, exclusive: bool) -> Result<()> {
-        if self.replaced()? {
+        let seen = Fingerprint::of(&self.path)?;
+        if self.replaced(&seen)? {
             self.reopen()?;
             *keyring = Keyring::default();
         }
         let len = self.len()?;
-        if len <= self.applied {
-            return Ok(());
+        if len > self.applied {
+            self.read_records(keyring, len, exclusive)?;
         }
+        self.seen = Some(seen);
+        Ok(())
+    }
+
+    /// Applies the records between what was applied and `len`; see [`Journal::catch_up`].
+    fn read_records(&mut self, keyring: &mut Keyring, len: u64, exclusive: bool) -> Result<()> {
         let unread = usize::try_from(len - self.applied)
             .map_err(|_| store_error(&self.path, "is too large to read"))?;
         let mut bytes = vec![0u8; unread];
@@ -200,30 +237,38 @@ impl Journal {
             .read_exact_at(&mut bytes, self.applied)
             .map_err(|err| io_error(&self.path, "cannot read the journal", err))?;
         let mut offset = 0;
-        while let Some(frame) = Frame::parse(&bytes[offset..]) {
-            let Frame::Valid { payload, len } = frame else {
-                break;
-            };
+        while let Some(Frame::Valid { payload, len, tag }) =
+            Frame::parse(&bytes[offset..], &self.chain, &self.root)
+        {
             let at = self.applied + offset as u64;
-            let record: Record = serde_json::from_slice(payload).map_err(|err| {
+            let records: Vec<Record> = serde_json::from_slice(payload).map_err(|err| {
                 store_error(
                     &self.path,
                     format!("record at byte {at} cannot be read: {err}"),
                 )
             })?;
-            record
-                .apply(keyring, &self.identity, &self.root)
-                .map_err(|why| store_error(&self.path, format!("record at byte {at}: {why}")))?;
+            self.records += records.len() as u64;
+            for record in records {
+                record
+                    .apply(keyring, &self.identity, &self.root)
+                    .map_err(|why| {
+                        store_error(&self.path, format!("record at byte {at}: {why}"))
+                    })?;
+            }
             offset += len;
-            self.records += 1;
+            self.chain = tag;
         }
         self.applied += offset as u64;
         if exclusive && offset < bytes.len() {
             let tail = &bytes[offset..];
-            if Frame::valid_record_follows(tail) {
+            if Frame::valid_record_follows(tail, &self.root) {
                 return Err(store_error(
                     &self.path,
-                    format!("is damaged at byte {}", self.applied),
+                    format!(
+                        "the record at byte {} fails authentication: the journal was changed \
+                         or damaged",
+                        self.applied
+                    ),
                 ));
             }
             tracing::warn!(
@@ -240,40 +285,38 @@ impl Journal {
         Ok(())
     }
 
-    /// Writes the records of what `keyring` changed, durably. Call with the lock held.
+    /// Writes the records of what `keyring` changed, durably, as one frame. Call with the
+    /// lock held.
     fn append(&mut self, keyring: &Keyring, touched: &[Touched]) -> Result<()> {
-        let mut bytes = Vec::new();
-        for change in touched {
-            self.frame_record(&mut bytes, &Record::of(keyring, change, &self.root)?)?;
-        }
-        if bytes.is_empty() {
+        if touched.is_empty() {
             return Ok(());
         }
+        let mut bytes = Vec::new();
+        let mut chain = self.chain;
+        self.frame_records(&mut bytes, &mut chain, keyring, touched)?;
         self.write_at(&bytes, self.applied)?;
         self.applied += bytes.len() as u64;
+        self.chain = chain;
         self.records += touched.len() as u64;
         Ok(())
     }
 
-    /// Appends `record` to `bytes`, framed: length, SHA-256, JSON payload.
-    fn frame_record(&self, bytes: &mut Vec<u8>, record: &Record) -> Result<()> {
-        let payload = serde_json::to_vec(record)
+    /// Appends to `bytes` one frame with the records of `changes` as they are in `keyring`,
+    /// chained to `chain`.
+    fn frame_records(
+        &self,
+        bytes: &mut Vec<u8>,
+        chain: &mut [u8; MAC_LEN],
+        keyring: &Keyring,
+        changes: &[Touched],
+    ) -> Result<()> {
+        let records = changes
+            .iter()
+            .map(|change| Record::of(keyring, change, &self.root))
+            .collect::<Result<Vec<_>>>()?;
+        let payload = serde_json::to_vec(&records)
             .map_err(|err| crate::random::internal(&format!("record encoding: {err}")))?;
-        let len = u32::try_from(payload.len())
-            .map_err(|_| store_error(&self.path, "a record is larger than 4 GiB"))?;
-        bytes.extend_from_slice(&len.to_be_bytes());
-        bytes.extend_from_slice(digest(&SHA256, &payload).as_ref());
-        bytes.extend_from_slice(&payload);
-        Ok(())
-    }
-
-    /// The header of a new journal: magic, version, and the root-key check.
-    fn new_header(&self) -> Result<Vec<u8>> {
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&VERSION.to_be_bytes());
-        header.extend_from_slice(&self.root.seal(CHECK, MAGIC)?);
-        Ok(header)
+        frame::append(bytes, chain, &payload, &self.root)
     }
 
     /// Whether the journal holds so many superseded records that it is worth rewriting.
@@ -285,7 +328,8 @@ impl Journal {
     /// Rewrites the journal as one record per key and alias of `keyring` (which must be up to
     /// date), into a new file renamed over the journal. Call with the lock held.
     fn compact(&mut self, keyring: &Keyring) -> Result<()> {
-        let mut bytes = self.new_header()?;
+        let (mut bytes, header) = Header::create(&self.root, &self.identity)?;
+        let mut chain = header.tag;
         let changes = keyring
             .keys
             .keys()
@@ -298,7 +342,7 @@ impl Journal {
             );
         let mut records = 0;
         for change in changes {
-            self.frame_record(&mut bytes, &Record::of(keyring, &change, &self.root)?)?;
+            self.frame_records(&mut bytes, &mut chain, keyring, &[change])?;
             records += 1;
         }
         let compact_path = self.dir.join(COMPACT_FILE);
@@ -326,22 +370,21 @@ impl Journal {
             "compacted the journal",
         );
         self.file = file;
+        self.header = header;
         self.applied = bytes.len() as u64;
+        self.chain = chain;
         self.records = records;
         Ok(())
     }
 
-    /// Whether another process has compacted the journal: the path names another file than
-    /// the one open here.
-    fn replaced(&self) -> Result<bool> {
-        use std::os::unix::fs::MetadataExt;
+    /// Whether another process has compacted the journal: the path, as `named` describes
+    /// it, names another file than the one open here.
+    fn replaced(&self, named: &Fingerprint) -> Result<bool> {
         let open = self
             .file
             .metadata()
             .map_err(|err| io_error(&self.path, "cannot read the journal's metadata", err))?;
-        let named = std::fs::metadata(&self.path)
-            .map_err(|err| io_error(&self.path, "cannot read the journal's metadata", err))?;
-        Ok((open.dev(), open.ino()) != (named.dev(), named.ino()))
+        Ok((open.dev(), open.ino()) != (named.device, named.inode))
     }
 
     /// Opens the file the journal's path names now, to be read from the start.
@@ -351,8 +394,6 @@ impl Journal {
             .write(true)
             .open(&self.path)
             .map_err(|err| io_error(&self.path, "cannot open the journal", err))?;
-        self.applied = 0;
-        self.records = 0;
         self.open_header()
     }
 
@@ -371,8 +412,7 @@ impl Journal {
         let touched: Vec<Touched> = keyring.take_touched().into_iter().collect();
         if let Err(err) = self.append(keyring, &touched) {
             *keyring = Keyring::default();
-            self.applied = HEADER_LEN as u64;
-            self.records = 0;
+            self.rewind();
             self.catch_up(keyring, true)?;
             keyring.take_touched();
             return Err(err);
@@ -383,10 +423,14 @@ impl Journal {
             // The change itself is durable; the journal stays as long as it was.
             tracing::warn!(journal = %self.path.display(), error = %err, "cannot compact");
         }
+        // Nobody else appends while the lock is held: the journal is as this handle wrote it.
+        // (Unknown if the stat fails: then the next read reads the journal again.)
+        self.seen = Fingerprint::of(&self.path).ok();
         result
     }
 
-    /// Takes the store's exclusive lock, waiting up to [`LOCK_TIMEOUT`].
+    /// Takes the store's exclusive lock, waiting up to [`LOCK_TIMEOUT`] (blocking the
+    /// thread).
     fn lock(&self) -> Result<Locked> {
         let lock_path = self.dir.join(LOCK_FILE);
         let lock = self
@@ -434,55 +478,6 @@ impl Journal {
             .write_all_at(bytes, offset)
             .and_then(|()| self.file.sync_data())
             .map_err(|err| io_error(&self.path, "cannot write the journal", err))
-    }
-}
-
-/// One record frame at the start of some bytes.
-enum Frame<'a> {
-    /// A whole record whose hash matches, `len` bytes with its frame.
-    Valid { payload: &'a [u8], len: usize },
-    /// A record cut short or whose hash does not match.
-    Damaged,
-}
-
-impl<'a> Frame<'a> {
-    /// The frame at the start of `bytes`; `None` if there are no bytes.
-    fn parse(bytes: &'a [u8]) -> Option<Self> {
-        if bytes.is_empty() {
-            return None;
-        }
-        let Some((frame, rest)) = bytes.split_at_checked(FRAME_LEN) else {
-            return Some(Self::Damaged);
-        };
-        let (len, hash) = frame.split_at(4);
-        let mut len_bytes = [0u8; 4];
-        len_bytes.copy_from_slice(len);
-        let Ok(payload_len) = usize::try_from(u32::from_be_bytes(len_bytes)) else {
-            return Some(Self::Damaged);
-        };
-        match rest.get(..payload_len) {
-            Some(payload) if digest(&SHA256, payload).as_ref() == hash => Some(Self::Valid {
-                payload,
-                len: FRAME_LEN + payload_len,
-            }),
-            _ => Some(Self::Damaged),
-        }
-    }
-
-    /// Whether a valid record starts where the damaged record at the start of `bytes` says
-    /// it ends: then the damage is not a torn last append but corruption.
-    fn valid_record_follows(bytes: &[u8]) -> bool {
-        let Some(len) = bytes.get(..4) else {
-            return false;
-        };
-        let mut len_bytes = [0u8; 4];
-        len_bytes.copy_from_slice(len);
-        let next = usize::try_from(u32::from_be_bytes(len_bytes))
-            .ok()
-            .and_then(|len| len.checked_add(FRAME_LEN));
-        next.and_then(|next| bytes.get(next..))
-            .and_then(Frame::parse)
-            .is_some_and(|frame| matches!(frame, Frame::Valid { .. }))
     }
 }
 
