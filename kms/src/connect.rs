@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-#[cfg(any(feature = "local", not(feature = "aws")))]
 use crate::config::config_error;
 use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
