@@ -63,11 +63,12 @@ fn format_value(value: &Value, format: OutputFormat) -> String {
     }
 }
 
-/// A one-line message for a query that does not compile or cannot be applied. It names the
-/// column; JMESPath's own errors name types, never the values of the response.
+/// A one-line message for a query that does not compile or cannot be applied, worded as the
+/// AWS CLI words it (`Bad value for --query EXPRESSION: …`), with the column. JMESPath's own
+/// errors name types, never the values of the response.
 fn query_error(expression: &str, error: &JmespathError) -> String {
     format!(
-        "--query: '{}' is not a valid JMESPath expression here: {} (at column {})",
+        "Bad value for --query {}: {}, at column {}",
         expression.escape_debug(),
         error.reason,
         error.column + 1
@@ -207,9 +208,7 @@ mod tests {
     fn a_bad_query_is_named_on_one_line() {
         let err = Query::compile("Keys[").unwrap_err();
         assert!(
-            err.starts_with(
-                "--query: 'Keys[' is not a valid JMESPath expression here: Parse error"
-            ),
+            err.starts_with("Bad value for --query Keys[: Parse error"),
             "{err}"
         );
         assert!(!err.contains('\n'), "{err}");

@@ -276,9 +276,7 @@ fn a_bad_query_is_a_usage_error_and_sends_nothing() {
     let store = Workdir::new("bad-query");
     let message = store.fails(&["create-key", "--query", "KeyMetadata.["], 252);
     assert!(
-        message.starts_with(
-            "kms: --query: 'KeyMetadata.[' is not a valid JMESPath expression here: Parse error"
-        ),
+        message.starts_with("kms: Bad value for --query KeyMetadata.[: Parse error"),
         "{message}"
     );
     // The key was not created: the query is checked before the request.
