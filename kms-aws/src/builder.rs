@@ -256,10 +256,22 @@ impl fmt::Debug for AwsKmsBuilder {
             .field("source", &self.source.describe())
             .field("region", &self.region)
             .field("profile", &self.profile)
-            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(shown_endpoint),
+            )
             .field("retry_config", &self.retry_config)
             .field("timeout_config", &self.timeout_config)
             .finish()
+    }
+}
+
+/// The endpoint as `Debug` may show it: as it is when it is a valid endpoint URL (which has
+/// no credentials); otherwise nothing of it, since it may hold some.
+fn shown_endpoint(endpoint_url: &str) -> &str {
+    match check_endpoint_url(endpoint_url) {
+        Ok(()) => endpoint_url,
+        Err(_) => "[not shown: not a valid endpoint URL]",
     }
 }
 
@@ -407,5 +419,14 @@ mod tests {
         let shown = format!("{builder:?}");
         assert!(shown.contains("source: \"a given SdkConfig\""), "{shown}");
         assert!(!shown.contains("ANOTREAL"), "{shown}");
+        let shown = format!(
+            "{:?}",
+            AwsKms::from_env().with_endpoint_url("http://127.0.0.1:4566")
+        );
+        assert!(shown.contains("Some(\"http://127.0.0.1:4566\")"), "{shown}");
+        for endpoint in ["http://key:secret@host", "key:secret@host:1"] {
+            let shown = format!("{:?}", AwsKms::from_env().with_endpoint_url(endpoint));
+            assert!(!shown.contains("secret"), "{shown}");
+        }
     }
 }

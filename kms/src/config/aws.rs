@@ -1,5 +1,7 @@
 //! [`AwsConfig`]: the settings of the AWS backend.
 
+use std::fmt;
+
 use serde::Deserialize;
 
 /// The settings of the AWS backend: `aws:`, `aws+http:` and `aws+https:` URLs, and
@@ -33,7 +35,7 @@ use serde::Deserialize;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AwsConfig {
@@ -72,5 +74,20 @@ impl AwsConfig {
     pub fn with_endpoint_url(mut self, endpoint_url: impl Into<String>) -> Self {
         self.endpoint_url = Some(endpoint_url.into());
         self
+    }
+}
+
+impl fmt::Debug for AwsConfig {
+    /// Shows the settings, with any `user:password@` of the endpoint replaced by `***@` (the
+    /// AWS backend refuses such an endpoint, but a config may still hold one).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsConfig")
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(super::url::shown),
+            )
+            .finish()
     }
 }

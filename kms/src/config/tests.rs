@@ -475,3 +475,11 @@ fn a_non_utf8_environment_value_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn debug_never_shows_endpoint_credentials() {
+    let config = AwsConfig::new().with_endpoint_url("https://key:secret@kms.example.com");
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("secret"), "{shown}");
+    assert!(shown.contains("https://***@kms.example.com"), "{shown}");
+}
