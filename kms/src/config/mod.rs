@@ -103,7 +103,7 @@ impl KmsConfig {
         let value = value.into_string().map_err(|value| {
             config_error(format!(
                 "{KMS_URL_ENV} is not valid UTF-8: '{}'",
-                value.to_string_lossy()
+                url::shown(&value.to_string_lossy())
             ))
         })?;
         if value.trim().is_empty() {

@@ -474,6 +474,11 @@ fn a_non_utf8_environment_value_is_refused() {
         err.message().starts_with("KMS_URL is not valid UTF-8"),
         "{err}"
     );
+    let mut with_credentials = b"aws+https://key:secret@host".to_vec();
+    with_credentials.push(0xff);
+    let err = KmsConfig::from_env_value(Some(OsString::from_vec(with_credentials))).unwrap_err();
+    assert!(!err.message().contains("secret"), "{err}");
+    assert!(err.message().contains("'aws+https://***@host"), "{err}");
 }
 
 #[test]
