@@ -34,6 +34,14 @@ python3 scripts/bench/check_figures.py
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# Each supported feature combination of the facade builds on its own (default, only `local`,
+# only `aws`); `cargo check` of the one crate keeps this quick.
+for features in "" "--no-default-features --features local" "--no-default-features --features aws"; do
+    step "cargo check -p kms --all-targets ${features:-(default features)}"
+    # shellcheck disable=SC2086 # the flags are meant to split into words
+    cargo check -p kms --all-targets $features
+done
+
 step "RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --features kms-core/conformance"
 RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --features kms-core/conformance
 

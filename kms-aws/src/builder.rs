@@ -8,14 +8,15 @@ use aws_sdk_kms::config::retry::RetryConfig;
 use aws_sdk_kms::config::timeout::TimeoutConfig;
 use aws_sdk_kms::config::{Builder as ConfigBuilder, Region};
 use aws_sdk_kms::{Client, Config};
-use kms_core::{Error, Result};
+use kms_core::Result;
 
 use crate::AwsKms;
 use crate::error::Target;
+use crate::settings::{check_endpoint_url, check_profile, check_region, config_error};
 
 /// Builds an [`AwsKms`]: the AWS configuration it starts from, and settings that override
 /// it. Setters only record; [`AwsKmsBuilder::build`] validates everything and reports the
-/// first problem as [`Error::Config`].
+/// first problem as [`Error::Config`](kms_core::Error::Config).
 ///
 /// It starts from the standard AWS configuration chain of `aws-config` (environment
 /// variables, the shared config and credentials files and their profiles, SSO, web
@@ -150,8 +151,8 @@ impl AwsKmsBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming the first problem: a region that is not a region name, an
-    /// empty profile, an endpoint that is not an `http` or `https` URL with a host (or
+    /// [`Error::Config`](kms_core::Error::Config) naming the first problem: a region that is not a host name label
+    /// (the SDK puts it into the endpoint's host name), an empty profile or one with spaces, an endpoint that is not an `http` or `https` URL with a host (or
     /// carries credentials, a query or a fragment), a profile with a given `SdkConfig` or
     /// client, a configuration without a region or without credentials.
     pub async fn build(self) -> Result<AwsKms> {
@@ -216,15 +217,10 @@ impl AwsKmsBuilder {
     /// Checks the settings that need no configuration.
     fn validate(&self) -> Result<()> {
         if let Some(region) = &self.region {
-            kms_core::check_region(region)?;
+            check_region(region)?;
         }
         if let Some(profile) = &self.profile {
-            if profile.is_empty() || profile.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                return Err(config_error(format!(
-                    "profile '{}' is not a valid profile name",
-                    profile.escape_debug()
-                )));
-            }
+            check_profile(profile)?;
             if !matches!(self.source, Source::Chain) {
                 return Err(config_error(format!(
                     "profile '{profile}' applies only to the standard AWS chain, not to {}: \
@@ -234,7 +230,7 @@ impl AwsKmsBuilder {
             }
         }
         if let Some(endpoint_url) = &self.endpoint_url {
-            kms_core::check_endpoint_url(endpoint_url)?;
+            check_endpoint_url(endpoint_url)?;
         }
         Ok(())
     }
@@ -249,15 +245,8 @@ fn resolved_region(config: &Config, source_name: &str) -> Result<String> {
         )));
     };
     let region = region.as_ref().to_owned();
-    kms_core::check_region(&region)?;
+    check_region(&region)?;
     Ok(region)
-}
-
-/// An [`Error::Config`] with this message.
-pub(crate) fn config_error(message: impl Into<String>) -> Error {
-    Error::Config {
-        message: message.into(),
-    }
 }
 
 impl fmt::Debug for AwsKmsBuilder {
@@ -267,10 +256,22 @@ impl fmt::Debug for AwsKmsBuilder {
             .field("source", &self.source.describe())
             .field("region", &self.region)
             .field("profile", &self.profile)
-            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(shown_endpoint),
+            )
             .field("retry_config", &self.retry_config)
             .field("timeout_config", &self.timeout_config)
             .finish()
+    }
+}
+
+/// The endpoint as `Debug` may show it: as it is when it is a valid endpoint URL (which has
+/// no credentials); otherwise nothing of it, since it may hold some.
+fn shown_endpoint(endpoint_url: &str) -> &str {
+    match check_endpoint_url(endpoint_url) {
+        Ok(()) => endpoint_url,
+        Err(_) => "[not shown: not a valid endpoint URL]",
     }
 }
 
@@ -278,6 +279,7 @@ impl fmt::Debug for AwsKmsBuilder {
 #[allow(clippy::unwrap_used, clippy::panic, reason = "tests fail by panicking")]
 mod tests {
     use aws_sdk_kms::config::{BehaviorVersion, Credentials};
+    use kms_core::Error;
 
     use super::*;
 
@@ -363,25 +365,23 @@ mod tests {
         let base = || AwsKms::builder().with_sdk_config(&sdk_config(Some("eu-west-1")));
         assert_eq!(
             config_err(base().with_region("EU West")).await,
-            "region 'EU West' is not valid: expected a lowercase region name such as 'eu-west-1'"
+            "region 'EU West' is not valid: a region is a host name label (letters, digits and \
+             hyphens, such as 'eu-west-1')"
         );
         assert_eq!(
             config_err(base().with_endpoint_url("localhost:4566")).await,
-            "endpoint URL 'localhost:4566' must start with http:// or https://, not 'localhost:'"
+            "endpoint URL must start with http:// or https://, not 'localhost:'"
         );
-        assert!(
-            config_err(base().with_endpoint_url("http://"))
-                .await
-                .starts_with("endpoint URL 'http://' is malformed"),
+        assert_eq!(
+            config_err(base().with_endpoint_url("http://")).await,
+            "endpoint URL is malformed: empty host"
         );
         let message = config_err(base().with_endpoint_url("http://k:s@127.0.0.1:1")).await;
         assert!(!message.contains("k:s"), "{message}");
-        assert!(
-            message.starts_with("endpoint URL 'http://***@127.0.0.1:1' must not carry credentials"),
-        );
+        assert!(message.starts_with("endpoint URL must not carry credentials"));
         assert_eq!(
             config_err(base().with_endpoint_url("http://127.0.0.1:1/?x=1")).await,
-            "endpoint URL 'http://127.0.0.1:1/?x=1' must not have a query or a fragment"
+            "endpoint URL must not have a query or a fragment"
         );
         assert_eq!(
             config_err(base().with_profile("prod")).await,
@@ -419,5 +419,14 @@ mod tests {
         let shown = format!("{builder:?}");
         assert!(shown.contains("source: \"a given SdkConfig\""), "{shown}");
         assert!(!shown.contains("ANOTREAL"), "{shown}");
+        let shown = format!(
+            "{:?}",
+            AwsKms::from_env().with_endpoint_url("http://127.0.0.1:4566")
+        );
+        assert!(shown.contains("Some(\"http://127.0.0.1:4566\")"), "{shown}");
+        for endpoint in ["http://key:secret@host", "key:secret@host:1"] {
+            let shown = format!("{:?}", AwsKms::from_env().with_endpoint_url(endpoint));
+            assert!(!shown.contains("secret"), "{shown}");
+        }
     }
 }

@@ -47,6 +47,7 @@ mod backend;
 mod builder;
 mod convert;
 mod error;
+mod settings;
 
 use std::fmt;
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use base64::DecodeError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kms::{EncryptionContext, KeyId, Tag};
@@ -11,15 +12,25 @@ use kms::{EncryptionContext, KeyId, Tag};
 pub(crate) type ArgError = String;
 
 /// The bytes of a blob argument: the contents of `fileb://PATH`, or base64 text.
+///
+/// A blob may be a plaintext, so an error names where the base64 goes wrong, never the
+/// value or any character of it.
 pub(crate) fn blob(name: &str, value: &str) -> Result<Vec<u8>, ArgError> {
     if let Some(path) = value.strip_prefix("fileb://") {
         return std::fs::read(path).map_err(|err| format!("--{name}: cannot read '{path}': {err}"));
     }
-    STANDARD.decode(value.trim()).map_err(|_| {
-        format!(
-            "--{name}: expected fileb://PATH or base64, got '{}'",
-            shorten(value)
-        )
+    STANDARD.decode(value.trim()).map_err(|error| {
+        let why = match error {
+            DecodeError::InvalidByte(offset, _) => {
+                format!("the character at offset {offset} is not base64")
+            }
+            DecodeError::InvalidLastSymbol(offset, _) => {
+                format!("the last character, at offset {offset}, is not a valid end")
+            }
+            DecodeError::InvalidLength(_) => "its length is not that of base64 text".to_owned(),
+            DecodeError::InvalidPadding => "its padding is wrong".to_owned(),
+        };
+        format!("--{name}: expected fileb://PATH or base64, but the value is not base64: {why}")
     })
 }
 
@@ -86,14 +97,6 @@ fn tag_of(fields: &BTreeMap<String, String>, text: &str) -> Result<Tag, ArgError
     }
 }
 
-/// At most 40 characters of `text`, for messages.
-fn shorten(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,10 +105,23 @@ mod tests {
     fn blobs_come_from_files_or_base64() {
         assert_eq!(blob("plaintext", "aGk="), Ok(b"hi".to_vec()));
         let err = blob("plaintext", "not base64!").unwrap_err();
-        assert!(
-            err.starts_with("--plaintext: expected fileb://PATH or base64"),
-            "{err}"
+        assert_eq!(
+            err,
+            "--plaintext: expected fileb://PATH or base64, but the value is not base64: the \
+             character at offset 3 is not base64"
         );
+        for (value, why) in [
+            ("aGk", "its padding is wrong"),
+            ("aGkab", "its length is not that of base64 text"),
+            (
+                "aGl=",
+                "the last character, at offset 2, is not a valid end",
+            ),
+            ("aG==k", "the character at offset 2 is not base64"),
+        ] {
+            let err = blob("plaintext", value).unwrap_err();
+            assert!(err.ends_with(why), "{value}: {err}");
+        }
         let err = blob("plaintext", "fileb:///no/such/file").unwrap_err();
         assert!(
             err.starts_with("--plaintext: cannot read '/no/such/file'"),

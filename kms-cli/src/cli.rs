@@ -17,8 +17,8 @@ pub(crate) struct Cli {
     /// The output format.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Json)]
     pub(crate) output: OutputFormat,
-    /// Prints only this field of the output, by its dotted path (`KeyMetadata.KeyId`,
-    /// `Keys[0].KeyArn`).
+    /// A JMESPath query that selects what to print, as in the AWS CLI (`KeyMetadata.KeyId`,
+    /// `Keys[*].KeyId`, `Aliases[?TargetKeyId=='ID'].AliasName`, `length(Keys)`).
     #[arg(long, global = true)]
     pub(crate) query: Option<String>,
     /// What to do.

@@ -79,7 +79,7 @@ pub(crate) async fn discovery(
     args: &DiscoveryArgs,
 ) -> Result<Arc<dyn Keyring>, Failure> {
     for account in &args.accounts {
-        kms::check_account_id(account)
+        kms::kms_local::check_account_id(account)
             .map_err(|err| Failure::Usage(format!("--discovery-account: {}", err.message())))?;
     }
     let mut keyring = KmsDiscoveryKeyring::new(kms::connect(url).await?);
@@ -148,8 +148,8 @@ mod tests {
 
     #[test]
     fn raw_keys_must_have_an_aes_length() {
-        let dir = std::env::temp_dir().join(format!("kms-cli-rawkey-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let temp_dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir.path();
         for (len, ok) in [
             (0, false),
             (15, false),
@@ -177,6 +177,5 @@ mod tests {
             read_raw_key(&dir.join("missing")),
             Err(Failure::Usage(_))
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,6 +5,7 @@
 //! ```text
 //! kms create-key --description "this is a test"
 //! kms create-alias --alias-name alias/key1 --target-key-id <key-id>
+//! kms list-aliases --query "Aliases[?TargetKeyId=='<key-id>'].AliasName" --output text
 //! kms encrypt --key-id alias/key1 --plaintext fileb://secret.txt \
 //!     --output text --query CiphertextBlob | base64 -d > secret.enc
 //! kms decrypt --ciphertext-blob fileb://secret.enc --output text --query Plaintext | base64 -d
@@ -180,11 +181,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         cli::Command::File(command) => return files::run(&url, command).await,
         cli::Command::Kms(operation) => operation,
     };
+    // As the AWS CLI does, a query that does not compile is refused before any request.
+    let query = cli
+        .query
+        .as_deref()
+        .map(output::Query::compile)
+        .transpose()
+        .map_err(Failure::Usage)?;
     let kms = kms::connect(&url).await?;
     let Some(mut response) = commands::run(kms.as_ref(), command).await? else {
         return Ok(());
     };
-    let rendered = output::render(&response, cli.output, cli.query.as_deref());
+    let rendered = output::render(&response, cli.output, query.as_ref());
     output::wipe(&mut response);
     let mut rendered = rendered.map_err(Failure::Usage)?;
     println!("{rendered}");

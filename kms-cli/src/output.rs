@@ -1,58 +1,78 @@
-//! Printing a response: `--query` picks a field, `--output` picks JSON or text.
+//! Printing a response: `--query` (a JMESPath expression, as in the AWS CLI) picks what to
+//! print, `--output` picks JSON or text.
 
+use std::rc::Rc;
+
+use jmespath::{Expression, JmespathError, Variable};
 use serde_json::Value;
 use zeroize::Zeroize;
 
 use crate::cli::OutputFormat;
 
-/// The text to print for `value`, after `query` (a dotted path such as `KeyMetadata.KeyId` or
-/// `Keys[0].KeyArn`); `Err` names a path that is not well formed.
+/// A `--query`, compiled before the command runs so that a bad expression changes nothing.
+#[derive(Debug)]
+pub(crate) struct Query(Expression<'static>);
+
+impl Query {
+    /// Compiles a JMESPath expression (<https://jmespath.org/specification.html>), such as
+    /// `Keys[*].KeyId`, `Aliases[?TargetKeyId=='…'].AliasName` or `length(Keys)`.
+    pub(crate) fn compile(expression: &str) -> Result<Self, String> {
+        jmespath::compile(expression)
+            .map(Self)
+            .map_err(|error| query_error(expression, &error))
+    }
+}
+
+/// The text to print for `value`, after `query`; `Err` names a query that cannot be applied
+/// to it (a function given the wrong type of value).
 pub(crate) fn render(
     value: &Value,
     format: OutputFormat,
-    query: Option<&str>,
+    query: Option<&Query>,
 ) -> Result<String, String> {
-    let selected = match query {
-        Some(path) => select(value, path)?,
-        None => value,
+    let Some(Query(expression)) = query else {
+        return Ok(format_value(value, format));
     };
-    Ok(match format {
-        OutputFormat::Json => pretty(selected),
-        OutputFormat::Text => text(selected),
-    })
+    let input =
+        Rc::new(Variable::from_serializable(value).map_err(|error| {
+            format!("--query: the response cannot be searched: {}", error.reason)
+        })?);
+    let searched = expression.search(Rc::clone(&input));
+    let rendered = searched
+        .map_err(|error| query_error(expression.as_str(), &error))
+        .and_then(|result| {
+            let selected = serde_json::to_value(&*result)
+                .map_err(|error| format!("--query: cannot print the result: {error}"));
+            drop(result);
+            selected
+        })
+        .map(|mut selected| {
+            let rendered = format_value(&selected, format);
+            wipe(&mut selected);
+            rendered
+        });
+    wipe_variable(input);
+    rendered
 }
 
-/// The value at `path`, or `null` where it leads nowhere (as the AWS CLI prints `None`).
-fn select<'a>(value: &'a Value, path: &str) -> Result<&'a Value, String> {
-    const NULL: &Value = &Value::Null;
-    let mut current = value;
-    for segment in path.split('.') {
-        let (name, indexes) = match segment.find('[') {
-            Some(at) => segment.split_at(at),
-            None => (segment, ""),
-        };
-        if name.is_empty() && indexes.is_empty() {
-            return Err(format!("--query: '{path}' has an empty field name"));
-        }
-        if !name.is_empty() {
-            current = current.get(name).unwrap_or(NULL);
-        }
-        let mut rest = indexes;
-        while let Some(open) = rest.strip_prefix('[') {
-            let Some((index, after)) = open.split_once(']') else {
-                return Err(format!("--query: '{path}' has an unclosed '['"));
-            };
-            let index: usize = index
-                .parse()
-                .map_err(|_| format!("--query: '{index}' in '{path}' is not an index"))?;
-            current = current.get(index).unwrap_or(NULL);
-            rest = after;
-        }
-        if !rest.is_empty() {
-            return Err(format!("--query: '{path}' is not a dotted path"));
-        }
+/// `value` printed in `format`.
+fn format_value(value: &Value, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json => pretty(value),
+        OutputFormat::Text => text(value),
     }
-    Ok(current)
+}
+
+/// A one-line message for a query that does not compile or cannot be applied, worded as the
+/// AWS CLI words it (`Bad value for --query EXPRESSION: …`), with the column. JMESPath's own
+/// errors name types, never the values of the response.
+fn query_error(expression: &str, error: &JmespathError) -> String {
+    format!(
+        "Bad value for --query {}: {}, at column {}",
+        expression.escape_debug(),
+        error.reason,
+        error.column + 1
+    )
 }
 
 /// JSON indented by four spaces, as the AWS CLI prints it.
@@ -129,21 +149,73 @@ pub(crate) fn wipe(value: &mut Value) {
     }
 }
 
+/// Overwrites every string of the searched copy of a response, once nothing else holds it.
+fn wipe_variable(variable: Rc<Variable>) {
+    let Ok(variable) = Rc::try_unwrap(variable) else {
+        return;
+    };
+    match variable {
+        Variable::String(mut text) => text.zeroize(),
+        Variable::Array(items) => items.into_iter().for_each(wipe_variable),
+        Variable::Object(fields) => fields.into_values().for_each(wipe_variable),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
 
+    fn query(value: &Value, expression: &str) -> Result<String, String> {
+        let query = Query::compile(expression)?;
+        render(value, OutputFormat::Text, Some(&query))
+    }
+
     #[test]
-    fn query_selects_by_dotted_path_and_index() {
-        let value = json!({ "KeyMetadata": { "KeyId": "abc" }, "Keys": [{ "KeyArn": "arn1" }] });
-        let render = |q| render(&value, OutputFormat::Text, Some(q));
-        assert_eq!(render("KeyMetadata.KeyId"), Ok("abc".to_owned()));
-        assert_eq!(render("Keys[0].KeyArn"), Ok("arn1".to_owned()));
-        assert_eq!(render("Missing"), Ok("None".to_owned()));
-        assert!(render("Keys[x]").is_err());
-        assert!(render("a..b").is_err());
+    fn query_is_jmespath() {
+        let value = json!({
+            "Keys": [{ "KeyId": "k1", "KeyArn": "arn1" }, { "KeyId": "k2", "KeyArn": "arn2" }],
+            "Aliases": [
+                { "AliasName": "alias/a", "TargetKeyId": "k1" },
+                { "AliasName": "alias/b", "TargetKeyId": "k2" },
+                { "AliasName": "alias/c", "TargetKeyId": "k1" }
+            ],
+            "KeyMetadata": { "KeyId": "abc" }
+        });
+        assert_eq!(query(&value, "KeyMetadata.KeyId"), Ok("abc".to_owned()));
+        assert_eq!(query(&value, "Keys[0].KeyArn"), Ok("arn1".to_owned()));
+        assert_eq!(query(&value, "Keys[*].KeyId"), Ok("k1\tk2".to_owned()));
+        assert_eq!(
+            query(&value, "Aliases[?TargetKeyId=='k1'].AliasName"),
+            Ok("alias/a\talias/c".to_owned())
+        );
+        assert_eq!(query(&value, "length(Keys)"), Ok("2".to_owned()));
+        assert_eq!(query(&value, "Missing"), Ok("None".to_owned()));
+        let json = render(
+            &value,
+            OutputFormat::Json,
+            Some(&Query::compile("Keys[-1]").unwrap()),
+        );
+        assert_eq!(
+            json,
+            Ok("{\n    \"KeyArn\": \"arn2\",\n    \"KeyId\": \"k2\"\n}".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_bad_query_is_named_on_one_line() {
+        let err = Query::compile("Keys[").unwrap_err();
+        assert!(
+            err.starts_with("Bad value for --query Keys[: Parse error"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+        let value = json!({ "KeyMetadata": { "KeyId": "secret-looking" } });
+        let err = query(&value, "length(KeyMetadata.Enabled)").unwrap_err();
+        assert!(err.contains("Runtime error"), "{err}");
+        assert!(!err.contains("secret-looking"), "{err}");
     }
 
     #[test]

@@ -1,63 +1,49 @@
 //! Output files that appear only when complete: the data goes to a temporary file next to
 //! the target, which is synced and renamed over it on success and removed otherwise.
 
-use std::fs::OpenOptions;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// How many names are tried before giving up on creating the temporary file.
-const ATTEMPTS: u32 = 16;
+use tempfile::TempPath;
 
 /// A temporary file in the directory of `target`, readable only by its owner, that becomes
 /// `target` when [`TempOutput::commit`] succeeds. Dropped without a commit, it is removed.
 #[derive(Debug)]
 pub(crate) struct TempOutput {
-    /// The temporary file.
-    path: PathBuf,
+    /// The temporary file, removed when dropped.
+    path: TempPath,
     /// The file it becomes.
     target: PathBuf,
     /// The open file, until taken to be written.
     file: Option<std::fs::File>,
-    /// Whether it was renamed over the target (then there is nothing to remove).
-    committed: bool,
 }
 
 impl TempOutput {
-    /// Creates a new, empty temporary file (mode 0600 on Unix) in the directory of `target`,
-    /// with a unique name that starts with `.` and the target's file name.
+    /// Creates a new, empty temporary file (mode 0600 on Unix) in the directory of `target`
+    /// (so that the rename stays in one file system), with a unique name that starts with `.`
+    /// and the target's file name.
     pub(crate) fn create(target: &Path) -> io::Result<Self> {
         let file_name = target.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "the output path names no file")
         })?;
         let dir = match target.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
         };
-        let mut last_error = None;
-        for attempt in 0..ATTEMPTS {
-            let mut name = std::ffi::OsString::from(".");
-            name.push(file_name);
-            name.push(format!(".{}.tmp", unique_suffix(attempt)));
-            let path = dir.join(name);
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            match options.open(&path) {
-                Ok(file) => {
-                    return Ok(Self {
-                        path,
-                        target: target.to_path_buf(),
-                        file: Some(file),
-                        committed: false,
-                    });
-                }
-                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => last_error = Some(err),
-                Err(err) => return Err(err),
-            }
-        }
-        Err(last_error.unwrap_or_else(|| io::Error::other("no unique temporary file name")))
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(file_name);
+        prefix.push(".");
+        // `tempfile` creates the file with `O_EXCL` and mode 0600, retrying on a name clash.
+        let (file, path) = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(dir)?
+            .into_parts();
+        Ok(Self {
+            path,
+            target: target.to_path_buf(),
+            file: Some(file),
+        })
     }
 
     /// Takes the open temporary file, to write the output into and hand back to
@@ -69,44 +55,31 @@ impl TempOutput {
     }
 
     /// Syncs `file` (the temporary file, all written), renames it over the target, and syncs
-    /// the directory so the rename survives a crash.
-    pub(crate) async fn commit(mut self, file: std::fs::File) -> io::Result<()> {
+    /// the directory so the rename survives a crash. If the rename fails, the temporary file
+    /// is removed.
+    pub(crate) async fn commit(self, file: std::fs::File) -> io::Result<()> {
+        let Self { path, target, .. } = self;
         tokio::fs::File::from_std(file).sync_all().await?;
-        tokio::fs::rename(&self.path, &self.target).await?;
-        self.committed = true;
-        #[cfg(unix)]
-        if let Some(dir) = self.target.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            // The data is already in place; a directory that cannot be synced is not an error.
-            if let Ok(dir) = std::fs::File::open(dir) {
-                let _ = dir.sync_all();
+        tokio::task::spawn_blocking(move || {
+            path.persist(&target).map_err(|error| error.error)?;
+            #[cfg(unix)]
+            if let Some(dir) = target.parent() {
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                // The data is already in place; a directory that cannot be synced is not an
+                // error.
+                if let Ok(dir) = std::fs::File::open(dir) {
+                    let _ = dir.sync_all();
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
+        .await
+        .map_err(io::Error::other)?
     }
-}
-
-impl Drop for TempOutput {
-    fn drop(&mut self) {
-        if !self.committed {
-            self.file = None;
-            // Nothing more can be done if it cannot be removed; the name starts with `.`.
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// A suffix no other process or attempt uses at the same time: process ID, clock, attempt.
-fn unique_suffix(attempt: u32) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.subsec_nanos())
-        .unwrap_or_default();
-    format!("{}-{nanos:08x}-{attempt}", std::process::id())
 }
 
 #[cfg(test)]
@@ -116,13 +89,6 @@ mod tests {
     use std::io::Write;
 
     use super::*;
-
-    fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kms-cli-temp-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
 
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -135,13 +101,19 @@ mod tests {
 
     #[tokio::test]
     async fn committed_output_replaces_the_target() {
-        let dir = dir("commit");
+        let temp_dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir.path();
         let target = dir.join("out");
         std::fs::write(&target, b"old").unwrap();
         let mut temp = TempOutput::create(&target).unwrap();
         let mut file = temp.take_file().unwrap();
         file.write_all(b"new").unwrap();
-        assert_eq!(entries(&dir).len(), 2);
+        let names = entries(dir);
+        assert_eq!(names.len(), 2);
+        assert!(
+            names[0].starts_with(".out.") && names[0].ends_with(".tmp"),
+            "{names:?}"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -150,18 +122,31 @@ mod tests {
         }
         temp.commit(file).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
-        assert_eq!(entries(&dir), ["out"]);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(entries(dir), ["out"]);
     }
 
     #[tokio::test]
     async fn dropped_output_leaves_nothing() {
-        let dir = dir("drop");
+        let temp_dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir.path();
         let target = dir.join("out");
         let mut temp = TempOutput::create(&target).unwrap();
         temp.take_file().unwrap().write_all(b"partial").unwrap();
         drop(temp);
-        assert!(entries(&dir).is_empty());
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(entries(dir).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_rename_leaves_nothing() {
+        let temp_dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir.path();
+        // A non-empty directory cannot be replaced by a file.
+        let target = dir.join("out");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("kept"), b"x").unwrap();
+        let mut temp = TempOutput::create(&target).unwrap();
+        let file = temp.take_file().unwrap();
+        assert!(temp.commit(file).await.is_err());
+        assert_eq!(entries(dir), ["out"]);
     }
 }

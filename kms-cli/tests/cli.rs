@@ -229,3 +229,115 @@ fn an_exported_key_seeds_another_store_that_decrypts_its_ciphertexts() {
     ]);
     assert_eq!(plaintext, "c2hhcmVk");
 }
+
+#[test]
+fn query_is_jmespath_as_in_the_aws_cli() {
+    let store = Workdir::new("jmespath");
+    let create = |description| {
+        store.ok(&[
+            "create-key",
+            "--description",
+            description,
+            "--output",
+            "text",
+            "--query",
+            "KeyMetadata.KeyId",
+        ])
+    };
+    let (first, second) = (create("first"), create("second"));
+    for (alias, target) in [
+        ("alias/first-a", &first),
+        ("alias/first-b", &first),
+        ("alias/second", &second),
+    ] {
+        store.ok(&[
+            "create-alias",
+            "--alias-name",
+            alias,
+            "--target-key-id",
+            target,
+        ]);
+    }
+
+    let mut ids: Vec<String> = store
+        .ok(&["list-keys", "--output", "text", "--query", "Keys[*].KeyId"])
+        .split('\t')
+        .map(str::to_owned)
+        .collect();
+    ids.sort();
+    let mut expected = vec![first.clone(), second.clone()];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let filter = format!("Aliases[?TargetKeyId=='{first}'].AliasName");
+    let aliases = store.ok(&["list-aliases", "--output", "text", "--query", &filter]);
+    assert_eq!(aliases, "alias/first-a\talias/first-b");
+    let as_json: Vec<String> =
+        serde_json::from_str(&store.ok(&["list-aliases", "--query", &filter])).unwrap();
+    assert_eq!(as_json, ["alias/first-a", "alias/first-b"]);
+
+    assert_eq!(store.ok(&["list-keys", "--query", "length(Keys)"]), "2");
+}
+
+#[test]
+fn a_bad_query_is_a_usage_error_and_sends_nothing() {
+    let store = Workdir::new("bad-query");
+    let message = store.fails(&["create-key", "--query", "KeyMetadata.["], 252);
+    assert!(
+        message.starts_with("kms: Bad value for --query KeyMetadata.[: Parse error"),
+        "{message}"
+    );
+    // The key was not created: the query is checked before the request.
+    assert_eq!(store.ok(&["list-keys", "--query", "length(Keys)"]), "0");
+    let message = store.fails(&["list-keys", "--query", "length(Truncated)"], 252);
+    assert!(message.contains("Runtime error"), "{message}");
+}
+
+#[test]
+fn a_plaintext_that_is_not_base64_is_never_echoed() {
+    let store = Workdir::new("plaintext-echo");
+    let key_id = store.ok(&[
+        "create-key",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.KeyId",
+    ]);
+    let secret = "my card number is 4111 1111 1111 1111";
+    let message = store.fails(
+        &["encrypt", "--key-id", &key_id, "--plaintext", secret],
+        252,
+    );
+    assert_eq!(
+        message,
+        "kms: --plaintext: expected fileb://PATH or base64, but the value is not base64: the \
+         character at offset 2 is not base64"
+    );
+    for part in ["card", "4111", "my c"] {
+        assert!(!message.contains(part), "{message}");
+    }
+}
+
+#[test]
+fn a_seed_file_with_a_syntax_error_names_the_place_not_the_text() {
+    let store = Workdir::new("seed-syntax");
+    let material = "c2VjcmV0LWtleS1tYXRlcmlhbC0wMTIzNDU2Nzg5YWI=";
+    let seed_path = store.path("seed.toml");
+    std::fs::write(
+        &seed_path,
+        format!(
+            "[[keys]]\nkey_id = \"1234abcd-12ab-34cd-56ef-1234567890ab\"\nmaterial = \"{material}\n"
+        ),
+    )
+    .unwrap();
+    let message = store.fails(&["seed", seed_path.to_str().unwrap()], 255);
+    assert!(
+        message.contains(&format!(
+            "seed file {}: line 3, column ",
+            seed_path.display()
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("c2Vj"), "{message}");
+    assert!(!message.contains("material ="), "{message}");
+}

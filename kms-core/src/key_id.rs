@@ -293,56 +293,6 @@ impl fmt::Debug for Arn {
     }
 }
 
-/// Checks that `region` is an AWS region name: at most 64 lowercase ASCII letters and digits
-/// in two or more groups joined by single hyphens (`us-east-1`, `us-gov-west-1`).
-///
-/// ```
-/// assert!(kms_core::check_region("eu-west-1").is_ok());
-/// let err = kms_core::check_region("EU West").unwrap_err();
-/// assert_eq!(err.message(),
-///     "region 'EU West' is not valid: expected a lowercase region name such as 'eu-west-1'");
-/// ```
-///
-/// # Errors
-///
-/// [`Error::Config`] naming the region.
-pub fn check_region(region: &str) -> Result<()> {
-    let well_formed = region.len() <= 64
-        && region.contains('-')
-        && region.split('-').all(|group| {
-            !group.is_empty()
-                && group
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if well_formed {
-        return Ok(());
-    }
-    Err(Error::Config {
-        message: format!(
-            "region '{}' is not valid: expected a lowercase region name such as 'eu-west-1'",
-            region.escape_debug()
-        ),
-    })
-}
-
-/// Checks that `account` is an AWS account ID: exactly 12 ASCII digits.
-///
-/// # Errors
-///
-/// [`Error::Config`] naming the account.
-pub fn check_account_id(account: &str) -> Result<()> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(());
-    }
-    Err(Error::Config {
-        message: format!(
-            "account '{}' must be 12 digits, such as '111122223333'",
-            account.escape_debug()
-        ),
-    })
-}
-
 /// A lowercase region or partition label: letters, digits and dashes.
 fn is_label(text: &str) -> bool {
     !text.is_empty()

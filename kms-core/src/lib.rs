@@ -10,7 +10,6 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod context;
-mod endpoint;
 mod enums;
 mod error;
 mod ext;
@@ -25,13 +24,11 @@ mod shape;
 pub mod conformance;
 
 pub use context::EncryptionContext;
-pub use endpoint::{check_endpoint_url, redact_url_credentials};
 pub use enums::*;
 pub use error::{BoxError, Error, Result};
 pub use ext::KmsExt;
 pub use key_id::{
-    ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, check_account_id, check_region,
-    is_alias_name, is_key_id,
+    ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, is_alias_name, is_key_id,
 };
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};

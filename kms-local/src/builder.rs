@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use kms_core::{Result, SecretBytes};
+use kms_core::{Error, Result, SecretBytes};
 
 use crate::LocalKms;
 use crate::audit::AuditSink;
@@ -167,16 +167,16 @@ impl LocalKmsBuilder {
     /// # Errors
     ///
     /// `Error::Config` naming the setting when the region is not a region name (see
-    /// [`kms_core::check_region`]) or the account ID is not 12 digits; for a durable store,
-    /// `Error::Config` when it was created for another region or account, or when its
-    /// directory or root key file is accessible by group or others, and a backend error
-    /// naming the file when it cannot be read or fails authentication.
+    /// [`check_region`]) or the account ID is not 12 digits (see [`check_account_id`]); for a
+    /// durable store, `Error::Config` when it was created for another region or account, or
+    /// when its directory or root key file is accessible by group or others, and a backend
+    /// error naming the file when it cannot be read or fails authentication.
     pub fn build(mut self) -> Result<LocalKms> {
         if let Some(region) = &self.region {
-            kms_core::check_region(region)?;
+            check_region(region)?;
         }
         if let Some(account) = &self.account_id {
-            kms_core::check_account_id(account)?;
+            check_account_id(account)?;
         }
         let seeds = std::mem::take(&mut self.seeds)
             .into_iter()
@@ -245,6 +245,63 @@ impl fmt::Debug for LocalKmsBuilder {
             .field("audit", &self.audit)
             .finish()
     }
+}
+
+/// Checks that `region` is an AWS region name as ARNs carry it: at most 64 lowercase ASCII
+/// letters and digits in two or more groups joined by single hyphens (`us-east-1`,
+/// `us-gov-west-1`). The local backend puts it into every ARN it forms.
+///
+/// ```
+/// assert!(kms_local::check_region("eu-west-1").is_ok());
+/// let err = kms_local::check_region("EU West").unwrap_err();
+/// assert_eq!(err.message(),
+///     "region 'EU West' is not valid: expected a lowercase region name such as 'eu-west-1'");
+/// ```
+///
+/// # Errors
+///
+/// `Error::Config` naming the region.
+pub fn check_region(region: &str) -> Result<()> {
+    let well_formed = region.len() <= 64
+        && region.contains('-')
+        && region.split('-').all(|group| {
+            !group.is_empty()
+                && group
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if well_formed {
+        return Ok(());
+    }
+    Err(Error::Config {
+        message: format!(
+            "region '{}' is not valid: expected a lowercase region name such as 'eu-west-1'",
+            region.escape_debug()
+        ),
+    })
+}
+
+/// Checks that `account` is an AWS account ID: exactly 12 ASCII digits.
+///
+/// ```
+/// assert!(kms_local::check_account_id("111122223333").is_ok());
+/// let err = kms_local::check_account_id("12").unwrap_err();
+/// assert_eq!(err.message(), "account '12' must be 12 digits, such as '111122223333'");
+/// ```
+///
+/// # Errors
+///
+/// `Error::Config` naming the account.
+pub fn check_account_id(account: &str) -> Result<()> {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(Error::Config {
+        message: format!(
+            "account '{}' must be 12 digits, such as '111122223333'",
+            account.escape_debug()
+        ),
+    })
 }
 
 /// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.

@@ -43,7 +43,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kms_core::{Kms, Result, ops::*};
 
-pub use builder::{DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder};
+pub use builder::{
+    DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder, check_account_id, check_region,
+};
 pub use durable::ROOT_KEY_ENV;
 pub use seed::{SeedFile, SeedKey};
 

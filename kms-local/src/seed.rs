@@ -108,13 +108,15 @@ impl SeedFile {
     ///
     /// # Errors
     ///
-    /// `Error::Config` naming the file, with the position of a TOML error.
+    /// `Error::Config` naming the file and, for a file that is not a valid seed, the line and
+    /// column of the error and what is wrong. The message never quotes the file: the line
+    /// may hold key material.
     pub fn read(path: &Path) -> Result<Self> {
         let mut text = std::fs::read_to_string(path).map_err(|err| Error::Config {
             message: format!("seed file {}: {err}", path.display()),
         })?;
         let parsed = toml::from_str(&text).map_err(|err| Error::Config {
-            message: format!("seed file {}: {err}", path.display()),
+            message: format!("seed file {}: {}", path.display(), toml_error(&text, &err)),
         });
         text.zeroize();
         parsed
@@ -337,6 +339,58 @@ pub(crate) fn export(key: &Key, aliases: Vec<String>) -> Result<SeedKey> {
     })
 }
 
+/// Where and why `text` is not a valid seed file, without any of its text: `line L, column
+/// C: MESSAGE`, the message on one line with every quoted value hidden.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let position = error.span().map(|span| {
+        let before = text.get(..span.start).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let column = before[line_start..].chars().count() + 1;
+        format!("line {line}, column {column}: ")
+    });
+    format!(
+        "{}{}",
+        position.unwrap_or_default(),
+        hide_quoted_values(error.message())
+    )
+}
+
+/// `message` on one line, each double-quoted value (serde quotes the strings it did not
+/// expect) replaced by `"…"`. Text between backticks is the parser's (field names, expected
+/// tokens) and is kept.
+fn hide_quoted_values(message: &str) -> String {
+    let mut shown = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => {
+                shown.push(c);
+                for inner in chars.by_ref() {
+                    shown.push(inner);
+                    if inner == '`' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut escaped = false;
+                for inner in chars.by_ref() {
+                    match inner {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                shown.push_str("\"…\"");
+            }
+            '\n' | '\r' => shown.push_str("; "),
+            _ => shown.push(c),
+        }
+    }
+    shown
+}
+
 fn invalid(key_id: &str, why: &str) -> Error {
     Error::Config {
         message: format!("seed key {key_id}: {why}"),
@@ -346,5 +400,59 @@ fn invalid(key_id: &str, why: &str) -> Error {
 fn conflict(why: String) -> Error {
     Error::Config {
         message: format!("the seed conflicts with the store: {why}"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail by panicking")]
+mod tests {
+    use super::*;
+
+    /// A base64 text that looks like key material.
+    const SECRET: &str = "c2VjcmV0LWtleS1tYXRlcmlhbC0wMTIzNDU2Nzg5YWI=";
+
+    /// The message of the error that parsing `text` as a seed file gives.
+    fn error(text: &str) -> String {
+        match toml::from_str::<SeedFile>(text) {
+            Ok(_) => String::from("parsed"),
+            Err(err) => toml_error(text, &err),
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_names_line_and_column_but_no_text() {
+        let text = format!(
+            "[[keys]]\nkey_id = \"1234abcd-12ab-34cd-56ef-1234567890ab\"\nmaterial = \"{SECRET}\n"
+        );
+        let message = error(&text);
+        assert!(message.starts_with("line 3, column "), "{message}");
+        assert!(!message.contains(SECRET), "{message}");
+        assert!(!message.contains("c2Vj"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+
+        let message = error(&format!("[[keys]]\nmaterial = {SECRET}\n"));
+        assert!(message.starts_with("line 2, column "), "{message}");
+        assert!(!message.contains("c2Vj"), "{message}");
+    }
+
+    #[test]
+    fn a_type_error_hides_the_value() {
+        let text = format!(
+            "[[keys]]\nkey_id = \"1234abcd-12ab-34cd-56ef-1234567890ab\"\nmaterial = \"x\"\nrotations = \"{SECRET}\"\n"
+        );
+        let message = error(&text);
+        assert!(message.starts_with("line 4, column 13: "), "{message}");
+        assert!(message.contains("invalid type: string \"…\""), "{message}");
+        assert!(!message.contains("c2Vj"), "{message}");
+        let message = error("[[keys]]\nmaterial = \"x\"\nkey_id = \"k\"\ncolour = \"blue\"\n");
+        assert!(message.contains("unknown field `colour`"), "{message}");
+    }
+
+    #[test]
+    fn quoted_values_are_hidden_and_tokens_kept() {
+        assert_eq!(
+            hide_quoted_values("invalid value: string \"a\\\"b\", expected `\"`\nnext"),
+            "invalid value: string \"…\", expected `\"`; next"
+        );
     }
 }

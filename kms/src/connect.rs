@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-#[cfg(not(feature = "local"))]
 use crate::config::config_error;
 use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
@@ -24,7 +23,8 @@ use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 /// # Errors
 ///
 /// [`Error::Config`](crate::Error::Config) for a URL that cannot be parsed or names a
-/// backend that is not available; the errors of the backend's construction.
+/// backend that is not available; the errors of the backend's construction, among them a
+/// value its builder refuses (region, account, profile, endpoint).
 pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
     connect_config(KmsConfig::from_url(url)?).await
 }
@@ -45,9 +45,10 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 ///
 /// # Errors
 ///
-/// [`Error::Config`](crate::Error::Config) for a configuration that does not validate or
-/// names a backend that is not available (a backend whose cargo feature is off); the errors
-/// of the backend's construction (such as a persistent local store that cannot be opened).
+/// [`Error::Config`](crate::Error::Config) for a configuration that names a backend that is
+/// not available (a backend whose cargo feature is off) or a value the backend's builder
+/// refuses (each backend checks the values it takes, once); the other errors of the
+/// backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
     match config {
         KmsConfig::Local(local) => connect_local(local).await,
@@ -91,14 +92,22 @@ async fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
 /// # Ok::<(), kms::Error>(())
 /// ```
 ///
+/// The region and account are checked by the builder's `build`.
+///
 /// # Errors
 ///
-/// [`Error::Config`](crate::Error::Config) for a configuration that does not validate.
+/// [`Error::Config`](crate::Error::Config) for a store path that is not absolute, and the
+/// errors of opening the audit file.
 #[cfg(feature = "local")]
 pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder> {
-    config.validate()?;
     let mut builder = kms_local::LocalKms::builder();
     if let Some(path) = &config.path {
+        if !path.is_absolute() {
+            return Err(config_error(format!(
+                "path '{}' of a persistent local store must be absolute",
+                path.display()
+            )));
+        }
         builder = builder.path(path);
     }
     if let Some(seed) = &config.seed {
@@ -117,10 +126,9 @@ pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder>
 }
 
 /// Builds the AWS backend from the standard AWS configuration chain and the settings of
-/// `config`. Nothing is sent before the first operation.
+/// `config`, which its builder checks. Nothing is sent before the first operation.
 #[cfg(feature = "aws")]
 async fn connect_aws(config: AwsConfig) -> Result<Arc<DynKms>> {
-    config.validate()?;
     let mut builder = kms_aws::AwsKms::from_env();
     if let Some(region) = config.region {
         builder = builder.with_region(region);
@@ -216,8 +224,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_persistent_store_keeps_its_keys_across_connections() {
-        let dir = std::env::temp_dir().join(format!("kms-connect-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("store");
         let url = format!("local://{}?region=eu-west-1", dir.display());
         let first = connect(&url).await.unwrap();
         let key = first.create_symmetric_key("kept").await.unwrap();
@@ -226,7 +234,6 @@ mod tests {
         assert_eq!(second.to_string(), "LocalKms(eu-west-1, 1 key)");
         let arn = key.arn.unwrap();
         assert!(arn.starts_with("arn:aws:kms:eu-west-1:"), "{arn}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
@@ -242,10 +249,29 @@ mod tests {
                 .await
                 .starts_with("unknown option 'foo'")
         );
+    }
+
+    /// The local backend's builder checks the region and account of a URL, once.
+    #[tokio::test]
+    async fn the_local_backend_refuses_bad_values_by_name() {
+        assert_eq!(
+            config_err("local:?account=12").await,
+            "account '12' must be 12 digits, such as '111122223333'"
+        );
+        assert_eq!(
+            config_err("local:?region=EU%20WEST").await,
+            "region 'EU WEST' is not valid: expected a lowercase region name such as 'eu-west-1'"
+        );
         assert!(
-            config_err("local:?account=12")
+            config_err("local:?region=eu-west-1%0A")
                 .await
-                .starts_with("account '12'")
+                .starts_with("region 'eu-west-1\\n'")
+        );
+        let relative = KmsConfig::Local(LocalConfig::new().with_path("keys"));
+        let err = connect_config(relative).await.unwrap_err();
+        assert_eq!(
+            err.message(),
+            "path 'keys' of a persistent local store must be absolute"
         );
     }
 
@@ -265,6 +291,35 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.message(), "profile '' is not a valid profile name");
+    }
+
+    /// The AWS backend's builder checks the region, profile and endpoint of a URL, once;
+    /// no message shows credentials.
+    #[cfg(feature = "aws")]
+    #[tokio::test]
+    async fn the_aws_backend_refuses_bad_values_by_name() {
+        assert!(
+            config_err("aws://eu_west-1")
+                .await
+                .starts_with("region 'eu_west-1' is not valid"),
+        );
+        assert_eq!(
+            config_err("aws://eu-west-1?profile=a%20b").await,
+            "profile 'a b' is not a valid profile name"
+        );
+        assert_eq!(
+            config_err("aws+http://127.0.0.1:0?region=us-east-1").await,
+            "port 0 of endpoint URL 'http://127.0.0.1:0' is not a port a server can listen on"
+        );
+        assert_eq!(
+            config_err("aws+http://127.0.0.1:4566/kms?region=us-east-1").await,
+            "endpoint URL has a path '/kms': the AWS KMS API is served at '/'"
+        );
+        let config = AwsConfig::new()
+            .with_region("us-east-1")
+            .with_endpoint_url("https://key:secret@kms.example.com");
+        let err = connect_config(KmsConfig::Aws(config)).await.unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
     }
 
     #[cfg(not(feature = "aws"))]

@@ -6,28 +6,35 @@
 )]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// A fresh directory with a persistent local store (`store/`) and the root key that opens it;
-/// removed when dropped.
+/// removed when dropped, also when a test fails.
 pub(crate) struct Workdir {
-    dir: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl Workdir {
+    /// A new directory whose name starts with `kms-cli-NAME-`.
     pub(crate) fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kms-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("kms-cli-{name}-"))
+            .tempdir()
+            .unwrap();
         Self { dir }
     }
 
+    /// The directory.
+    pub(crate) fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub(crate) fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.root().join(name)
     }
 
     /// `kms ARGS` on this directory's store, with `stdin` as standard input.
@@ -36,10 +43,10 @@ impl Workdir {
             .args(args)
             .env(
                 "KMS_URL",
-                format!("local://{}", self.dir.join("store").display()),
+                format!("local://{}", self.path("store").display()),
             )
             .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
-            .current_dir(&self.dir)
+            .current_dir(self.root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -86,18 +93,12 @@ impl Workdir {
 
     /// The names in the directory, but the store.
     pub(crate) fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+        let mut names: Vec<String> = std::fs::read_dir(self.root())
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|name| name != "store")
             .collect();
         names.sort();
         names
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
