@@ -13,10 +13,13 @@ use crate::format::header::{
     ContentType, IV_LEN, MessageHeader, PUBLIC_KEY_CONTEXT_KEY, ParsedHeader, TAG_LEN, parse_header,
 };
 use crate::format::wire::Stop;
-use crate::keyring::{DecryptionMaterials, Keyring};
+use crate::keyring::Keyring;
 use crate::keys::derive::{ContentKey, derive_keys};
 use crate::keys::signing::Verifier;
 use crate::limits::DecryptLimits;
+use crate::materials::{
+    DecryptionMaterialsRequest, DefaultMaterialsManager, MaterialsManager, merge_reproduced,
+};
 use crate::suite::CommitmentPolicy;
 
 /// Decrypts AWS Encryption SDK messages with a keyring.
@@ -49,7 +52,7 @@ use crate::suite::CommitmentPolicy;
 /// ```
 #[derive(Clone)]
 pub struct Decryptor {
-    keyring: Arc<dyn Keyring>,
+    materials: Arc<dyn MaterialsManager>,
     policy: CommitmentPolicy,
     limits: DecryptLimits,
     required: EncryptionContext,
@@ -58,7 +61,7 @@ pub struct Decryptor {
 impl fmt::Debug for Decryptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Decryptor")
-            .field("keyring", &self.keyring)
+            .field("materials", &self.materials)
             .field("policy", &self.policy)
             .field("limits", &self.limits)
             .field("required", &self.required)
@@ -117,10 +120,19 @@ impl Drop for Decrypted {
 }
 
 impl Decryptor {
-    /// A decryptor with the default policy (commitment required) and limits.
+    /// A decryptor with the default policy (commitment required) and limits, that unwraps
+    /// data keys with `keyring` (through a [`DefaultMaterialsManager`]).
     pub fn new(keyring: Arc<dyn Keyring>) -> Self {
+        Self::from_materials_manager(Arc::new(DefaultMaterialsManager::new(keyring)))
+    }
+
+    /// A decryptor with the default policy and limits that gets the materials of each
+    /// message from `materials`, such as a
+    /// [`CachingMaterialsManager`](crate::CachingMaterialsManager) or a
+    /// [`RequiredEncryptionContextMaterialsManager`](crate::RequiredEncryptionContextMaterialsManager).
+    pub fn from_materials_manager(materials: Arc<dyn MaterialsManager>) -> Self {
         Self {
-            keyring,
+            materials,
             policy: CommitmentPolicy::default(),
             limits: DecryptLimits::default(),
             required: EncryptionContext::new(),
@@ -243,16 +255,7 @@ impl Decryptor {
                 });
             }
         }
-        for (key, value) in self.required.iter() {
-            match header.encryption_context().get(key) {
-                Some(stored) if stored != value => {
-                    return Err(Error::ContextMismatch {
-                        reason: format!("the value of `{key}` differs"),
-                    });
-                }
-                _ => {}
-            }
-        }
+        merge_reproduced(header.encryption_context(), &self.required)?;
         Ok(())
     }
 
@@ -265,47 +268,40 @@ impl Decryptor {
     ) -> Result<(BodyDecryptor, MessageHeader)> {
         let header = parsed.header;
         let suite = header.suite();
-        let mut context = header.encryption_context().clone();
-        let mut reproduced = EncryptionContext::new();
-        for (key, value) in self.required.iter() {
-            if context.get(key).is_none() {
-                context.insert(key, value);
-                reproduced.insert(key, value);
-            }
+        let request = DecryptionMaterialsRequest::new(
+            suite,
+            header.encrypted_data_keys().to_vec(),
+            header.encryption_context().clone(),
+            self.policy,
+        )
+        .with_reproduced_encryption_context(self.required.clone());
+        let materials = self.materials.decrypt_materials(request).await?;
+        if materials.suite() != suite {
+            return Err(Error::invalid(format!(
+                "the materials manager returned materials for suite {} instead of {suite}",
+                materials.suite()
+            )));
         }
-        let missing = || Error::ContextMismatch {
-            reason: format!(
-                "the message does not store {}",
-                reproduced
-                    .iter()
-                    .map(|(key, _)| format!("`{key}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        let materials = self
-            .keyring
-            .on_decrypt(
-                DecryptionMaterials::new(suite, context),
-                header.encrypted_data_keys(),
-            )
-            .await;
-        let data_key = match materials.map(DecryptionMaterials::into_data_key) {
-            Ok(Some(data_key)) => data_key,
-            Ok(None) => {
-                return Err(Error::NoDataKey {
-                    failures: Vec::new(),
+        let data_key = materials.data_key().ok_or(Error::NoDataKey {
+            failures: Vec::new(),
+        })?;
+        // The required pairs are authenticated by the header but not stored in it.
+        let mut reproduced = EncryptionContext::new();
+        for key in materials.required_encryption_context_keys() {
+            if header.encryption_context().get(key).is_some() {
+                return Err(Error::ContextMismatch {
+                    reason: format!("the message stores the required key `{key}`"),
                 });
             }
-            Err(Error::NoDataKey { failures })
-                if !failures.is_empty() && !reproduced.is_empty() =>
-            {
-                return Err(missing());
-            }
-            Err(err) => return Err(err),
-        };
-        let keys = derive_keys(suite, &data_key, header.message_id())?;
-        drop(data_key);
+            let value = materials.encryption_context().get(key).ok_or_else(|| {
+                Error::invalid(format!(
+                    "the decryption materials lack the required key `{key}`"
+                ))
+            })?;
+            reproduced.insert(key.as_str(), value);
+        }
+        let keys = derive_keys(suite, data_key, header.message_id())?;
+        drop(materials);
         keys.check_commitment(parsed.commit_key.as_ref())?;
 
         let body = header_bytes.get(..parsed.body_len).unwrap_or_default();

@@ -11,9 +11,10 @@ use crate::format::header::{
     HeaderFields, IV_LEN, PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX, TAG_LEN,
     write_header_body,
 };
-use crate::keyring::{EncryptionMaterials, Keyring};
+use crate::keyring::Keyring;
 use crate::keys::derive::{ContentKey, derive_keys};
 use crate::keys::signing::Signer;
+use crate::materials::{DefaultMaterialsManager, EncryptionMaterialsRequest, MaterialsManager};
 use crate::suite::{AlgorithmSuite, CommitmentPolicy};
 
 /// The default frame length: 64 KiB.
@@ -50,7 +51,7 @@ const MAX_FOOTER_LEN: usize = 2 + 104;
 /// ```
 #[derive(Clone)]
 pub struct Encryptor {
-    keyring: Arc<dyn Keyring>,
+    materials: Arc<dyn MaterialsManager>,
     context: EncryptionContext,
     frame_length: u32,
     suite: AlgorithmSuite,
@@ -60,7 +61,7 @@ pub struct Encryptor {
 impl fmt::Debug for Encryptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Encryptor")
-            .field("keyring", &self.keyring)
+            .field("materials", &self.materials)
             .field("context", &self.context)
             .field("frame_length", &self.frame_length)
             .field("suite", &self.suite)
@@ -71,10 +72,18 @@ impl fmt::Debug for Encryptor {
 
 impl Encryptor {
     /// An encryptor with the default options: empty encryption context, 64 KiB frames, suite
-    /// 0x0478, commitment required.
+    /// 0x0478, commitment required. Each message gets a fresh data key from `keyring`
+    /// (through a [`DefaultMaterialsManager`]).
     pub fn new(keyring: Arc<dyn Keyring>) -> Self {
+        Self::from_materials_manager(Arc::new(DefaultMaterialsManager::new(keyring)))
+    }
+
+    /// An encryptor with the default options that gets the materials of each message from
+    /// `materials`, such as a [`CachingMaterialsManager`](crate::CachingMaterialsManager) or a
+    /// [`RequiredEncryptionContextMaterialsManager`](crate::RequiredEncryptionContextMaterialsManager).
+    pub fn from_materials_manager(materials: Arc<dyn MaterialsManager>) -> Self {
         Self {
-            keyring,
+            materials,
             context: EncryptionContext::new(),
             frame_length: DEFAULT_FRAME_LENGTH,
             suite: AlgorithmSuite::default(),
@@ -169,7 +178,7 @@ impl Encryptor {
     }
 
     async fn encrypt_over(&self, plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let (mut core, header) = self.start().await?;
+        let (mut core, header) = self.start_sized(Some(plaintext.len() as u64)).await?;
         let (regular, last) = self.split(plaintext);
         grow_zeroed(out, self.message_len(&core, &header, plaintext.len()));
         let mut pos = header.len();
@@ -184,8 +193,15 @@ impl Encryptor {
         core.seal_final(last, out)
     }
 
-    /// Validates the options, gets the data key from the keyring, and writes the header.
+    /// Validates the options, gets the materials, and writes the header, for a plaintext of
+    /// unknown length.
     pub(crate) async fn start(&self) -> Result<(EncryptCore, Vec<u8>)> {
+        self.start_sized(None).await
+    }
+
+    /// Validates the options, gets the materials for a plaintext of `plaintext_length`
+    /// bytes (when known), and writes the header.
+    async fn start_sized(&self, plaintext_length: Option<u64>) -> Result<(EncryptCore, Vec<u8>)> {
         if self.frame_length == 0 || self.frame_length > MAX_FRAME_LENGTH {
             return Err(Error::invalid(format!(
                 "the frame length must be 1 to {MAX_FRAME_LENGTH}, not {}",
@@ -207,25 +223,34 @@ impl Encryptor {
                 "the encryption context key `{key}` is reserved (keys starting with `{RESERVED_CONTEXT_PREFIX}`)"
             )));
         }
-        let mut context = self.context.clone();
-        let signer = if self.suite.is_signed() {
-            let (signer, public_key) = Signer::p384()?;
-            context.insert(PUBLIC_KEY_CONTEXT_KEY, public_key);
-            Some(signer)
-        } else {
-            None
+        let request =
+            EncryptionMaterialsRequest::new(self.suite, self.context.clone(), self.policy)
+                .with_max_plaintext_length(plaintext_length);
+        let materials = self.materials.get_encryption_materials(request).await?;
+        if materials.suite() != self.suite {
+            return Err(Error::invalid(format!(
+                "the materials manager chose suite {} instead of {}",
+                materials.suite(),
+                self.suite
+            )));
+        }
+        let signer = match (self.suite.is_signed(), materials.signing_key()) {
+            (false, _) => None,
+            (true, Some(key)) => Some(Signer::new(key)?),
+            (true, None) => {
+                return Err(Error::invalid(
+                    "the materials of a signed suite hold no signing key",
+                ));
+            }
         };
-        let materials = self
-            .keyring
-            .on_encrypt(EncryptionMaterials::new(self.suite, context.clone()))
-            .await?;
-        let (data_key, encrypted_data_keys) = materials.into_parts();
-        let data_key = data_key.ok_or_else(|| Error::invalid("the keyring made no data key"))?;
+        let (context, authenticated_only) = split_required(&materials)?;
+        let data_key = materials
+            .data_key()
+            .ok_or_else(|| Error::invalid("the keyring made no data key"))?;
         let mut message_id = [0u8; 32];
         aws_lc_rs::rand::fill(&mut message_id)
             .map_err(|_| Error::invalid("the random generator failed"))?;
-        let keys = derive_keys(self.suite, &data_key, &message_id)?;
-        drop(data_key);
+        let keys = derive_keys(self.suite, data_key, &message_id)?;
         let commit_key = keys
             .commit_key
             .ok_or_else(|| Error::invalid("a committing suite without a commit key"))?;
@@ -233,11 +258,16 @@ impl Encryptor {
             suite: self.suite,
             message_id: &message_id,
             encryption_context: &context,
-            encrypted_data_keys: &encrypted_data_keys,
+            encrypted_data_keys: materials.encrypted_data_keys(),
             frame_length: self.frame_length,
             commit_key: &commit_key,
         })?;
-        let tag = keys.content.tag_of([0; IV_LEN], &header)?;
+        // Required pairs are authenticated with the header but not stored in it.
+        let mut aad = header.clone();
+        authenticated_only
+            .write_canonical(&mut aad)
+            .map_err(|err| Error::invalid(err.message().to_owned()))?;
+        let tag = keys.content.tag_of([0; IV_LEN], &aad)?;
         header.extend_from_slice(&tag);
         let mut core = EncryptCore {
             key: keys.content,
@@ -249,6 +279,34 @@ impl Encryptor {
         core.digest(&header);
         Ok((core, header))
     }
+}
+
+/// The materials' context split into the pairs the message stores and the required pairs it
+/// only authenticates.
+fn split_required(
+    materials: &crate::keyring::EncryptionMaterials,
+) -> Result<(EncryptionContext, EncryptionContext)> {
+    let required = materials.required_encryption_context_keys();
+    let mut stored = EncryptionContext::new();
+    let mut authenticated_only = EncryptionContext::new();
+    for (key, value) in materials.encryption_context().iter() {
+        if required.iter().any(|required| required == key) {
+            authenticated_only.insert(key, value);
+        } else {
+            stored.insert(key, value);
+        }
+    }
+    if authenticated_only.len() != required.len() {
+        return Err(Error::invalid(
+            "a required encryption context key is not in the encryption context",
+        ));
+    }
+    if authenticated_only.get(PUBLIC_KEY_CONTEXT_KEY).is_some() {
+        return Err(Error::invalid(format!(
+            "the encryption context key `{PUBLIC_KEY_CONTEXT_KEY}` cannot be required"
+        )));
+    }
+    Ok((stored, authenticated_only))
 }
 
 /// Makes `out` at least `len` bytes long. A fresh zeroed allocation costs nothing until it

@@ -54,6 +54,7 @@ mod io;
 mod keyring;
 mod keys;
 mod limits;
+mod materials;
 mod suite;
 mod wipe;
 
@@ -69,4 +70,10 @@ pub use keyring::{
     KmsDiscoveryKeyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding,
 };
 pub use limits::DecryptLimits;
+pub use materials::{
+    CachingMaterialsManager, CachingMaterialsManagerBuilder, Clock, DEFAULT_CACHE_CAPACITY,
+    DecryptionMaterialsRequest, DefaultMaterialsManager, EncryptionMaterialsRequest,
+    MAX_BYTES_PER_DATA_KEY, MAX_MESSAGES_PER_DATA_KEY, MaterialsCache, MaterialsManager,
+    RequiredEncryptionContextMaterialsManager, SystemClock,
+};
 pub use suite::{AlgorithmSuite, CommitmentPolicy};

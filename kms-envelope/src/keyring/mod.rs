@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use kms_core::{EncryptionContext, SecretBytes};
 
 use crate::error::Result;
+use crate::keys::signing::SigningKey;
 use crate::suite::AlgorithmSuite;
 
 mod kms;
@@ -65,11 +66,17 @@ impl EncryptedDataKey {
 
 /// What a keyring works on when a message is encrypted: the suite, the full encryption
 /// context, the data key once one exists, and the encrypted data keys so far.
+///
+/// A [`MaterialsManager`](crate::MaterialsManager) returns them complete, with the signing
+/// key of a signed suite and the keys of the context that are authenticated but not stored
+/// in the message.
 pub struct EncryptionMaterials {
     suite: AlgorithmSuite,
     encryption_context: EncryptionContext,
     data_key: Option<SecretBytes>,
     encrypted_data_keys: Vec<EncryptedDataKey>,
+    signing_key: Option<SigningKey>,
+    required_encryption_context_keys: Vec<String>,
 }
 
 impl fmt::Debug for EncryptionMaterials {
@@ -79,6 +86,11 @@ impl fmt::Debug for EncryptionMaterials {
             .field("encryption_context", &self.encryption_context)
             .field("data_key", &self.data_key)
             .field("encrypted_data_keys", &self.encrypted_data_keys.len())
+            .field("signing_key", &self.signing_key)
+            .field(
+                "required_encryption_context_keys",
+                &self.required_encryption_context_keys,
+            )
             .finish()
     }
 }
@@ -91,6 +103,8 @@ impl EncryptionMaterials {
             encryption_context,
             data_key: None,
             encrypted_data_keys: Vec::new(),
+            signing_key: None,
+            required_encryption_context_keys: Vec::new(),
         }
     }
 
@@ -148,8 +162,53 @@ impl EncryptionMaterials {
             .ok_or_else(|| crate::Error::invalid("no data key to wrap"))
     }
 
-    pub(crate) fn into_parts(self) -> (Option<SecretBytes>, Vec<EncryptedDataKey>) {
-        (self.data_key, self.encrypted_data_keys)
+    /// The keys of the encryption context that the message authenticates but does not
+    /// store: the decrypting caller must supply their pairs.
+    pub fn required_encryption_context_keys(&self) -> &[String] {
+        &self.required_encryption_context_keys
+    }
+
+    /// Marks context keys as required: authenticated but not stored in the message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) if the encryption context has
+    /// no such key.
+    pub fn require_encryption_context_keys<I, S>(&mut self, keys: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        add_required_keys(
+            &self.encryption_context,
+            &mut self.required_encryption_context_keys,
+            keys,
+        )
+    }
+
+    /// Whether the materials hold a signing key (signed suites need one).
+    pub fn has_signing_key(&self) -> bool {
+        self.signing_key.is_some()
+    }
+
+    pub(crate) fn set_signing_key(&mut self, key: SigningKey) {
+        self.signing_key = Some(key);
+    }
+
+    pub(crate) fn signing_key(&self) -> Option<&SigningKey> {
+        self.signing_key.as_ref()
+    }
+
+    /// A copy, for materials handed out again from a cache.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self {
+            suite: self.suite,
+            encryption_context: self.encryption_context.clone(),
+            data_key: self.data_key.as_ref().map(duplicate_secret),
+            encrypted_data_keys: self.encrypted_data_keys.clone(),
+            signing_key: self.signing_key.as_ref().map(SigningKey::duplicate),
+            required_encryption_context_keys: self.required_encryption_context_keys.clone(),
+        }
     }
 }
 
@@ -159,6 +218,7 @@ pub struct DecryptionMaterials {
     suite: AlgorithmSuite,
     encryption_context: EncryptionContext,
     data_key: Option<SecretBytes>,
+    required_encryption_context_keys: Vec<String>,
 }
 
 impl fmt::Debug for DecryptionMaterials {
@@ -167,6 +227,10 @@ impl fmt::Debug for DecryptionMaterials {
             .field("suite", &self.suite)
             .field("encryption_context", &self.encryption_context)
             .field("data_key", &self.data_key)
+            .field(
+                "required_encryption_context_keys",
+                &self.required_encryption_context_keys,
+            )
             .finish()
     }
 }
@@ -178,6 +242,7 @@ impl DecryptionMaterials {
             suite,
             encryption_context,
             data_key: None,
+            required_encryption_context_keys: Vec::new(),
         }
     }
 
@@ -209,9 +274,67 @@ impl DecryptionMaterials {
         Ok(())
     }
 
-    pub(crate) fn into_data_key(self) -> Option<SecretBytes> {
-        self.data_key
+    /// The keys of the encryption context that the message authenticates but does not
+    /// store: their pairs came from the caller.
+    pub fn required_encryption_context_keys(&self) -> &[String] {
+        &self.required_encryption_context_keys
     }
+
+    /// Marks context keys as supplied by the caller rather than stored in the message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) if the encryption context has
+    /// no such key.
+    pub fn require_encryption_context_keys<I, S>(&mut self, keys: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        add_required_keys(
+            &self.encryption_context,
+            &mut self.required_encryption_context_keys,
+            keys,
+        )
+    }
+
+    /// A copy, for materials handed out again from a cache.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self {
+            suite: self.suite,
+            encryption_context: self.encryption_context.clone(),
+            data_key: self.data_key.as_ref().map(duplicate_secret),
+            required_encryption_context_keys: self.required_encryption_context_keys.clone(),
+        }
+    }
+}
+
+/// Adds `keys` to `required`, each once; every one must be a key of `context`.
+fn add_required_keys<I, S>(
+    context: &EncryptionContext,
+    required: &mut Vec<String>,
+    keys: I,
+) -> Result<()>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    for key in keys {
+        let key = key.into();
+        if context.get(&key).is_none() {
+            return Err(crate::Error::invalid(format!(
+                "the required encryption context key `{key}` is not in the encryption context"
+            )));
+        }
+        if !required.contains(&key) {
+            required.push(key);
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_secret(secret: &SecretBytes) -> SecretBytes {
+    SecretBytes::copy_from_slice(secret.expose_secret())
 }
 
 fn check_data_key(suite: AlgorithmSuite, already: bool, data_key: &SecretBytes) -> Result<()> {

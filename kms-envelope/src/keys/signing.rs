@@ -4,13 +4,14 @@ use aws_lc_rs::digest;
 use aws_lc_rs::encoding::{AsBigEndian, EcPublicKeyCompressedBin};
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey};
 use base64::Engine;
+use kms_core::SecretBytes;
 
 use crate::error::{Error, Result};
 use crate::suite::SignatureAlgorithm;
 
 const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// Signs a message: a fresh key pair per message, and a running digest of every byte.
+/// Signs a message: the materials' signing key, and a running digest of every byte.
 pub(crate) struct Signer {
     key_pair: EcdsaKeyPair,
     digest: digest::Context,
@@ -22,8 +23,20 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-impl Signer {
-    /// A new ECDSA P-384 key pair, and the base64 of its compressed public point for the
+/// The private key that signs messages: PKCS#8 DER, wiped on drop, redacted in `Debug`.
+///
+/// Held by the encryption materials, so a cached data key keeps its signing key and every
+/// message it encrypts is signed by that key, as the AWS Encryption SDKs do.
+pub(crate) struct SigningKey(SecretBytes);
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey([REDACTED])")
+    }
+}
+
+impl SigningKey {
+    /// A new ECDSA P-384 key, and the base64 of its compressed public point for the
     /// `aws-crypto-public-key` context entry.
     pub(crate) fn p384() -> Result<(Self, String)> {
         let key_pair = EcdsaKeyPair::generate(&signature::ECDSA_P384_SHA384_ASN1_SIGNING)
@@ -32,14 +45,33 @@ impl Signer {
             .public_key()
             .as_be_bytes()
             .map_err(|_| Error::invalid("ECDSA public key encoding failed"))?;
-        let encoded = BASE64.encode(public.as_ref());
+        let pkcs8 = key_pair
+            .to_pkcs8v1()
+            .map_err(|_| Error::invalid("ECDSA private key encoding failed"))?;
         Ok((
-            Self {
-                key_pair,
-                digest: digest::Context::new(&digest::SHA384),
-            },
-            encoded,
+            Self(SecretBytes::copy_from_slice(pkcs8.as_ref())),
+            BASE64.encode(public.as_ref()),
         ))
+    }
+
+    /// A copy of the key, for materials handed out again from a cache.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self(SecretBytes::copy_from_slice(self.0.expose_secret()))
+    }
+}
+
+impl Signer {
+    /// A signer of one message with `key`.
+    pub(crate) fn new(key: &SigningKey) -> Result<Self> {
+        let key_pair = EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+            key.0.expose_secret(),
+        )
+        .map_err(|_| Error::invalid("the signing key is not an ECDSA P-384 key"))?;
+        Ok(Self {
+            key_pair,
+            digest: digest::Context::new(&digest::SHA384),
+        })
     }
 
     /// Adds bytes of the message to the digest.
@@ -122,8 +154,10 @@ mod tests {
 
     #[test]
     fn signs_and_verifies_streamed_bytes() -> Result<()> {
-        let (mut signer, public) = Signer::p384()?;
+        let (key, public) = SigningKey::p384()?;
         assert_eq!(public.len(), 68);
+        assert_eq!(format!("{key:?}"), "SigningKey([REDACTED])");
+        let mut signer = Signer::new(&key.duplicate())?;
         signer.update(b"hello ");
         signer.update(b"world");
         let footer = signer.footer()?;
