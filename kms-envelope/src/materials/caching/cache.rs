@@ -243,3 +243,78 @@ impl MaterialsCache {
             .map(|entry| Arc::downgrade(&entry.materials))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::time::Duration;
+
+    use kms_core::{EncryptionContext, SecretBytes};
+
+    use super::*;
+    use crate::suite::AlgorithmSuite;
+
+    fn materials() -> Cached {
+        let mut materials = EncryptionMaterials::new(
+            AlgorithmSuite::Aes256GcmHkdfSha512CommitKey,
+            EncryptionContext::new(),
+        );
+        materials
+            .set_data_key(SecretBytes::from(vec![9; 32]))
+            .unwrap();
+        Cached::Encrypt(materials)
+    }
+
+    const LIMITS: UsageLimits = UsageLimits {
+        max_messages: 2,
+        max_bytes: 100,
+    };
+
+    #[test]
+    fn evicted_expired_and_exhausted_keys_are_dropped_at_once() {
+        let cache = MaterialsCache::new(1).unwrap();
+        let now = Instant::now();
+        let later = now + Duration::from_secs(10);
+
+        cache.put([1; 48], materials(), later, 1, 0);
+        let evicted = cache.watch(&[1; 48]).unwrap();
+        cache.put([2; 48], materials(), later, 1, 0);
+        assert!(evicted.upgrade().is_none(), "the evicted entry is gone");
+
+        let exhausted = cache.watch(&[2; 48]).unwrap();
+        assert!(cache.get_for_encrypt(&[2; 48], now, 0, LIMITS).is_some());
+        assert!(cache.get_for_encrypt(&[2; 48], now, 0, LIMITS).is_none());
+        assert!(exhausted.upgrade().is_none(), "the exhausted entry is gone");
+
+        cache.put([3; 48], materials(), later, 1, 0);
+        let expired = cache.watch(&[3; 48]).unwrap();
+        assert!(cache.get_for_decrypt(&[4; 48], later).is_none());
+        assert!(expired.upgrade().is_none(), "the expired tail was pruned");
+        assert!(cache.is_empty());
+
+        cache.put([5; 48], materials(), later, 1, 0);
+        let cleared = cache.watch(&[5; 48]).unwrap();
+        cache.clear();
+        assert!(cleared.upgrade().is_none());
+    }
+
+    #[test]
+    fn an_entry_of_one_direction_is_not_served_to_the_other() {
+        let cache = MaterialsCache::new(4).unwrap();
+        let now = Instant::now();
+        cache.put([1; 48], materials(), now + Duration::from_secs(1), 1, 0);
+        assert!(cache.get_for_decrypt(&[1; 48], now).is_none());
+        assert!(cache.is_empty());
+    }
+
+    #[tokio::test]
+    async fn flights_are_released() {
+        let cache = MaterialsCache::new(1).unwrap();
+        {
+            let _first = cache.flights().join([1; 48]).await;
+            assert_eq!(cache.flights().len(), 1);
+        }
+        assert_eq!(cache.flights().len(), 0);
+    }
+}
