@@ -491,6 +491,15 @@ pub(crate) struct EncryptFile {
     /// (the same with an ECDSA P-384 signature).
     #[arg(long, value_name = "ID", value_parser = parse_suite)]
     pub(crate) suite: Option<AlgorithmSuite>,
+    /// `--context` keys whose pairs are authenticated but not stored in the message
+    /// (comma-separated or repeatable): decrypting needs them again with `--context`, as
+    /// with the AWS Encryption SDK's required encryption context CMM.
+    #[arg(
+        long = "required-encryption-context-keys",
+        value_name = "KEY",
+        value_delimiter = ','
+    )]
+    pub(crate) required_context_keys: Vec<String>,
     /// The file to encrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,
@@ -535,6 +544,15 @@ pub(crate) struct DecryptFile {
     /// writing nothing, when one is missing or has another value.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub(crate) context: Vec<String>,
+    /// Keys that `--context` must supply (comma-separated or repeatable), as with the AWS
+    /// Encryption SDK's required encryption context CMM: decryption fails, writing nothing,
+    /// without them.
+    #[arg(
+        long = "required-encryption-context-keys",
+        value_name = "KEY",
+        value_delimiter = ','
+    )]
+    pub(crate) required_context_keys: Vec<String>,
     /// The message to decrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,

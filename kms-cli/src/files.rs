@@ -61,7 +61,9 @@ async fn interrupted() -> &'static str {
 /// `encrypt-file`: the keyring, then INPUT through an [`Encryptor`] into OUTPUT.
 async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
     let keyring = keyring::from_args(url, &flags.keys, Purpose::Encrypt).await?;
-    let mut encryptor = Encryptor::new(keyring).with_encryption_context(context(&flags.context)?);
+    let materials = keyring::materials_manager(keyring, &flags.required_context_keys)?;
+    let mut encryptor = Encryptor::from_materials_manager(materials)
+        .with_encryption_context(context(&flags.context)?);
     if let Some(frame_length) = flags.frame_length {
         encryptor = encryptor.with_frame_length(frame_length);
     }
@@ -86,8 +88,9 @@ async fn decrypt(url: &str, flags: DecryptFile) -> Result<(), Failure> {
     } else {
         keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?
     };
-    let decryptor =
-        Decryptor::new(keyring).with_required_encryption_context(context(&flags.context)?);
+    let materials = keyring::materials_manager(keyring, &flags.required_context_keys)?;
+    let decryptor = Decryptor::from_materials_manager(materials)
+        .with_required_encryption_context(context(&flags.context)?);
     let (input, size) = open_input(&flags.input_path, Contents::Public).await?;
     let mut input = Progress::new(input, "decrypting", size);
     let result = with_output(&flags.output_path, Contents::Secret, async |output| {

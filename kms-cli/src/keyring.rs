@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use kms::ops::DescribeKeyRequest;
 use kms::{KeyId, KeyIdForm, Kms, SecretBytes};
-use kms_envelope::{DiscoveryFilter, Keyring, KmsDiscoveryKeyring, KmsKeyring, RawAesKeyring};
+use kms_envelope::{
+    DefaultMaterialsManager, DiscoveryFilter, Keyring, KmsDiscoveryKeyring, KmsKeyring,
+    MaterialsManager, RawAesKeyring, RequiredEncryptionContextMaterialsManager,
+};
 use zeroize::Zeroize;
 
 use crate::Failure;
@@ -70,6 +73,26 @@ pub(crate) async fn from_args(
         keyring.with_additional_key(key_id)
     });
     Ok(Arc::new(keyring))
+}
+
+/// The materials manager of a file command: the keyring's default one, inside a required
+/// encryption context materials manager when `--required-encryption-context-keys` names keys.
+pub(crate) fn materials_manager(
+    keyring: Arc<dyn Keyring>,
+    required_keys: &[String],
+) -> Result<Arc<dyn MaterialsManager>, Failure> {
+    if required_keys.is_empty() {
+        return Ok(Arc::new(DefaultMaterialsManager::new(keyring)));
+    }
+    if required_keys.iter().any(String::is_empty) {
+        return Err(Failure::Usage(
+            "--required-encryption-context-keys: a key is empty".to_owned(),
+        ));
+    }
+    let manager =
+        RequiredEncryptionContextMaterialsManager::from_keyring(keyring, required_keys.to_vec())
+            .map_err(|err| Failure::Usage(format!("--required-encryption-context-keys: {err}")))?;
+    Ok(Arc::new(manager))
 }
 
 /// A discovery keyring over the backend `url` names, limited to the `--discovery-account`

@@ -8,7 +8,8 @@ plaintext and the encryption context:
 
     esdk_interop.py raw   # raw AES keyring: suites 0x0478 and 0x0578, sizes 0 B .. 1 MiB,
                           # frame lengths 1, 4096 and 65536, a non-ASCII context
-                          # (Python writes no frames of 1 byte: 128 stands in for them)
+                          # (Python writes no frames of 1 byte: 128 stands in for them),
+                          # and the required encryption context CMM both ways
     esdk_interop.py kms   # AWS KMS keyrings (and discovery keyrings) through moto_server at
                           # $KMS_TEST_MOTO_URL
 
@@ -17,6 +18,7 @@ fails, and when the SDK cannot be imported or moto is not reachable (never skips
 """
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -80,6 +82,22 @@ class Peer:
                 key_name=KEY_NAME,
                 wrapping_key=RAW_KEY,
                 wrapping_alg=AesWrappingAlg.ALG_AES256_GCM_IV12_TAG16,
+            )
+        )
+
+    def required_context_cmm(self, keyring, keys):
+        """The MPL's required encryption context CMM over the default CMM of `keyring`."""
+        from aws_cryptographic_material_providers.mpl.models import (
+            CreateDefaultCryptographicMaterialsManagerInput,
+            CreateRequiredEncryptionContextCMMInput,
+        )
+
+        underlying = self.mpl.create_default_cryptographic_materials_manager(
+            input=CreateDefaultCryptographicMaterialsManagerInput(keyring=keyring)
+        )
+        return self.mpl.create_required_encryption_context_cmm(
+            input=CreateRequiredEncryptionContextCMMInput(
+                underlying_cmm=underlying, required_encryption_context_keys=list(keys)
             )
         )
 
@@ -233,6 +251,100 @@ def python_to_ours(runner, peer, keyring, keyring_args, plaintext, suite, frame_
         raise AssertionError(f"kms decrypted {len(decrypted)} bytes that differ from the {len(plaintext)} encrypted")
 
 
+# The pairs of CONTEXT that the required-context cases keep out of the message.
+REQUIRED_KEYS = ("purpose", "ключ")
+
+
+def required_args():
+    return ["--required-encryption-context-keys", ",".join(REQUIRED_KEYS)]
+
+
+def stored_context(message_context):
+    context = dict(message_context)
+    context.pop("aws-crypto-public-key", None)
+    return context
+
+
+def expect_kms_failure(runner, args, output):
+    """Runs `kms`, which must fail with exit code 1 and write nothing."""
+    if os.path.exists(output):
+        os.remove(output)
+    result = subprocess.run([runner.kms, *args], capture_output=True, cwd=runner.workdir)
+    if result.returncode != 1 or os.path.exists(output):
+        raise AssertionError(
+            f"kms {args[0]} exited {result.returncode} (expected 1, nothing written): "
+            f"{result.stderr.decode('utf-8', 'replace').strip()}"
+        )
+
+
+def required_context_cases(runner, peer, keyring, keyring_args):
+    """The required encryption context CMM, both ways: the required pairs are authenticated
+    but not stored, and decryption needs them again."""
+    plaintext = data(5000, "required-context")
+    reproduced = {key: CONTEXT[key] for key in REQUIRED_KEYS}
+    expected_stored = {key: value for key, value in CONTEXT.items() if key not in REQUIRED_KEYS}
+
+    def ours_to_python_required(suite):
+        plain, message_path = runner.path("plain"), runner.path("ours-required.msg")
+        with open(plain, "wb") as file:
+            file.write(plaintext)
+        if os.path.exists(message_path):
+            os.remove(message_path)
+        runner.run_kms(["encrypt-file", *keyring_args, *context_args(), *required_args(),
+                        "--suite", f"{suite:#06x}", "--frame-length", "4096", plain, message_path])
+        with open(message_path, "rb") as file:
+            message = file.read()
+        cmm = peer.required_context_cmm(keyring, REQUIRED_KEYS)
+        decrypted, header = peer.client.decrypt(
+            source=message, materials_manager=cmm, encryption_context=reproduced)
+        if decrypted != plaintext:
+            raise AssertionError("Python decrypted other bytes")
+        if stored_context(header.encryption_context) != expected_stored:
+            raise AssertionError(f"stored context {dict(header.encryption_context)!r}")
+        # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
+        logging.disable(logging.CRITICAL)
+        try:
+            peer.client.decrypt(source=message, materials_manager=cmm)
+        except Exception:  # noqa: BLE001 - any refusal is the expected outcome
+            pass
+        else:
+            raise AssertionError("Python decrypted without the required pairs")
+        finally:
+            logging.disable(logging.NOTSET)
+
+    def python_to_ours_required(suite):
+        message_path, out = runner.path("python-required.msg"), runner.path("decrypted")
+        cmm = peer.required_context_cmm(keyring, REQUIRED_KEYS)
+        message, header = peer.client.encrypt(
+            source=plaintext, materials_manager=cmm, encryption_context=CONTEXT,
+            algorithm=peer.algorithms[suite], frame_length=4096)
+        if stored_context(header.encryption_context) != expected_stored:
+            raise AssertionError(f"Python stored {dict(header.encryption_context)!r}")
+        with open(message_path, "wb") as file:
+            file.write(message)
+        reproduced_args = []
+        for key, value in reproduced.items():
+            reproduced_args += ["--context", f"{key}={value}"]
+        if os.path.exists(out):
+            os.remove(out)
+        runner.run_kms(["decrypt-file", *keyring_args, *reproduced_args, *required_args(),
+                        message_path, out])
+        with open(out, "rb") as file:
+            if file.read() != plaintext:
+                raise AssertionError("kms decrypted other bytes")
+        # Without the required pairs, or with another value, nothing is written.
+        expect_kms_failure(runner, ["decrypt-file", *keyring_args, *required_args(),
+                                    message_path, out], out)
+        expect_kms_failure(runner, ["decrypt-file", *keyring_args, "--context", "purpose=other",
+                                    "--context", f"ключ={CONTEXT['ключ']}", message_path, out], out)
+
+    for suite in SUITES:
+        runner.case(f"required-context suite={suite:#06x} kms->python",
+                    lambda: ours_to_python_required(suite))
+        runner.case(f"required-context suite={suite:#06x} python->kms",
+                    lambda: python_to_ours_required(suite))
+
+
 def raw_cases(runner, peer):
     key_file = runner.path("raw.key")
     with open(key_file, "wb") as file:
@@ -267,6 +379,7 @@ def raw_cases(runner, peer):
             raise AssertionError(f"a wrong key gave exit code {result.returncode}")
 
     runner.case("raw-aes a Python message under another key fails in kms (exit 1, no output)", wrong_key_fails)
+    required_context_cases(runner, peer, keyring, keyring_args)
 
 
 def kms_cases(runner, peer, moto_url):
