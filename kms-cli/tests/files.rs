@@ -258,6 +258,63 @@ fn required_context_present_or_missing() {
 }
 
 #[test]
+fn required_encryption_context_keys_are_authenticated_not_stored() {
+    let dir = dir_with_key("required");
+    std::fs::write(dir.path("plain"), data(100)).unwrap();
+    let encrypt = [&["encrypt-file"][..], &RAW].concat();
+    let required = ["--required-encryption-context-keys", "tenant"];
+    let context = [
+        "--context",
+        "tenant=tenant-secret-value",
+        "--context",
+        "stage=prod",
+    ];
+    dir.ok(&with(
+        &encrypt,
+        &[&context[..], &required, &["plain", "enc"]].concat(),
+    ));
+    let message = std::fs::read(dir.path("enc")).unwrap();
+    let stored = |text: &[u8]| message.windows(text.len()).any(|window| window == text);
+    assert!(
+        !stored(b"tenant-secret-value"),
+        "the required pair is not stored"
+    );
+    assert!(stored(b"prod"), "the other pair is");
+
+    let decrypt = [&["decrypt-file"][..], &RAW].concat();
+    let line = dir.fails(
+        &with(&decrypt, &[&required[..], &["enc", "bad"]].concat()),
+        1,
+    );
+    assert!(line.contains("`tenant` was not supplied"), "{line}");
+    let line = dir.fails(
+        &with(&decrypt, &["--context", "tenant=other", "enc", "bad"]),
+        1,
+    );
+    assert!(line.contains("encryption context does not match"), "{line}");
+    let supplied = ["--context", "tenant=tenant-secret-value", "enc", "out"];
+    dir.ok(&with(&decrypt, &[&required[..], &supplied].concat()));
+    assert_eq!(std::fs::read(dir.path("out")).unwrap(), data(100));
+
+    let line = dir.fails(
+        &with(
+            &encrypt,
+            &[
+                "--context",
+                "stage=prod",
+                "--required-encryption-context-keys",
+                "tenant",
+                "plain",
+                "enc2",
+            ],
+        ),
+        252,
+    );
+    assert!(line.contains("lacks the required key `tenant`"), "{line}");
+    assert_eq!(dir.entries(), ["enc", "key", "out", "plain"]);
+}
+
+#[test]
 fn tampered_and_truncated_messages_leave_no_output() {
     let dir = dir_with_key("tamper");
     std::fs::write(dir.path("plain"), data(3000)).unwrap();
