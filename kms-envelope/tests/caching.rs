@@ -462,3 +462,40 @@ fn debug_output_shows_no_key() {
     assert!(debug.contains("visible"), "{debug}");
     assert!(!debug.contains("[7, 7"), "{debug}");
 }
+
+#[tokio::test]
+async fn ten_thousand_messages_under_a_kms_keyring_make_one_generate_data_key_call() {
+    use kms_core::{Kms, KmsExt};
+    use kms_envelope::KmsKeyring;
+    use kms_local::{LocalKms, audit::MemoryAuditLog};
+
+    let log = MemoryAuditLog::new();
+    let kms: Arc<dyn Kms> = Arc::new(LocalKms::builder().audit(log.clone()).build().unwrap());
+    let key = kms.create_symmetric_key("cached").await.unwrap();
+    let keyring = Arc::new(KmsKeyring::new(
+        kms,
+        key.arn.unwrap_or_default().parse().unwrap(),
+    ));
+    let cmm = CachingMaterialsManager::from_keyring(keyring.clone(), Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let encryptor = Encryptor::from_materials_manager(Arc::new(cmm));
+    let plaintext = [0x5a; 1024];
+    let mut message = Vec::new();
+    for _ in 0..10_000 {
+        encryptor
+            .encrypt_into(&plaintext, &mut message)
+            .await
+            .unwrap();
+    }
+    let calls = |name: &str| {
+        log.events()
+            .iter()
+            .filter(|event| event.event_name == name)
+            .count()
+    };
+    assert_eq!(calls("GenerateDataKey"), 1);
+    let decrypted = Decryptor::new(keyring).decrypt(&message).await.unwrap();
+    assert_eq!(decrypted.plaintext(), plaintext);
+    assert_eq!(calls("Decrypt"), 1);
+}
