@@ -12,6 +12,9 @@ use kms_envelope::{
     RawRsaKeyring, RequiredEncryptionContextMaterialsManager, RsaPadding,
 };
 
+/// The required value: long enough never to appear in a message by chance.
+const TENANT: &str = "tenant-secret-value";
+
 fn keyring() -> Arc<dyn Keyring> {
     Arc::new(RawAesKeyring::new("ns", "key", SecretBytes::from(vec![3; 32])).unwrap())
 }
@@ -24,7 +27,7 @@ fn required(keyring: &Arc<dyn Keyring>) -> Arc<RequiredEncryptionContextMaterial
 }
 
 fn full_context() -> EncryptionContext {
-    EncryptionContext::from([("tenant", "t1"), ("purpose", "test")])
+    EncryptionContext::from([("tenant", TENANT), ("purpose", "test")])
 }
 
 fn tenant(value: &str) -> EncryptionContext {
@@ -49,7 +52,9 @@ async fn required_pairs_are_authenticated_but_not_stored() {
     ] {
         let message = encrypt(&keyring, suite).await;
         assert!(
-            !message.windows(2).any(|window| window == b"t1"),
+            !message
+                .windows(TENANT.len())
+                .any(|window| window == TENANT.as_bytes()),
             "the required value is not in the message"
         );
         for decryptor in [
@@ -57,7 +62,7 @@ async fn required_pairs_are_authenticated_but_not_stored() {
             Decryptor::from_materials_manager(required(&keyring)),
         ] {
             let decrypted = decryptor
-                .with_required_encryption_context(tenant("t1"))
+                .with_required_encryption_context(tenant(TENANT))
                 .decrypt(&message)
                 .await
                 .unwrap();
@@ -165,7 +170,7 @@ async fn it_composes_with_the_caching_manager() {
     let first = encryptor.encrypt(b"one").await.unwrap();
     let second = encryptor.encrypt(b"two").await.unwrap();
     let decryptor =
-        Decryptor::from_materials_manager(cmm).with_required_encryption_context(tenant("t1"));
+        Decryptor::from_materials_manager(cmm).with_required_encryption_context(tenant(TENANT));
     let (a, b) = (
         decryptor.decrypt(&first).await.unwrap(),
         decryptor.decrypt(&second).await.unwrap(),
