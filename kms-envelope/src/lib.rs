@@ -54,6 +54,7 @@ mod io;
 mod keyring;
 mod keys;
 mod limits;
+mod parallel;
 mod suite;
 mod wipe;
 

@@ -22,8 +22,9 @@ const COPY_BUFFER: usize = 1 << 20;
 
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
-/// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per frame; the
-/// last item holds the final frame (and footer). It ends only after the input ends without
+/// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per batch of
+/// frames sealed together on the threads (see [`Encryptor::with_threads`]); the last item
+/// holds the final frame (and footer). It ends only after the input ends without
 /// error: an input error ends it with that error, and the message is then incomplete.
 pub struct EncryptStream<S> {
     input: Option<S>,
@@ -84,7 +85,9 @@ impl Encryptor {
         let (core, header) = self.start().await?;
         Ok(EncryptStream {
             input: Some(input),
-            plain: Zeroizing::new(Vec::with_capacity(core.frame_length().min(1 << 20))),
+            plain: Zeroizing::new(Vec::with_capacity(
+                (core.frame_length() * core.batch_frames()).min(1 << 24),
+            )),
             core: Some(core),
             header: Some(Bytes::from(header)),
             chunk: Bytes::new(),
@@ -102,23 +105,43 @@ impl Encryptor {
         R: AsyncRead + Unpin + ?Sized,
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let mut encrypting = self.encrypting_writer(writer).await?;
-        // Whole frames at a time, so that the writer seals them straight from this buffer.
-        let frame_length = self.frame_length() as usize;
-        let size = (COPY_BUFFER / frame_length.max(1)).max(1) * frame_length.min(COPY_BUFFER);
-        let mut buf = Zeroizing::new(vec![0u8; size]);
+        let (mut core, header) = self.start().await?;
+        writer.write_all(&header).await?;
+        let frame_length = core.frame_length();
+        let batch_len = frame_length * core.batch_frames();
+        // A batch, and one frame more: a batch is sealed only once more data follows it.
+        let mut plain = Zeroizing::new(vec![0u8; batch_len + frame_length]);
+        let mut sealed = vec![0u8; core.batch_frames() * core.regular_frame_len()];
+        let mut len = 0;
         let mut total = 0u64;
         loop {
-            let read = reader.read(&mut buf).await?;
+            let read = reader
+                .read(plain.get_mut(len..).unwrap_or_default())
+                .await?;
+            total += read as u64;
+            len += read;
             if read == 0 {
                 break;
             }
-            encrypting
-                .write_all(buf.get(..read).unwrap_or_default())
+            if len < plain.len() {
+                continue;
+            }
+            let batch = plain.get(..batch_len).unwrap_or_default();
+            let written = core.seal_regular_frames(batch, &mut sealed)?;
+            writer
+                .write_all(sealed.get(..written).unwrap_or_default())
                 .await?;
-            total += read as u64;
+            plain.copy_within(batch_len..len, 0);
+            len -= batch_len;
         }
-        encrypting.finish().await?;
+        let rest = plain.get(..len).unwrap_or_default();
+        let (regular, last) = rest.split_at(len.saturating_sub(1) / frame_length * frame_length);
+        let written = core.seal_regular_frames(regular, &mut sealed)?;
+        let mut tail = Vec::with_capacity(written + last.len() + 256);
+        tail.extend_from_slice(sealed.get(..written).unwrap_or_default());
+        core.seal_final(last, &mut tail)?;
+        writer.write_all(&tail).await?;
+        writer.flush().await?;
         Ok(total)
     }
 }
@@ -152,18 +175,18 @@ where
             let Some(core) = this.core.as_mut() else {
                 return Poll::Ready(None);
             };
-            let frame_length = core.frame_length();
-            // A full frame is sealed only once more data follows it.
-            if this.plain.len() == frame_length && !this.chunk.is_empty() {
-                let mut out = vec![0u8; core.regular_frame_len()];
-                if let Err(err) = core.seal_regular_to(&this.plain, &mut out) {
+            let batch_len = core.frame_length() * core.batch_frames();
+            // A full batch is sealed only once more data follows it.
+            if this.plain.len() == batch_len && !this.chunk.is_empty() {
+                let mut out = vec![0u8; core.batch_frames() * core.regular_frame_len()];
+                if let Err(err) = core.seal_regular_frames(&this.plain, &mut out) {
                     return this.fail(err);
                 }
                 this.plain.clear();
                 return Poll::Ready(Some(Ok(Bytes::from(out))));
             }
             if !this.chunk.is_empty() {
-                let take = (frame_length - this.plain.len()).min(this.chunk.len());
+                let take = (batch_len - this.plain.len()).min(this.chunk.len());
                 let part = this.chunk.split_to(take);
                 this.plain.extend_from_slice(&part);
                 continue;
@@ -176,11 +199,17 @@ where
                 Some(Err(err)) => return this.fail(err.into()),
                 None => {
                     this.input = None;
-                    let Some(core) = this.core.take() else {
+                    let Some(mut core) = this.core.take() else {
                         return Poll::Ready(None);
                     };
-                    let mut out = Vec::with_capacity(this.plain.len() + 160);
-                    if let Err(err) = core.seal_final(&this.plain, &mut out) {
+                    let frame_length = core.frame_length();
+                    let (regular, last) = this
+                        .plain
+                        .split_at(this.plain.len().saturating_sub(1) / frame_length * frame_length);
+                    let mut out =
+                        vec![0u8; regular.len() / frame_length * core.regular_frame_len()];
+                    let sealed = core.seal_regular_frames(regular, &mut out);
+                    if let Err(err) = sealed.and_then(|_| core.seal_final(last, &mut out)) {
                         return this.fail(err);
                     }
                     this.plain.clear();
