@@ -17,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::format::header::MessageHeader;
 use crate::io::reader::DecryptingReader;
 
-/// The most the copy helpers hold at a time: 1 MiB.
-const COPY_BUFFER: usize = 1 << 20;
+/// The largest plaintext buffer of [`Decryptor::copy`] and of a [`DecryptStream`] item:
+/// 16 MiB (a batch of frames, which is shorter unless the frames are long).
+const MAX_PLAINTEXT_BUFFER: usize = 1 << 24;
 
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
@@ -259,7 +260,7 @@ impl Decryptor {
     {
         let reader = self.decrypting_reader(StreamReader::new(input)).await?;
         let header = reader.header().clone();
-        let capacity = (header.frame_length() as usize).clamp(4096, 1 << 20);
+        let capacity = reader.batch_len().clamp(4096, MAX_PLAINTEXT_BUFFER);
         Ok(DecryptStream {
             inner: ReaderStream::with_capacity(reader, capacity),
             header,
@@ -281,7 +282,7 @@ impl Decryptor {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let mut decrypting = self.decrypting_reader(reader).await?;
-        let size = (decrypting.header().frame_length() as usize).clamp(8 * 1024, COPY_BUFFER);
+        let size = decrypting.batch_len().clamp(8 * 1024, MAX_PLAINTEXT_BUFFER);
         let mut buf = Zeroizing::new(vec![0u8; size]);
         let mut total = 0u64;
         loop {
