@@ -2,6 +2,7 @@
 //! contiguous parts, one per thread, each writing into its own disjoint slice of the output.
 
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 
@@ -19,9 +20,14 @@ const STREAM_BYTES_PER_THREAD: usize = 1024 * 1024;
 pub(crate) struct Threads(NonZeroUsize);
 
 impl Threads {
-    /// The machine's available parallelism (one thread when it cannot be known).
+    /// The machine's available parallelism (one thread when it cannot be known), asked once:
+    /// the answer reads the cgroup files of the process.
     pub(crate) fn available() -> Self {
-        Self(std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN))
+        static AVAILABLE: OnceLock<NonZeroUsize> = OnceLock::new();
+        Self(
+            *AVAILABLE
+                .get_or_init(|| std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)),
+        )
     }
 
     /// `count` threads, or the machine's available parallelism for `None`.

@@ -248,7 +248,9 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
                 if frames < batch && incomplete && !self.input.eof {
                     // Gather what has arrived, up to a batch; open what is here rather than
                     // wait for more.
-                    match self.input.poll_fill(cx, batch * frame_len) {
+                    // The buffer grows with what arrives, up to a batch.
+                    let want = ((frames + 1) * frame_len).min(batch * frame_len);
+                    match self.input.poll_fill(cx, want) {
                         Poll::Ready(Ok(_)) => return Poll::Ready(Ok(())),
                         Poll::Ready(Err(err)) => return self.fail(Error::from_io(err)),
                         Poll::Pending => {}

@@ -21,6 +21,10 @@ use crate::io::reader::DecryptingReader;
 /// 16 MiB (a batch of frames, which is shorter unless the frames are long).
 const MAX_PLAINTEXT_BUFFER: usize = 1 << 24;
 
+/// The first plaintext buffer of the copy helpers, grown up to a batch as the data comes:
+/// a small message costs no more than it did on one thread.
+const FIRST_BUFFER: usize = 64 * 1024;
+
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
 /// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per batch of
@@ -86,9 +90,7 @@ impl Encryptor {
         let (core, header) = self.start().await?;
         Ok(EncryptStream {
             input: Some(input),
-            plain: Zeroizing::new(Vec::with_capacity(
-                (core.frame_length() * core.batch_frames()).min(1 << 24),
-            )),
+            plain: Zeroizing::new(Vec::with_capacity(core.frame_length().min(1 << 16))),
             core: Some(core),
             header: Some(Bytes::from(header)),
             chunk: Bytes::new(),
@@ -111,32 +113,38 @@ impl Encryptor {
         let frame_length = core.frame_length();
         let batch_len = frame_length * core.batch_frames();
         // A batch, and one frame more: a batch is sealed only once more data follows it.
-        let mut plain = Zeroizing::new(vec![0u8; batch_len + frame_length]);
-        let mut sealed = vec![0u8; core.batch_frames() * core.regular_frame_len()];
+        let full = batch_len + frame_length;
+        let mut plain = Zeroizing::new(vec![0u8; full.min(FIRST_BUFFER)]);
+        let mut sealed = Vec::new();
         let mut len = 0;
         let mut total = 0u64;
         loop {
+            if len == plain.len() {
+                if plain.len() < full {
+                    plain = grown(&plain, full);
+                } else {
+                    let batch = plain.get(..batch_len).unwrap_or_default();
+                    sealed.resize(core.batch_frames() * core.regular_frame_len(), 0);
+                    let written = core.seal_regular_frames(batch, &mut sealed)?;
+                    writer
+                        .write_all(sealed.get(..written).unwrap_or_default())
+                        .await?;
+                    plain.copy_within(batch_len..len, 0);
+                    len -= batch_len;
+                }
+            }
             let read = reader
                 .read(plain.get_mut(len..).unwrap_or_default())
                 .await?;
-            total += read as u64;
-            len += read;
             if read == 0 {
                 break;
             }
-            if len < plain.len() {
-                continue;
-            }
-            let batch = plain.get(..batch_len).unwrap_or_default();
-            let written = core.seal_regular_frames(batch, &mut sealed)?;
-            writer
-                .write_all(sealed.get(..written).unwrap_or_default())
-                .await?;
-            plain.copy_within(batch_len..len, 0);
-            len -= batch_len;
+            total += read as u64;
+            len += read;
         }
         let rest = plain.get(..len).unwrap_or_default();
         let (regular, last) = rest.split_at(len.saturating_sub(1) / frame_length * frame_length);
+        sealed.resize(regular.len() / frame_length * core.regular_frame_len(), 0);
         let written = core.seal_regular_frames(regular, &mut sealed)?;
         let mut tail = Vec::with_capacity(written + last.len() + 256);
         tail.extend_from_slice(sealed.get(..written).unwrap_or_default());
@@ -145,6 +153,16 @@ impl Encryptor {
         writer.flush().await?;
         Ok(total)
     }
+}
+
+/// A zeroed buffer twice as long as `plain` (at most `max`), starting with its contents; the
+/// old one is wiped when dropped.
+fn grown(plain: &[u8], max: usize) -> Zeroizing<Vec<u8>> {
+    let mut bigger = Zeroizing::new(vec![0u8; plain.len().saturating_mul(2).clamp(1, max)]);
+    if let Some(start) = bigger.get_mut(..plain.len()) {
+        start.copy_from_slice(plain);
+    }
+    bigger
 }
 
 impl<S, E> EncryptStream<S>
@@ -189,6 +207,7 @@ where
             if !this.chunk.is_empty() {
                 let take = (batch_len - this.plain.len()).min(this.chunk.len());
                 let part = this.chunk.split_to(take);
+                crate::wipe::reserve(&mut this.plain, take);
                 this.plain.extend_from_slice(&part);
                 continue;
             }
@@ -283,17 +302,22 @@ impl Decryptor {
     {
         let mut decrypting = self.decrypting_reader(reader).await?;
         let size = decrypting.batch_len().clamp(8 * 1024, MAX_PLAINTEXT_BUFFER);
-        let mut buf = Zeroizing::new(vec![0u8; size]);
+        let mut buf = Zeroizing::new(vec![0u8; size.min(FIRST_BUFFER)]);
         let mut total = 0u64;
         loop {
             let read = decrypting.read(&mut buf).await?;
             if read == 0 {
                 break;
             }
+
             writer
                 .write_all(buf.get(..read).unwrap_or_default())
                 .await?;
             total += read as u64;
+            if read == buf.len() && buf.len() < size {
+                // Reads of a whole batch take the plaintext without a copy.
+                buf = grown(&[], size);
+            }
         }
         writer.flush().await?;
         Ok((total, decrypting.header().clone()))

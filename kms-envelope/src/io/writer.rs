@@ -90,9 +90,7 @@ impl Encryptor {
         let frame_length = core.frame_length();
         Ok(EncryptingWriter {
             inner,
-            plain: Zeroizing::new(Vec::with_capacity(
-                (frame_length * core.batch_frames()).min(1 << 24),
-            )),
+            plain: Zeroizing::new(Vec::with_capacity(frame_length.min(1 << 16))),
             pending_end: header.len(),
             pending: header,
             pending_pos: 0,
@@ -263,6 +261,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for EncryptingWriter<W> {
                 continue;
             }
             let take = (batch_len - this.plain.len()).min(rest.len());
+            crate::wipe::reserve(&mut this.plain, take);
             this.plain
                 .extend_from_slice(rest.get(..take).unwrap_or_default());
             accepted += take;
