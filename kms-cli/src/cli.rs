@@ -491,12 +491,23 @@ pub(crate) struct EncryptFile {
     /// (the same with an ECDSA P-384 signature).
     #[arg(long, value_name = "ID", value_parser = parse_suite)]
     pub(crate) suite: Option<AlgorithmSuite>,
+    #[command(flatten)]
+    pub(crate) threads: ThreadsArg,
     /// The file to encrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,
     /// Where to write the message, or `-` for standard output.
     #[arg(value_name = "OUTPUT")]
     pub(crate) output_path: PathBuf,
+}
+
+/// How many threads seal or open the frames of a file.
+#[derive(Debug, Args)]
+pub(crate) struct ThreadsArg {
+    /// The threads that seal or open frames, 1 to 65535 (default: the machine's available
+    /// parallelism); reading and writing run on threads of their own besides.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) threads: Option<u16>,
 }
 
 /// Decryption with whichever KMS key wrapped the data key.
@@ -535,6 +546,8 @@ pub(crate) struct DecryptFile {
     /// writing nothing, when one is missing or has another value.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub(crate) context: Vec<String>,
+    #[command(flatten)]
+    pub(crate) threads: ThreadsArg,
     /// The message to decrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,
