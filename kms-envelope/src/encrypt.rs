@@ -434,3 +434,90 @@ fn seal_run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use kms_core::SecretBytes;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The message body sealed by a core with a fixed data key and message id on `threads`
+    /// threads: the regular frames in one call, then the final frame.
+    fn seal(plaintext: &[u8], frame_length: u32, threads: usize) -> Vec<u8> {
+        let suite = AlgorithmSuite::default();
+        let message_id = [9u8; 32];
+        let keys = derive_keys(suite, &SecretBytes::from(vec![3u8; 32]), &message_id).unwrap();
+        let mut core = EncryptCore {
+            key: keys.content,
+            message_id,
+            frame_length,
+            next_seq: 1,
+            signer: None,
+            threads: Threads::new(Some(threads)).unwrap(),
+        };
+        let frame = frame_length as usize;
+        let regular = plaintext.len().saturating_sub(1) / frame * frame;
+        let (regular, last) = plaintext.split_at(regular);
+        let mut out = vec![0u8; regular.len() / frame * core.regular_frame_len()];
+        let written = core.seal_regular_frames(regular, &mut out).unwrap();
+        assert_eq!(written, out.len());
+        core.seal_final(last, &mut out).unwrap();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// Up to 3 MiB, so that up to 8 threads each take a part of the frames.
+        #[test]
+        fn the_body_is_the_same_whatever_the_number_of_threads(
+            len in 0usize..3 * 1024 * 1024,
+            frame_length in prop_oneof![64u32..5000, Just(4096), Just(65536), 65537u32..300_000],
+            seed in any::<u8>(),
+        ) {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(seed) ^ seed).collect();
+            let one = seal(&plaintext, frame_length, 1);
+            for threads in 2..=8 {
+                prop_assert!(seal(&plaintext, frame_length, threads) == one, "{} threads", threads);
+            }
+        }
+    }
+
+    #[test]
+    fn several_threads_do_split_a_large_batch() {
+        // 8 MiB of 64 KiB frames on 8 threads: 8 parts of 16 frames.
+        let threads = Threads::new(Some(8)).unwrap();
+        assert_eq!(threads.frames_per_part(128, 65536), 16);
+        let plaintext = vec![5u8; 8 * 1024 * 1024 + 1];
+        assert!(seal(&plaintext, 65536, 8) == seal(&plaintext, 65536, 1));
+    }
+
+    #[test]
+    fn a_batch_past_the_last_sequence_number_is_refused() {
+        let suite = AlgorithmSuite::default();
+        let keys = derive_keys(suite, &SecretBytes::from(vec![3u8; 32]), &[1; 32]).unwrap();
+        let mut core = EncryptCore {
+            key: keys.content,
+            message_id: [1; 32],
+            frame_length: 4,
+            next_seq: u32::MAX - 2,
+            signer: None,
+            threads: Threads::new(Some(2)).unwrap(),
+        };
+        let mut out = vec![0u8; 2 * core.regular_frame_len()];
+        assert!(matches!(
+            core.seal_regular_frames(&[0; 8], &mut out),
+            Err(Error::InvalidArgument { .. })
+        ));
+        // One frame still fits: u32::MAX - 1 stays for the final frame.
+        assert!(core.seal_regular_frames(&[0; 4], &mut out).is_ok());
+        assert!(core.seal_regular_frames(&[0; 4], &mut out).is_err());
+        assert!(matches!(
+            core.seal_regular_frames(&[0; 3], &mut out),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+}
