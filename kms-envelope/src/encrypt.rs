@@ -325,7 +325,7 @@ impl EncryptCore {
         out: &mut [u8],
     ) -> Result<usize> {
         let frame_length = self.frame_length();
-        if plaintext.len() % frame_length != 0 {
+        if !plaintext.len().is_multiple_of(frame_length) {
             return Err(Error::invalid(
                 "regular frames must be exactly one frame long each",
             ));
