@@ -55,7 +55,6 @@ mod keyring;
 mod keys;
 mod limits;
 mod materials;
-mod parallel;
 mod suite;
 mod wipe;
 
