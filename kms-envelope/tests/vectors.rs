@@ -394,7 +394,7 @@ async fn the_default_policy_refuses_legacy_and_non_framed_messages() {
 #[derive(Debug)]
 struct Recording {
     inner: Arc<dyn Keyring>,
-    data_key: std::sync::Mutex<Option<Vec<u8>>>,
+    data_key: std::sync::Mutex<Option<SecretBytes>>,
 }
 
 #[async_trait]
@@ -410,7 +410,8 @@ impl Keyring for Recording {
     ) -> Result<DecryptionMaterials> {
         let materials = self.inner.on_decrypt(materials, edks).await?;
         if let Some(key) = materials.data_key() {
-            *self.data_key.lock().unwrap() = Some(key.expose_secret().to_vec());
+            *self.data_key.lock().unwrap() =
+                Some(SecretBytes::copy_from_slice(key.expose_secret()));
         }
         Ok(materials)
     }
@@ -554,7 +555,7 @@ async fn each_invalid_vector_carries_exactly_its_defect() {
             .with_commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt)
             .with_required_encryption_context(required.clone());
         assert!(decryptor.decrypt(&message).await.is_err(), "{test_name}");
-        let data_key = recording.data_key.lock().unwrap().clone();
+        let data_key = recording.data_key.lock().unwrap().take();
         let data_key = data_key.unwrap_or_else(|| panic!("{test_name}: the key did not unwrap"));
 
         let parts = header_parts(&message);
@@ -571,7 +572,12 @@ async fn each_invalid_vector_carries_exactly_its_defect() {
             if zero_bytes {
                 aad.extend_from_slice(&[0, 0]);
             }
-            let key = content_key(parts.suite, &data_key, parts.message_id, with_message_id);
+            let key = content_key(
+                parts.suite,
+                data_key.expose_secret(),
+                parts.message_id,
+                with_message_id,
+            );
             header_tag(&key, parts.iv, &aad)
         };
         // Exactly the row's construction gives the message's tag (the info's message ID only

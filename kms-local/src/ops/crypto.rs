@@ -10,6 +10,7 @@ use kms_core::{
 };
 
 use super::check_dry_run;
+use super::known;
 use crate::blob::{self, Header};
 use crate::limits::{self, CIPHERTEXT_LEN, NUMBER_OF_BYTES, PLAINTEXT_LEN};
 use crate::random;
@@ -241,18 +242,6 @@ impl Store {
             material_id: material.id_hex.clone(),
         })
     }
-}
-
-/// The algorithm of a request, refused as AWS refuses a value outside the enum (before any
-/// key is looked up) if this version does not know it.
-fn known(
-    algorithm: Option<EncryptionAlgorithmSpec>,
-    member: &str,
-) -> Result<Option<EncryptionAlgorithmSpec>> {
-    if let Some(algorithm) = &algorithm {
-        algorithm.check_known(member)?;
-    }
-    Ok(algorithm)
 }
 
 /// What AWS answers for a ciphertext whose key does not exist (here).

@@ -7,6 +7,7 @@ use kms_core::ops::*;
 use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Result};
 
 use super::days;
+use super::known;
 use crate::limits::{self, PENDING_WINDOW_DAYS};
 use crate::material::Material;
 use crate::paging::page;
@@ -24,13 +25,9 @@ impl Store {
             .clone()
             .unwrap_or(KeySpec::SymmetricDefault);
         spec.check_known("keySpec")?;
-        if let Some(usage) = &request.key_usage {
-            usage.check_known("keyUsage")?;
-        }
-        if let Some(origin) = &request.origin {
-            origin.check_known("origin")?;
-        }
-        let usage = key_usage_for(&spec, request.key_usage.clone())?;
+        let usage = known(request.key_usage.clone(), "keyUsage")?;
+        known(request.origin.clone(), "origin")?;
+        let usage = key_usage_for(&spec, usage)?;
         check_supported(&spec, &request)?;
         let description = request.description.unwrap_or_default();
         limits::check_description(&description)?;

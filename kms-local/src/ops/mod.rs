@@ -11,7 +11,7 @@ mod keys;
 mod rotation;
 mod tags;
 
-use kms_core::{Error, Result};
+use kms_core::{AwsEnum, Error, Result};
 
 /// The answer to a request with `DryRun` set that would have succeeded.
 fn check_dry_run(dry_run: Option<bool>) -> Result<()> {
@@ -26,4 +26,13 @@ fn check_dry_run(dry_run: Option<bool>) -> Result<()> {
 /// Days as a duration.
 fn days(count: u32) -> std::time::Duration {
     std::time::Duration::from_secs(u64::from(count) * 24 * 60 * 60)
+}
+
+/// An optional enum member of a request, refused as AWS refuses a value outside the enum
+/// (before any key is looked up) when this version does not know it.
+fn known<T: AwsEnum>(value: Option<T>, member: &str) -> Result<Option<T>> {
+    if let Some(value) = &value {
+        value.check_known(member)?;
+    }
+    Ok(value)
 }

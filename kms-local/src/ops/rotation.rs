@@ -7,6 +7,7 @@ use kms_core::{
 };
 
 use super::days;
+use super::known;
 use crate::limits::{self, ON_DEMAND_ROTATIONS, ROTATION_PERIOD_DAYS};
 use crate::material::Material;
 use crate::paging::page_by_index;
@@ -121,9 +122,7 @@ impl Store {
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
         let limit = limits::page_limit(request.limit, 1000, 100)?;
-        if let Some(include) = &request.include_key_material {
-            include.check_known("includeKeyMaterial")?;
-        }
+        known(request.include_key_material.clone(), "includeKeyMaterial")?;
         let keyring = self.read()?;
         let member = KeyOnly::key_id("ListKeyRotations");
         let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
