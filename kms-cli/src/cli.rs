@@ -500,12 +500,23 @@ pub(crate) struct EncryptFile {
         value_delimiter = ','
     )]
     pub(crate) required_context_keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) threads: ThreadsArg,
     /// The file to encrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,
     /// Where to write the message, or `-` for standard output.
     #[arg(value_name = "OUTPUT")]
     pub(crate) output_path: PathBuf,
+}
+
+/// How many threads seal or open the frames of a file.
+#[derive(Debug, Args)]
+pub(crate) struct ThreadsArg {
+    /// The threads that seal or open frames, 1 to 65535 (default: the machine's available
+    /// parallelism); reading and writing run on threads of their own besides.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) threads: Option<u16>,
 }
 
 /// Decryption with whichever KMS key wrapped the data key.
@@ -553,6 +564,8 @@ pub(crate) struct DecryptFile {
         value_delimiter = ','
     )]
     pub(crate) required_context_keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) threads: ThreadsArg,
     /// The message to decrypt, or `-` for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input_path: PathBuf,

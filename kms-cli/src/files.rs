@@ -70,6 +70,9 @@ async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
     if let Some(suite) = flags.suite {
         encryptor = encryptor.with_suite(suite);
     }
+    if let Some(threads) = flags.threads.threads {
+        encryptor = encryptor.with_threads(threads.into());
+    }
     let (input, size) = open_input(&flags.input_path, Contents::Secret).await?;
     let mut input = Progress::new(input, "encrypting", size);
     let result = with_output(&flags.output_path, Contents::Public, async |output| {
@@ -89,8 +92,11 @@ async fn decrypt(url: &str, flags: DecryptFile) -> Result<(), Failure> {
         keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?
     };
     let materials = keyring::materials_manager(keyring, &flags.required_context_keys)?;
-    let decryptor = Decryptor::from_materials_manager(materials)
+    let mut decryptor = Decryptor::from_materials_manager(materials)
         .with_required_encryption_context(context(&flags.context)?);
+    if let Some(threads) = flags.threads.threads {
+        decryptor = decryptor.with_threads(threads.into());
+    }
     let (input, size) = open_input(&flags.input_path, Contents::Public).await?;
     let mut input = Progress::new(input, "decrypting", size);
     let result = with_output(&flags.output_path, Contents::Secret, async |output| {

@@ -483,3 +483,47 @@ fn sigterm_removes_the_temporary_output() {
     assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
     assert_eq!(dir.entries(), ["key"]);
 }
+
+#[test]
+fn threads_encrypt_and_decrypt_the_same_files_whatever_their_number() {
+    let dir = dir_with_key("threads");
+    // 3 MiB and a bit in 64 KiB frames: enough frames for every thread to take a part.
+    let plaintext = data(3 * 1024 * 1024 + 17);
+    std::fs::write(dir.path("plain"), &plaintext).unwrap();
+    let encrypt = [&["encrypt-file"][..], &RAW].concat();
+    let decrypt = [&["decrypt-file"][..], &RAW].concat();
+    for (sealing, opening) in [("1", "4"), ("4", "1"), ("3", "2")] {
+        dir.ok(&with(&encrypt, &["--threads", sealing, "plain", "enc"]));
+        dir.ok(&with(&decrypt, &["--threads", opening, "enc", "out"]));
+        assert!(
+            std::fs::read(dir.path("out")).unwrap() == plaintext,
+            "sealed on {sealing} threads, opened on {opening}"
+        );
+        std::fs::remove_file(dir.path("out")).unwrap();
+    }
+    // Without the flag: the machine's available parallelism.
+    dir.ok(&with(&decrypt, &["enc", "out"]));
+    assert!(std::fs::read(dir.path("out")).unwrap() == plaintext);
+    std::fs::remove_file(dir.path("out")).unwrap();
+
+    // A flipped bit in a middle frame, opened on several threads: nothing is left behind.
+    let mut tampered = std::fs::read(dir.path("enc")).unwrap();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x10;
+    std::fs::write(dir.path("tampered"), &tampered).unwrap();
+    let line = dir.fails(&with(&decrypt, &["--threads", "4", "tampered", "out"]), 1);
+    assert!(
+        line.starts_with("kms: decrypt-file: cannot decrypt: "),
+        "{line}"
+    );
+    assert_eq!(dir.entries(), ["enc", "key", "plain", "tampered"]);
+
+    // Zero threads, or not a number: usage errors naming the flag.
+    for wrong in ["0", "many", "70000"] {
+        let output = dir.run(&with(&encrypt, &["--threads", wrong, "plain", "enc2"]));
+        assert_eq!(output.status.code(), Some(252), "--threads {wrong}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--threads"), "{stderr}");
+    }
+    assert_eq!(dir.entries(), ["enc", "key", "plain", "tampered"]);
+}

@@ -14,6 +14,11 @@
 //! - `streaming/writer` and `streaming/reader`: the async writer into a reused in-memory
 //!   buffer (256 KiB writes), and the async reader from memory (256 KiB reads).
 //!
+//! The same on one thread and on two, over 256 MiB (group `256MiB_in_64KiB_frames`):
+//! `baseline/seal/N` and `baseline/open/N` cut the frames into N contiguous parts, one per
+//! thread, as the ceiling of `one_shot/encrypt_into/N` and `one_shot/decrypt_into/N` with
+//! `with_threads(N)`.
+//!
 //! Run with `cargo bench -p kms-envelope`; compare each figure with its baseline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,6 +33,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const SIZE: usize = 64 * 1024 * 1024;
 const FRAME: usize = 64 * 1024;
 const CHUNK: usize = 256 * 1024;
+const LARGE: usize = 256 * 1024 * 1024;
 
 fn nonce(seq: usize) -> Nonce {
     let mut iv = [0u8; 12];
@@ -36,27 +42,41 @@ fn nonce(seq: usize) -> Nonce {
 }
 
 /// Bare AES-256-GCM: seals each frame of `plaintext` into the same place of `sealed`.
-fn seal_frames(key: &LessSafeKey, plaintext: &[u8], sealed: &mut [u8], tags: &mut [[u8; 16]]) {
+/// The first frame is number `first` (its IV).
+fn seal_frames(
+    key: &LessSafeKey,
+    first: usize,
+    plaintext: &[u8],
+    sealed: &mut [u8],
+    tags: &mut [[u8; 16]],
+) {
     for (i, ((input, output), tag)) in plaintext
         .chunks_exact(FRAME)
         .zip(sealed.chunks_exact_mut(FRAME))
         .zip(tags.iter_mut())
         .enumerate()
     {
-        key.seal_out_of_place_scatter(nonce(i), Aad::empty(), input, output, &[], tag)
+        key.seal_out_of_place_scatter(nonce(first + i), Aad::empty(), input, output, &[], tag)
             .unwrap();
     }
 }
 
 /// Bare AES-256-GCM: opens each frame of `sealed` into the same place of `opened`.
-fn open_frames(key: &LessSafeKey, sealed: &[u8], tags: &[[u8; 16]], opened: &mut [u8]) {
+/// The first frame is number `first` (its IV).
+fn open_frames(
+    key: &LessSafeKey,
+    first: usize,
+    sealed: &[u8],
+    tags: &[[u8; 16]],
+    opened: &mut [u8],
+) {
     for (i, ((input, output), tag)) in sealed
         .chunks_exact(FRAME)
         .zip(opened.chunks_exact_mut(FRAME))
         .zip(tags.iter())
         .enumerate()
     {
-        key.open_separate_gather(nonce(i), Aad::empty(), input, tag, output)
+        key.open_separate_gather(nonce(first + i), Aad::empty(), input, tag, output)
             .unwrap();
     }
 }
@@ -75,8 +95,10 @@ fn bench(c: &mut Criterion) {
 
     let keyring =
         Arc::new(RawAesKeyring::new("bench", "key", SecretBytes::from(vec![7; 32])).unwrap());
-    let encryptor = Encryptor::new(keyring.clone()).with_frame_length(FRAME as u32);
-    let decryptor = Decryptor::new(keyring);
+    let encryptor = Encryptor::new(keyring.clone())
+        .with_frame_length(FRAME as u32)
+        .with_threads(1);
+    let decryptor = Decryptor::new(keyring).with_threads(1);
     let message = runtime.block_on(encryptor.encrypt(&plaintext)).unwrap();
     let mut out = Vec::with_capacity(message.len());
 
@@ -88,25 +110,25 @@ fn bench(c: &mut Criterion) {
 
     group.bench_function("baseline/seal", |b| {
         b.iter(|| {
-            seal_frames(&key, &plaintext, &mut sealed, &mut tags);
+            seal_frames(&key, 0, &plaintext, &mut sealed, &mut tags);
         });
     });
     group.bench_function("baseline/open", |b| {
         b.iter(|| {
-            open_frames(&key, &sealed, &tags, &mut opened);
+            open_frames(&key, 0, &sealed, &tags, &mut opened);
         });
     });
     group.bench_function("baseline/seal_fresh", |b| {
         b.iter(|| {
             let mut fresh = vec![0u8; SIZE];
-            seal_frames(&key, &plaintext, &mut fresh, &mut tags);
+            seal_frames(&key, 0, &plaintext, &mut fresh, &mut tags);
             fresh
         });
     });
     group.bench_function("baseline/open_fresh", |b| {
         b.iter(|| {
             let mut fresh = vec![0u8; SIZE];
-            open_frames(&key, &sealed, &tags, &mut fresh);
+            open_frames(&key, 0, &sealed, &tags, &mut fresh);
             fresh
         });
     });
@@ -170,5 +192,112 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Bare AES-256-GCM on `threads` threads, each sealing a contiguous part of the frames.
+fn seal_frames_on(
+    threads: usize,
+    key: &LessSafeKey,
+    plaintext: &[u8],
+    sealed: &mut [u8],
+    tags: &mut [[u8; 16]],
+) {
+    let per_part = (plaintext.len() / FRAME).div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (part, ((input, output), tags)) in plaintext
+            .chunks(per_part * FRAME)
+            .zip(sealed.chunks_mut(per_part * FRAME))
+            .zip(tags.chunks_mut(per_part))
+            .enumerate()
+        {
+            scope.spawn(move || seal_frames(key, part * per_part, input, output, tags));
+        }
+    });
+}
+
+/// Bare AES-256-GCM on `threads` threads, each opening a contiguous part of the frames.
+fn open_frames_on(
+    threads: usize,
+    key: &LessSafeKey,
+    sealed: &[u8],
+    tags: &[[u8; 16]],
+    opened: &mut [u8],
+) {
+    let per_part = (sealed.len() / FRAME).div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (part, ((input, output), tags)) in sealed
+            .chunks(per_part * FRAME)
+            .zip(opened.chunks_mut(per_part * FRAME))
+            .zip(tags.chunks(per_part))
+            .enumerate()
+        {
+            scope.spawn(move || open_frames(key, part * per_part, input, tags, output));
+        }
+    });
+}
+
+/// One-shot encryption and decryption of 256 MiB on one and two threads, next to bare
+/// AES-256-GCM on as many threads.
+fn bench_threads(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let plaintext: Vec<u8> = (0..LARGE).map(|i| (i % 251) as u8).collect();
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[7; 32]).unwrap());
+    let mut sealed = vec![0u8; LARGE];
+    let mut tags = vec![[0u8; 16]; LARGE / FRAME];
+    let keyring =
+        Arc::new(RawAesKeyring::new("bench", "key", SecretBytes::from(vec![7; 32])).unwrap());
+    let message = runtime
+        .block_on(
+            Encryptor::new(keyring.clone())
+                .with_frame_length(FRAME as u32)
+                .encrypt(&plaintext),
+        )
+        .unwrap();
+    let mut out = Vec::with_capacity(message.len());
+    seal_frames(&key, 0, &plaintext, &mut sealed, &mut tags);
+
+    let mut group = c.benchmark_group("256MiB_in_64KiB_frames");
+    group.throughput(Throughput::Bytes(LARGE as u64));
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(6));
+    for threads in [1, 2] {
+        let encryptor = Encryptor::new(keyring.clone())
+            .with_frame_length(FRAME as u32)
+            .with_threads(threads);
+        let decryptor = Decryptor::new(keyring.clone()).with_threads(threads);
+        group.bench_function(format!("baseline/seal/{threads}"), |b| {
+            b.iter(|| seal_frames_on(threads, &key, &plaintext, out_slice(&mut out), &mut tags));
+        });
+        group.bench_function(format!("one_shot/encrypt_into/{threads}"), |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(encryptor.encrypt_into(&plaintext, &mut out))
+                    .unwrap();
+            });
+        });
+        seal_frames(&key, 0, &plaintext, &mut sealed, &mut tags);
+        group.bench_function(format!("baseline/open/{threads}"), |b| {
+            b.iter(|| open_frames_on(threads, &key, &sealed, &tags, out_slice(&mut out)));
+        });
+        group.bench_function(format!("one_shot/decrypt_into/{threads}"), |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(decryptor.decrypt_into(&message, &mut out))
+                    .unwrap();
+            });
+        });
+    }
+    group.finish();
+}
+
+/// The first 256 MiB of the reused output buffer, as the baselines write into it.
+fn out_slice(out: &mut Vec<u8>) -> &mut [u8] {
+    if out.len() < LARGE {
+        out.resize(LARGE, 0);
+    }
+    &mut out[..LARGE]
+}
+
+criterion_group!(benches, bench, bench_threads);
 criterion_main!(benches);

@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 
 use crate::encrypt::grow_zeroed;
 use crate::error::{Error, Result};
-use crate::format::frame::{self, BlockHead, BlockKind, BodyAad};
+use crate::format::frame::{self, BlockHead, BlockKind, BodyAad, REGULAR_HEAD_LEN};
 use crate::format::header::{
     ContentType, IV_LEN, MessageHeader, PUBLIC_KEY_CONTEXT_KEY, ParsedHeader, TAG_LEN, parse_header,
 };
@@ -20,6 +20,7 @@ use crate::limits::DecryptLimits;
 use crate::materials::{
     DecryptionMaterialsRequest, DefaultMaterialsManager, MaterialsManager, merge_reproduced,
 };
+use crate::parallel::{self, Threads};
 use crate::suite::CommitmentPolicy;
 
 /// Decrypts AWS Encryption SDK messages with a keyring.
@@ -56,6 +57,7 @@ pub struct Decryptor {
     policy: CommitmentPolicy,
     limits: DecryptLimits,
     required: EncryptionContext,
+    threads: Option<usize>,
 }
 
 impl fmt::Debug for Decryptor {
@@ -65,6 +67,7 @@ impl fmt::Debug for Decryptor {
             .field("policy", &self.policy)
             .field("limits", &self.limits)
             .field("required", &self.required)
+            .field("threads", &self.threads)
             .finish()
     }
 }
@@ -136,7 +139,18 @@ impl Decryptor {
             policy: CommitmentPolicy::default(),
             limits: DecryptLimits::default(),
             required: EncryptionContext::new(),
+            threads: None,
         }
+    }
+
+    /// How many threads open the frames of one message (default: the machine's available
+    /// parallelism). `1` opens every frame on the calling thread; `0` makes decryption fail.
+    /// Whatever the number, a frame's plaintext is released only after the frame and every
+    /// frame before it authenticated, and nothing after the first bad frame is released.
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
     }
 
     /// The commitment policy; [`CommitmentPolicy::RequireEncryptAllowDecrypt`] also reads
@@ -237,6 +251,7 @@ impl Decryptor {
     /// Checks what can be checked before unwrapping any key: the commitment policy and the
     /// values of required pairs the message stores.
     pub(crate) fn check_header(&self, parsed: &ParsedHeader) -> Result<()> {
+        Threads::new(self.threads)?;
         let header = &parsed.header;
         if !self.policy.allows_legacy_decrypt() {
             if !header.suite().is_committing() {
@@ -336,6 +351,7 @@ impl Decryptor {
             next_seq: 1,
             state: BodyState::Blocks,
             verifier,
+            threads: Threads::new(self.threads)?,
         };
         Ok((body, header))
     }
@@ -375,6 +391,7 @@ pub(crate) struct BodyDecryptor {
     next_seq: u32,
     state: BodyState,
     verifier: Option<Verifier>,
+    threads: Threads,
 }
 
 impl fmt::Debug for BodyDecryptor {
@@ -384,6 +401,7 @@ impl fmt::Debug for BodyDecryptor {
             .field("frame_length", &self.frame_length)
             .field("next_seq", &self.next_seq)
             .field("state", &self.state)
+            .field("threads", &self.threads)
             .finish_non_exhaustive()
     }
 }
@@ -493,36 +511,116 @@ impl BodyDecryptor {
         Ok(len)
     }
 
+    /// How many frames a stream opens at a time.
+    pub(crate) fn batch_frames(&self) -> usize {
+        self.threads.batch_frames(self.frame_length as usize)
+    }
+
+    /// The length of a regular frame: head, one frame of ciphertext, tag.
+    pub(crate) fn regular_frame_len(&self) -> usize {
+        REGULAR_HEAD_LEN + self.frame_length as usize + TAG_LEN
+    }
+
+    /// How many whole regular frames, each with the expected sequence number, start `input`
+    /// (at most `max`).
+    pub(crate) fn regular_run(&self, input: &[u8], max: usize) -> usize {
+        if self.state != BodyState::Blocks || self.content_type != ContentType::Framed {
+            return 0;
+        }
+        input
+            .chunks_exact(self.regular_frame_len())
+            .take(max)
+            .zip(u64::from(self.next_seq)..u64::from(frame::FINAL_MARKER))
+            .take_while(|(frame, seq)| {
+                frame
+                    .first_chunk::<4>()
+                    .is_some_and(|field| u64::from(u32::from_be_bytes(*field)) == *seq)
+            })
+            .count()
+    }
+
+    /// Opens the first `frames` regular frames of `input` (as counted by
+    /// [`BodyDecryptor::regular_run`]) into `out` (their plaintext length) on the threads.
+    ///
+    /// Returns how many frames, from the first, authenticated. With an error, the frame
+    /// after those failed: nothing of its plaintext or of any later frame's is left in `out`,
+    /// and the decryptor stays before it.
+    pub(crate) fn open_regular_frames(
+        &mut self,
+        input: &[u8],
+        frames: usize,
+        out: &mut [u8],
+    ) -> (usize, Result<()>) {
+        let frame_length = self.frame_length as usize;
+        let frame_len = self.regular_frame_len();
+        let (Some(input), Some(out)) = (
+            input.get(..frames * frame_len),
+            out.get_mut(..frames * frame_length),
+        ) else {
+            return (0, Err(Error::Truncated));
+        };
+        let per_part = self.threads.frames_per_part(frames, frame_length);
+        let parts: Vec<(u32, &[u8], &mut [u8])> = input
+            .chunks(per_part * frame_len)
+            .zip(out.chunks_mut(per_part * frame_length))
+            .zip((self.next_seq..).step_by(per_part))
+            .map(|((input, out), seq)| (seq, input, out))
+            .collect();
+        let (key, message_id) = (&self.key, self.message_id.as_slice());
+        let failures = match parallel::run_parts(parts, |(seq, input, out)| {
+            open_run(key, message_id, seq, frame_length, input, out)
+        }) {
+            Ok(failures) => failures,
+            Err(err) => {
+                out.zeroize();
+                return (0, Err(err));
+            }
+        };
+        let failure = failures
+            .into_iter()
+            .enumerate()
+            .find_map(|(part, failure)| failure.map(|(at, err)| (part * per_part + at, err)));
+        let (good, result) = match failure {
+            Some((at, err)) => {
+                if let Some(rest) = out.get_mut(at * frame_length..) {
+                    rest.zeroize();
+                }
+                (at, Err(err))
+            }
+            None => (frames, Ok(())),
+        };
+        if let Some(verifier) = &mut self.verifier {
+            verifier.update(input.get(..good * frame_len).unwrap_or_default());
+        }
+        // `regular_run` saw these sequence numbers below the final marker.
+        self.next_seq = self.next_seq.saturating_add(good as u32);
+        (good, result)
+    }
+
     /// Decrypts a whole body held in memory into the start of `out`, which is at least as
     /// long as the body. Returns the plaintext length.
     fn decrypt_all_to(&mut self, body: &[u8], out: &mut [u8]) -> Result<usize> {
-        let mut written = 0;
-        self.drive(body, |decryptor, input, head| {
-            let target = out
-                .get_mut(written..written + head.content_len)
-                .ok_or(Error::Truncated)?;
-            decryptor.open_block(input, head, target)?;
-            written += head.content_len;
-            Ok(())
-        })?;
-        Ok(written)
-    }
-
-    /// Walks a whole body held in memory, handing each block to `open`, checking the footer
-    /// and that nothing follows.
-    fn drive(
-        &mut self,
-        body: &[u8],
-        mut open: impl FnMut(&mut Self, &[u8], &BlockHead) -> Result<()>,
-    ) -> Result<()> {
+        let frame_length = self.frame_length as usize;
         let mut pos = 0;
+        let mut written = 0;
         loop {
             let input = body.get(pos..).unwrap_or_default();
             match self.next(input)? {
                 Next::Need(_) => return Err(Error::Truncated),
+                Next::Block(head) if head.kind == BlockKind::Regular => {
+                    let frames = self.regular_run(input, usize::MAX);
+                    let target = out.get_mut(written..).unwrap_or_default();
+                    self.open_regular_frames(input, frames, target).1?;
+                    pos += frames * self.regular_frame_len();
+                    written += frames * frame_length;
+                }
                 Next::Block(head) => {
-                    open(self, input, &head)?;
+                    let target = out
+                        .get_mut(written..written + head.content_len)
+                        .ok_or(Error::Truncated)?;
+                    self.open_block(input, &head, target)?;
                     pos += head.total_len();
+                    written += head.content_len;
                 }
                 Next::Footer => pos += self.verify_footer(input)?,
                 Next::Done => break,
@@ -531,6 +629,35 @@ impl BodyDecryptor {
         if pos != body.len() {
             return Err(Error::TrailingData);
         }
-        Ok(())
+        Ok(written)
     }
+}
+
+/// Opens consecutive regular frames, the first numbered `seq`, from `input` into `out`
+/// (their plaintext length), in order. Stops at the first that does not authenticate and
+/// returns its index in the run and the error.
+fn open_run(
+    key: &ContentKey,
+    message_id: &[u8],
+    mut seq: u32,
+    frame_length: usize,
+    input: &[u8],
+    out: &mut [u8],
+) -> Option<(usize, Error)> {
+    let frame_len = REGULAR_HEAD_LEN + frame_length + TAG_LEN;
+    for (index, (frame, plaintext)) in input
+        .chunks_exact(frame_len)
+        .zip(out.chunks_exact_mut(frame_length))
+        .enumerate()
+    {
+        let (head, rest) = frame.split_at(REGULAR_HEAD_LEN);
+        let (ciphertext, tag) = rest.split_at(frame_length);
+        let iv = head.last_chunk::<IV_LEN>().copied().unwrap_or([0; IV_LEN]);
+        let aad = BodyAad::new(message_id, BlockKind::Regular, seq, frame_length as u64);
+        if let Err(err) = key.open_into(iv, aad.as_ref(), ciphertext, tag, plaintext) {
+            return Some((index, err));
+        }
+        seq = seq.wrapping_add(1);
+    }
+    None
 }

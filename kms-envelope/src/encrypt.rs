@@ -15,6 +15,7 @@ use crate::keyring::Keyring;
 use crate::keys::derive::{ContentKey, derive_keys};
 use crate::keys::signing::Signer;
 use crate::materials::{DefaultMaterialsManager, EncryptionMaterialsRequest, MaterialsManager};
+use crate::parallel::{self, Threads};
 use crate::suite::{AlgorithmSuite, CommitmentPolicy};
 
 /// The default frame length: 64 KiB.
@@ -56,6 +57,7 @@ pub struct Encryptor {
     frame_length: u32,
     suite: AlgorithmSuite,
     policy: CommitmentPolicy,
+    threads: Option<usize>,
 }
 
 impl fmt::Debug for Encryptor {
@@ -66,6 +68,7 @@ impl fmt::Debug for Encryptor {
             .field("frame_length", &self.frame_length)
             .field("suite", &self.suite)
             .field("policy", &self.policy)
+            .field("threads", &self.threads)
             .finish()
     }
 }
@@ -88,6 +91,7 @@ impl Encryptor {
             frame_length: DEFAULT_FRAME_LENGTH,
             suite: AlgorithmSuite::default(),
             policy: CommitmentPolicy::default(),
+            threads: None,
         }
     }
 
@@ -118,6 +122,16 @@ impl Encryptor {
     #[must_use]
     pub fn with_commitment_policy(mut self, policy: CommitmentPolicy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// How many threads seal the frames of one message (default: the machine's available
+    /// parallelism). `1` seals every frame on the calling thread; `0` makes encryption fail.
+    /// The message is the same whatever the number: frames are sealed in parallel but
+    /// written in order, and small messages are sealed on the calling thread alone.
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
         self
     }
 
@@ -185,10 +199,8 @@ impl Encryptor {
         out.get_mut(..pos)
             .ok_or_else(|| Error::invalid("output buffer"))?
             .copy_from_slice(&header);
-        for chunk in regular.chunks_exact(core.frame_length()) {
-            let target = out.get_mut(pos..).unwrap_or_default();
-            pos += core.seal_regular_to(chunk, target)?;
-        }
+        let target = out.get_mut(pos..).unwrap_or_default();
+        pos += core.seal_regular_frames(regular, target)?;
         out.truncate(pos);
         core.seal_final(last, out)
     }
@@ -202,6 +214,7 @@ impl Encryptor {
     /// Validates the options, gets the materials for a plaintext of `plaintext_length`
     /// bytes (when known), and writes the header.
     async fn start_sized(&self, plaintext_length: Option<u64>) -> Result<(EncryptCore, Vec<u8>)> {
+        let threads = Threads::new(self.threads)?;
         if self.frame_length == 0 || self.frame_length > MAX_FRAME_LENGTH {
             return Err(Error::invalid(format!(
                 "the frame length must be 1 to {MAX_FRAME_LENGTH}, not {}",
@@ -275,6 +288,7 @@ impl Encryptor {
             frame_length: self.frame_length,
             next_seq: 1,
             signer,
+            threads,
         };
         core.digest(&header);
         Ok((core, header))
@@ -326,6 +340,7 @@ pub(crate) struct EncryptCore {
     frame_length: u32,
     next_seq: u32,
     signer: Option<Signer>,
+    threads: Threads,
 }
 
 impl fmt::Debug for EncryptCore {
@@ -333,6 +348,7 @@ impl fmt::Debug for EncryptCore {
         f.debug_struct("EncryptCore")
             .field("frame_length", &self.frame_length)
             .field("next_seq", &self.next_seq)
+            .field("threads", &self.threads)
             .finish_non_exhaustive()
     }
 }
@@ -353,43 +369,56 @@ impl EncryptCore {
         REGULAR_HEAD_LEN + self.frame_length() + TAG_LEN
     }
 
-    /// Writes a regular frame sealing `plaintext` (exactly one frame length) at the start of
-    /// `out`, which holds at least [`EncryptCore::regular_frame_len`] bytes. Returns the
-    /// number of bytes written.
-    pub(crate) fn seal_regular_to(&mut self, plaintext: &[u8], out: &mut [u8]) -> Result<usize> {
-        if plaintext.len() != self.frame_length() {
+    /// How many frames a stream seals at a time.
+    pub(crate) fn batch_frames(&self) -> usize {
+        self.threads.batch_frames(self.frame_length())
+    }
+
+    /// Writes regular frames sealing `plaintext` (whole frames) at the start of `out`, which
+    /// holds at least [`EncryptCore::regular_frame_len`] bytes per frame, sealing them on
+    /// the core's threads. Returns the number of bytes written.
+    pub(crate) fn seal_regular_frames(
+        &mut self,
+        plaintext: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize> {
+        let frame_length = self.frame_length();
+        if !plaintext.len().is_multiple_of(frame_length) {
             return Err(Error::invalid(
-                "a regular frame must be exactly one frame long",
+                "regular frames must be exactly one frame long each",
             ));
         }
-        let seq = self.next_seq;
+        let frames = plaintext.len() / frame_length;
         // The final frame needs a sequence number too, and u32::MAX marks it.
-        if seq >= u32::MAX - 1 {
-            return Err(Error::invalid(
-                "the message has reached the maximum number of frames",
-            ));
-        }
-        let total = self.regular_frame_len();
-        let frame = out
-            .get_mut(..total)
+        let next_seq = u32::try_from(u64::from(self.next_seq) + frames as u64)
+            .ok()
+            .filter(|next| *next < u32::MAX)
+            .ok_or_else(|| {
+                Error::invalid("the message has reached the maximum number of frames")
+            })?;
+        let frame_len = self.regular_frame_len();
+        let sealed = out
+            .get_mut(..frames * frame_len)
             .ok_or_else(|| Error::invalid("output buffer too short"))?;
-        let (head, body) = frame.split_at_mut(REGULAR_HEAD_LEN);
-        let (seq_field, iv_field) = head.split_at_mut(4);
-        seq_field.copy_from_slice(&seq.to_be_bytes());
-        iv_field.copy_from_slice(&frame::frame_iv(seq));
-        let aad = BodyAad::new(
-            &self.message_id,
-            BlockKind::Regular,
-            seq,
-            plaintext.len() as u64,
-        );
-        self.key
-            .seal_into(frame::frame_iv(seq), aad.as_ref(), plaintext, body)?;
-        self.next_seq = seq + 1;
+        let per_part = self.threads.frames_per_part(frames, frame_length);
+        let first_seq = self.next_seq;
+        let parts: Vec<(u32, &[u8], &mut [u8])> = plaintext
+            .chunks(per_part * frame_length)
+            .zip(sealed.chunks_mut(per_part * frame_len))
+            .zip((first_seq..).step_by(per_part))
+            .map(|((plaintext, out), seq)| (seq, plaintext, out))
+            .collect();
+        let (key, message_id) = (&self.key, &self.message_id);
+        parallel::run_parts(parts, |(seq, plaintext, out)| {
+            seal_run(key, message_id, seq, frame_length, plaintext, out)
+        })?
+        .into_iter()
+        .collect::<Result<()>>()?;
+        self.next_seq = next_seq;
         if let Some(signer) = &mut self.signer {
-            signer.update(frame);
+            signer.update(sealed);
         }
-        Ok(total)
+        Ok(frames * frame_len)
     }
 
     /// Appends the final frame sealing `plaintext` (at most one frame length), then the
@@ -435,5 +464,118 @@ impl EncryptCore {
         if let Some(signer) = &mut self.signer {
             signer.update(out.get(start..).unwrap_or_default());
         }
+    }
+}
+
+/// Seals consecutive regular frames, the first numbered `seq`, from `plaintext` (whole
+/// frames) into `out` (exactly as long as the frames).
+fn seal_run(
+    key: &ContentKey,
+    message_id: &[u8],
+    mut seq: u32,
+    frame_length: usize,
+    plaintext: &[u8],
+    out: &mut [u8],
+) -> Result<()> {
+    let frame_len = REGULAR_HEAD_LEN + frame_length + TAG_LEN;
+    for (plaintext, frame) in plaintext
+        .chunks_exact(frame_length)
+        .zip(out.chunks_exact_mut(frame_len))
+    {
+        let (head, body) = frame.split_at_mut(REGULAR_HEAD_LEN);
+        let (seq_field, iv_field) = head.split_at_mut(4);
+        seq_field.copy_from_slice(&seq.to_be_bytes());
+        iv_field.copy_from_slice(&frame::frame_iv(seq));
+        let aad = BodyAad::new(message_id, BlockKind::Regular, seq, plaintext.len() as u64);
+        key.seal_into(frame::frame_iv(seq), aad.as_ref(), plaintext, body)?;
+        seq = seq.wrapping_add(1);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use kms_core::SecretBytes;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The message body sealed by a core with a fixed data key and message id on `threads`
+    /// threads: the regular frames in one call, then the final frame.
+    fn seal(plaintext: &[u8], frame_length: u32, threads: usize) -> Vec<u8> {
+        let suite = AlgorithmSuite::default();
+        let message_id = [9u8; 32];
+        let keys = derive_keys(suite, &SecretBytes::from(vec![3u8; 32]), &message_id).unwrap();
+        let mut core = EncryptCore {
+            key: keys.content,
+            message_id,
+            frame_length,
+            next_seq: 1,
+            signer: None,
+            threads: Threads::new(Some(threads)).unwrap(),
+        };
+        let frame = frame_length as usize;
+        let regular = plaintext.len().saturating_sub(1) / frame * frame;
+        let (regular, last) = plaintext.split_at(regular);
+        let mut out = vec![0u8; regular.len() / frame * core.regular_frame_len()];
+        let written = core.seal_regular_frames(regular, &mut out).unwrap();
+        assert_eq!(written, out.len());
+        core.seal_final(last, &mut out).unwrap();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// Up to 3 MiB, so that up to 8 threads each take a part of the frames.
+        #[test]
+        fn the_body_is_the_same_whatever_the_number_of_threads(
+            len in 0usize..3 * 1024 * 1024,
+            frame_length in prop_oneof![64u32..5000, Just(4096), Just(65536), 65537u32..300_000],
+            seed in any::<u8>(),
+        ) {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(seed) ^ seed).collect();
+            let one = seal(&plaintext, frame_length, 1);
+            for threads in 2..=8 {
+                prop_assert!(seal(&plaintext, frame_length, threads) == one, "{} threads", threads);
+            }
+        }
+    }
+
+    #[test]
+    fn several_threads_do_split_a_large_batch() {
+        // 8 MiB of 64 KiB frames on 8 threads: 8 parts of 16 frames.
+        let threads = Threads::new(Some(8)).unwrap();
+        assert_eq!(threads.frames_per_part(128, 65536), 16);
+        let plaintext = vec![5u8; 8 * 1024 * 1024 + 1];
+        assert!(seal(&plaintext, 65536, 8) == seal(&plaintext, 65536, 1));
+    }
+
+    #[test]
+    fn a_batch_past_the_last_sequence_number_is_refused() {
+        let suite = AlgorithmSuite::default();
+        let keys = derive_keys(suite, &SecretBytes::from(vec![3u8; 32]), &[1; 32]).unwrap();
+        let mut core = EncryptCore {
+            key: keys.content,
+            message_id: [1; 32],
+            frame_length: 4,
+            next_seq: u32::MAX - 2,
+            signer: None,
+            threads: Threads::new(Some(2)).unwrap(),
+        };
+        let mut out = vec![0u8; 2 * core.regular_frame_len()];
+        assert!(matches!(
+            core.seal_regular_frames(&[0; 8], &mut out),
+            Err(Error::InvalidArgument { .. })
+        ));
+        // One frame still fits: u32::MAX - 1 stays for the final frame.
+        assert!(core.seal_regular_frames(&[0; 4], &mut out).is_ok());
+        assert!(core.seal_regular_frames(&[0; 4], &mut out).is_err());
+        assert!(matches!(
+            core.seal_regular_frames(&[0; 3], &mut out),
+            Err(Error::InvalidArgument { .. })
+        ));
     }
 }

@@ -55,6 +55,7 @@ mod keyring;
 mod keys;
 mod limits;
 mod materials;
+mod parallel;
 mod suite;
 mod wipe;
 

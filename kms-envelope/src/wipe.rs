@@ -13,6 +13,21 @@ pub(crate) fn wipe(bytes: &mut Vec<u8>) {
     bytes.clear();
 }
 
+/// Makes room in `bytes` for `additional` more bytes, at least doubling its capacity when it
+/// must grow: the contents move to a new allocation and the old one is wiped, rather than
+/// freed with the plaintext in it. A buffer grown this way holds at most twice what it was
+/// given, so wiping it costs in proportion to its use.
+pub(crate) fn reserve(bytes: &mut Vec<u8>, additional: usize) {
+    let needed = bytes.len().saturating_add(additional);
+    if needed <= bytes.capacity() {
+        return;
+    }
+    let mut grown = Vec::with_capacity(needed.max(bytes.capacity().saturating_mul(2)));
+    grown.extend_from_slice(bytes);
+    let mut old = std::mem::replace(bytes, grown);
+    wipe(&mut old);
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -22,5 +37,17 @@ mod tests {
         assert!(plaintext.is_empty());
         // The allocation is kept, and what it held is gone.
         assert!(plaintext.capacity() >= 14);
+    }
+
+    #[test]
+    fn reserving_keeps_the_contents_and_at_least_doubles() {
+        let mut plaintext = Vec::with_capacity(4);
+        plaintext.extend_from_slice(b"abcd");
+        super::reserve(&mut plaintext, 1);
+        assert_eq!(plaintext, b"abcd");
+        assert!(plaintext.capacity() >= 8);
+        let capacity = plaintext.capacity();
+        super::reserve(&mut plaintext, 2);
+        assert_eq!(plaintext.capacity(), capacity, "room enough: nothing moves");
     }
 }

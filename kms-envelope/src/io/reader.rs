@@ -21,7 +21,10 @@ const MIN_BUFFER: usize = 16 * 1024;
 /// An [`AsyncRead`] that decrypts a message read from `R`.
 ///
 /// Created by [`Decryptor::decrypting_reader`], which has already read and authenticated the
-/// header. Each frame's plaintext is released only after its tag verifies. The last frame is
+/// header. Regular frames are opened in batches on the threads (see
+/// [`Decryptor::with_threads`]), as many as have arrived up to a batch; each frame's
+/// plaintext is released only after its tag, and those of every frame before it, verify,
+/// and nothing of a frame after the first bad one is ever released. The last frame is
 /// held back until the message is complete: its footer signature verified (signed suites)
 /// and the end of the input reached with no byte after the message. A truncated message, a
 /// frame out of sequence or bytes after the message are errors, never a clean end of file.
@@ -56,6 +59,8 @@ pub struct DecryptingReader<R> {
     output: Zeroizing<Vec<u8>>,
     out_pos: usize,
     held: bool,
+    /// The failure of a frame, reported once the frames before it are read out.
+    deferred: Option<Error>,
 }
 
 enum ReadState {
@@ -178,6 +183,7 @@ impl Decryptor {
             output: Zeroizing::new(Vec::new()),
             out_pos: 0,
             held: false,
+            deferred: None,
         })
     }
 }
@@ -191,6 +197,16 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
     /// The inner reader.
     pub fn get_ref(&self) -> &R {
         &self.input.inner
+    }
+
+    /// The plaintext of a batch of regular frames: reads at least this long take the
+    /// plaintext straight, without a copy through the reader's own buffer.
+    pub(crate) fn batch_len(&self) -> usize {
+        let frame_length = self.header.frame_length() as usize;
+        match &self.state {
+            ReadState::Body(body) => body.batch_frames() * frame_length,
+            _ => frame_length,
+        }
     }
 
     fn fail(&mut self, error: Error) -> Poll<io::Result<()>> {
@@ -224,24 +240,31 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
                     return self.fail(Error::from_io(err));
                 }
             }
-            Next::Block(head) => {
-                let direct = head.kind == BlockKind::Regular && buf.remaining() >= head.content_len;
-                let opened = if direct {
-                    let target = buf.initialize_unfilled_to(head.content_len);
-                    let opened = body.open_block(input, &head, target);
-                    if opened.is_ok() {
-                        buf.advance(head.content_len);
+            Next::Block(head) if head.kind == BlockKind::Regular => {
+                let batch = body.batch_frames();
+                let frame_len = body.regular_frame_len();
+                let frames = body.regular_run(input, batch);
+                let incomplete = input.len() < (frames + 1) * frame_len;
+                if frames < batch && incomplete && !self.input.eof {
+                    // Gather what has arrived, up to a batch; open what is here rather than
+                    // wait for more.
+                    // The buffer grows with what arrives, up to a batch.
+                    let want = ((frames + 1) * frame_len).min(batch * frame_len);
+                    match self.input.poll_fill(cx, want) {
+                        Poll::Ready(Ok(_)) => return Poll::Ready(Ok(())),
+                        Poll::Ready(Err(err)) => return self.fail(Error::from_io(err)),
+                        Poll::Pending => {}
                     }
-                    opened
-                } else {
-                    self.output.clear();
-                    self.output.resize(head.content_len, 0);
-                    self.out_pos = 0;
-                    // The last block waits for the footer and the end of the input.
-                    self.held = head.kind != BlockKind::Regular;
-                    body.open_block(input, &head, &mut self.output)
-                };
-                if let Err(err) = opened {
+                }
+                return self.open_regular(buf, head.content_len);
+            }
+            Next::Block(head) => {
+                self.output.clear();
+                self.output.resize(head.content_len, 0);
+                self.out_pos = 0;
+                // The last block waits for the footer and the end of the input.
+                self.held = true;
+                if let Err(err) = body.open_block(input, &head, &mut self.output) {
                     return self.fail(err);
                 }
                 self.input.consume(head.total_len());
@@ -253,6 +276,46 @@ impl<R: AsyncRead + Unpin> DecryptingReader<R> {
             Next::Done => self.state = ReadState::Done,
         }
         Poll::Ready(Ok(()))
+    }
+
+    /// Opens the regular frames at the start of the input, up to a batch, into `buf` when
+    /// they fit, otherwise into the output buffer. A bad frame fails the reader once the
+    /// frames before it are read out.
+    fn open_regular(&mut self, buf: &mut ReadBuf<'_>, frame_length: usize) -> Poll<io::Result<()>> {
+        let ReadState::Body(body) = &mut self.state else {
+            return Poll::Ready(Ok(()));
+        };
+        let input = self
+            .input
+            .buf
+            .get(self.input.start..self.input.end)
+            .unwrap_or_default();
+        let frames = body.regular_run(input, body.batch_frames());
+        let plaintext_len = frames * frame_length;
+        let (opened, result) = if buf.remaining() >= plaintext_len {
+            let target = buf.initialize_unfilled_to(plaintext_len);
+            let (opened, result) = body.open_regular_frames(input, frames, target);
+            buf.advance(opened * frame_length);
+            (opened, result)
+        } else {
+            self.output.clear();
+            self.output.resize(plaintext_len, 0);
+            self.out_pos = 0;
+            self.held = false;
+            let (opened, result) = body.open_regular_frames(input, frames, &mut self.output);
+            self.output.truncate(opened * frame_length);
+            (opened, result)
+        };
+        self.input.consume(opened * body.regular_frame_len());
+        match result {
+            Err(err) if opened == 0 => self.fail(err),
+            Err(err) => {
+                self.deferred = Some(err);
+                Poll::Ready(Ok(()))
+            }
+            Ok(()) if opened == 0 => self.fail(Error::malformed("no whole frame to open")),
+            Ok(()) => Poll::Ready(Ok(())),
+        }
     }
 
     /// After the message: the input must end right there.
@@ -291,6 +354,9 @@ impl<R: AsyncRead + Unpin> AsyncRead for DecryptingReader<R> {
                     this.out_pos = 0;
                 }
                 return Poll::Ready(Ok(()));
+            }
+            if let Some(err) = this.deferred.take() {
+                return this.fail(err);
             }
             if buf.remaining() == 0 {
                 return Poll::Ready(Ok(()));

@@ -17,13 +17,19 @@ use crate::error::{Error, Result};
 use crate::format::header::MessageHeader;
 use crate::io::reader::DecryptingReader;
 
-/// The most the copy helpers hold at a time: 1 MiB.
-const COPY_BUFFER: usize = 1 << 20;
+/// The largest plaintext buffer of [`Decryptor::copy`] and of a [`DecryptStream`] item:
+/// 16 MiB (a batch of frames, which is shorter unless the frames are long).
+const MAX_PLAINTEXT_BUFFER: usize = 1 << 24;
+
+/// The first plaintext buffer of the copy helpers, grown up to a batch as the data comes:
+/// a small message costs no more than it did on one thread.
+const FIRST_BUFFER: usize = 64 * 1024;
 
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
-/// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per frame; the
-/// last item holds the final frame (and footer). It ends only after the input ends without
+/// Created by [`Encryptor::encrypt_stream`]. Yields the header, then one item per batch of
+/// frames sealed together on the threads (see [`Encryptor::with_threads`]); the last item
+/// holds the final frame (and footer). It ends only after the input ends without
 /// error: an input error ends it with that error, and the message is then incomplete.
 pub struct EncryptStream<S> {
     input: Option<S>,
@@ -84,7 +90,7 @@ impl Encryptor {
         let (core, header) = self.start().await?;
         Ok(EncryptStream {
             input: Some(input),
-            plain: Zeroizing::new(Vec::with_capacity(core.frame_length().min(1 << 20))),
+            plain: Zeroizing::new(Vec::with_capacity(core.frame_length().min(1 << 16))),
             core: Some(core),
             header: Some(Bytes::from(header)),
             chunk: Bytes::new(),
@@ -102,25 +108,61 @@ impl Encryptor {
         R: AsyncRead + Unpin + ?Sized,
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let mut encrypting = self.encrypting_writer(writer).await?;
-        // Whole frames at a time, so that the writer seals them straight from this buffer.
-        let frame_length = self.frame_length() as usize;
-        let size = (COPY_BUFFER / frame_length.max(1)).max(1) * frame_length.min(COPY_BUFFER);
-        let mut buf = Zeroizing::new(vec![0u8; size]);
+        let (mut core, header) = self.start().await?;
+        writer.write_all(&header).await?;
+        let frame_length = core.frame_length();
+        let batch_len = frame_length * core.batch_frames();
+        // A batch, and one frame more: a batch is sealed only once more data follows it.
+        let full = batch_len + frame_length;
+        let mut plain = Zeroizing::new(vec![0u8; full.min(FIRST_BUFFER)]);
+        let mut sealed = Vec::new();
+        let mut len = 0;
         let mut total = 0u64;
         loop {
-            let read = reader.read(&mut buf).await?;
+            if len == plain.len() {
+                if plain.len() < full {
+                    plain = grown(&plain, full);
+                } else {
+                    let batch = plain.get(..batch_len).unwrap_or_default();
+                    sealed.resize(core.batch_frames() * core.regular_frame_len(), 0);
+                    let written = core.seal_regular_frames(batch, &mut sealed)?;
+                    writer
+                        .write_all(sealed.get(..written).unwrap_or_default())
+                        .await?;
+                    plain.copy_within(batch_len..len, 0);
+                    len -= batch_len;
+                }
+            }
+            let read = reader
+                .read(plain.get_mut(len..).unwrap_or_default())
+                .await?;
             if read == 0 {
                 break;
             }
-            encrypting
-                .write_all(buf.get(..read).unwrap_or_default())
-                .await?;
             total += read as u64;
+            len += read;
         }
-        encrypting.finish().await?;
+        let rest = plain.get(..len).unwrap_or_default();
+        let (regular, last) = rest.split_at(len.saturating_sub(1) / frame_length * frame_length);
+        sealed.resize(regular.len() / frame_length * core.regular_frame_len(), 0);
+        let written = core.seal_regular_frames(regular, &mut sealed)?;
+        let mut tail = Vec::with_capacity(written + last.len() + 256);
+        tail.extend_from_slice(sealed.get(..written).unwrap_or_default());
+        core.seal_final(last, &mut tail)?;
+        writer.write_all(&tail).await?;
+        writer.flush().await?;
         Ok(total)
     }
+}
+
+/// A zeroed buffer twice as long as `plain` (at most `max`), starting with its contents; the
+/// old one is wiped when dropped.
+fn grown(plain: &[u8], max: usize) -> Zeroizing<Vec<u8>> {
+    let mut bigger = Zeroizing::new(vec![0u8; plain.len().saturating_mul(2).clamp(1, max)]);
+    if let Some(start) = bigger.get_mut(..plain.len()) {
+        start.copy_from_slice(plain);
+    }
+    bigger
 }
 
 impl<S, E> EncryptStream<S>
@@ -152,19 +194,20 @@ where
             let Some(core) = this.core.as_mut() else {
                 return Poll::Ready(None);
             };
-            let frame_length = core.frame_length();
-            // A full frame is sealed only once more data follows it.
-            if this.plain.len() == frame_length && !this.chunk.is_empty() {
-                let mut out = vec![0u8; core.regular_frame_len()];
-                if let Err(err) = core.seal_regular_to(&this.plain, &mut out) {
+            let batch_len = core.frame_length() * core.batch_frames();
+            // A full batch is sealed only once more data follows it.
+            if this.plain.len() == batch_len && !this.chunk.is_empty() {
+                let mut out = vec![0u8; core.batch_frames() * core.regular_frame_len()];
+                if let Err(err) = core.seal_regular_frames(&this.plain, &mut out) {
                     return this.fail(err);
                 }
                 this.plain.clear();
                 return Poll::Ready(Some(Ok(Bytes::from(out))));
             }
             if !this.chunk.is_empty() {
-                let take = (frame_length - this.plain.len()).min(this.chunk.len());
+                let take = (batch_len - this.plain.len()).min(this.chunk.len());
                 let part = this.chunk.split_to(take);
+                crate::wipe::reserve(&mut this.plain, take);
                 this.plain.extend_from_slice(&part);
                 continue;
             }
@@ -176,11 +219,17 @@ where
                 Some(Err(err)) => return this.fail(err.into()),
                 None => {
                     this.input = None;
-                    let Some(core) = this.core.take() else {
+                    let Some(mut core) = this.core.take() else {
                         return Poll::Ready(None);
                     };
-                    let mut out = Vec::with_capacity(this.plain.len() + 160);
-                    if let Err(err) = core.seal_final(&this.plain, &mut out) {
+                    let frame_length = core.frame_length();
+                    let (regular, last) = this
+                        .plain
+                        .split_at(this.plain.len().saturating_sub(1) / frame_length * frame_length);
+                    let mut out =
+                        vec![0u8; regular.len() / frame_length * core.regular_frame_len()];
+                    let sealed = core.seal_regular_frames(regular, &mut out);
+                    if let Err(err) = sealed.and_then(|_| core.seal_final(last, &mut out)) {
                         return this.fail(err);
                     }
                     this.plain.clear();
@@ -230,7 +279,7 @@ impl Decryptor {
     {
         let reader = self.decrypting_reader(StreamReader::new(input)).await?;
         let header = reader.header().clone();
-        let capacity = (header.frame_length() as usize).clamp(4096, 1 << 20);
+        let capacity = reader.batch_len().clamp(4096, MAX_PLAINTEXT_BUFFER);
         Ok(DecryptStream {
             inner: ReaderStream::with_capacity(reader, capacity),
             header,
@@ -252,18 +301,23 @@ impl Decryptor {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let mut decrypting = self.decrypting_reader(reader).await?;
-        let size = (decrypting.header().frame_length() as usize).clamp(8 * 1024, COPY_BUFFER);
-        let mut buf = Zeroizing::new(vec![0u8; size]);
+        let size = decrypting.batch_len().clamp(8 * 1024, MAX_PLAINTEXT_BUFFER);
+        let mut buf = Zeroizing::new(vec![0u8; size.min(FIRST_BUFFER)]);
         let mut total = 0u64;
         loop {
             let read = decrypting.read(&mut buf).await?;
             if read == 0 {
                 break;
             }
+
             writer
                 .write_all(buf.get(..read).unwrap_or_default())
                 .await?;
             total += read as u64;
+            if read == buf.len() && buf.len() < size {
+                // Reads of a whole batch take the plaintext without a copy.
+                buf = grown(&[], size);
+            }
         }
         writer.flush().await?;
         Ok((total, decrypting.header().clone()))

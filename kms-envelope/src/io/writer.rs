@@ -15,9 +15,11 @@ use crate::error::{Error, Result};
 /// An [`AsyncWrite`] that encrypts what is written to it into a message written to `W`.
 ///
 /// Created by [`Encryptor::encrypting_writer`], which has already obtained the data key.
-/// Plaintext is buffered up to one frame; each full frame is sealed and written as soon as
+/// Plaintext is buffered up to a batch of frames (about 1 MiB per thread, see
+/// [`Encryptor::with_threads`]); a full batch is sealed on the threads and written as soon as
 /// more data follows it (so the last frame of the message is never empty unless the whole
-/// plaintext is). Memory stays at about two frames, whatever the size of the data.
+/// plaintext is), and a flush seals and writes every buffered frame but the last. Memory
+/// stays at about two batches, whatever the size of the data.
 ///
 /// You **MUST** call [`shutdown`](tokio::io::AsyncWriteExt::shutdown) or
 /// [`EncryptingWriter::finish`] when you are done writing: that writes the final frame and,
@@ -88,7 +90,7 @@ impl Encryptor {
         let frame_length = core.frame_length();
         Ok(EncryptingWriter {
             inner,
-            plain: Zeroizing::new(Vec::with_capacity(frame_length.min(1 << 20))),
+            plain: Zeroizing::new(Vec::with_capacity(frame_length.min(1 << 16))),
             pending_end: header.len(),
             pending: header,
             pending_pos: 0,
@@ -150,18 +152,37 @@ impl<W: AsyncWrite + Unpin> EncryptingWriter<W> {
         Poll::Ready(Err(error.into()))
     }
 
-    /// Seals the buffered or given frame into `pending` (which is drained), straight from
-    /// the caller's buffer when it holds a whole frame.
-    fn seal(&mut self, direct: Option<&[u8]>) -> Result<()> {
+    /// Seals whole frames into `pending` (which is drained): the first `frames` buffered
+    /// ones, or those of `direct`, straight from the caller's buffer.
+    fn seal(&mut self, direct: Option<&[u8]>, frames: usize) -> Result<()> {
         let core = self.core.as_mut().ok_or(Error::WriterClosed("finished"))?;
-        let len = core.regular_frame_len();
+        let len = frames * core.regular_frame_len();
         if self.pending.len() < len {
             self.pending.resize(len, 0);
         }
-        let source = direct.unwrap_or(&self.plain);
-        self.pending_end = core.seal_regular_to(source, &mut self.pending)?;
+        let plain_len = frames * core.frame_length();
+        let source = match direct {
+            Some(direct) => direct,
+            None => self
+                .plain
+                .get(..plain_len)
+                .ok_or_else(|| Error::invalid("fewer frames buffered than sealed"))?,
+        };
+        self.pending_end = core.seal_regular_frames(source, &mut self.pending)?;
         if direct.is_none() {
-            self.plain.clear();
+            // What follows moves to the front; the vector is wiped when dropped.
+            self.plain.drain(..plain_len);
+        }
+        Ok(())
+    }
+
+    /// Seals every buffered frame but the last (which may be the final one) into `pending`,
+    /// which must be drained.
+    fn seal_all_but_last(&mut self) -> Result<()> {
+        let frame_length = self.core.as_ref().map_or(1, EncryptCore::frame_length);
+        let frames = self.plain.len().saturating_sub(1) / frame_length;
+        if frames > 0 {
+            self.seal(None, frames)?;
         }
         Ok(())
     }
@@ -169,6 +190,12 @@ impl<W: AsyncWrite + Unpin> EncryptingWriter<W> {
     /// Seals the final frame (and footer) and writes everything out.
     fn poll_finish(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.state == WriterState::Open {
+            if let Err(err) = ready!(self.poll_drain(cx)) {
+                return self.fail(err);
+            }
+            if let Err(err) = self.seal_all_but_last() {
+                return self.fail(err);
+            }
             if let Err(err) = ready!(self.poll_drain(cx)) {
                 return self.fail(err);
             }
@@ -201,7 +228,11 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for EncryptingWriter<W> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         this.check_open()?;
-        let frame_length = this.core.as_ref().map_or(1, EncryptCore::frame_length);
+        let (frame_length, batch) = this
+            .core
+            .as_ref()
+            .map_or((1, 1), |core| (core.frame_length(), core.batch_frames()));
+        let batch_len = frame_length * batch;
         let mut accepted = 0;
         loop {
             match this.poll_drain(cx) {
@@ -215,21 +246,22 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for EncryptingWriter<W> {
             if rest.is_empty() {
                 return Poll::Ready(Ok(accepted));
             }
-            // A full frame is sealed only once more data follows it.
-            if this.plain.len() == frame_length {
-                if let Err(err) = this.seal(None) {
+            // A full batch is sealed only once more data follows it.
+            if this.plain.len() == batch_len {
+                if let Err(err) = this.seal(None, batch) {
                     return this.fail(err);
                 }
                 continue;
             }
-            if this.plain.is_empty() && rest.len() > frame_length {
-                if let Err(err) = this.seal(rest.get(..frame_length)) {
+            if this.plain.is_empty() && rest.len() > batch_len {
+                if let Err(err) = this.seal(rest.get(..batch_len), batch) {
                     return this.fail(err);
                 }
-                accepted += frame_length;
+                accepted += batch_len;
                 continue;
             }
-            let take = (frame_length - this.plain.len()).min(rest.len());
+            let take = (batch_len - this.plain.len()).min(rest.len());
+            crate::wipe::reserve(&mut this.plain, take);
             this.plain
                 .extend_from_slice(rest.get(..take).unwrap_or_default());
             accepted += take;
@@ -240,6 +272,14 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for EncryptingWriter<W> {
         let this = self.get_mut();
         if let Err(err) = ready!(this.poll_drain(cx)) {
             return this.fail(err);
+        }
+        if this.state == WriterState::Open {
+            if let Err(err) = this.seal_all_but_last() {
+                return this.fail(err);
+            }
+            if let Err(err) = ready!(this.poll_drain(cx)) {
+                return this.fail(err);
+            }
         }
         Pin::new(&mut this.inner).poll_flush(cx)
     }
