@@ -252,3 +252,66 @@ async fn zero_threads_is_a_clear_error() {
     );
     assert!(decryptor(0).decrypting_reader(&message[..]).await.is_err());
 }
+
+/// A writer that counts the writes it is given.
+#[derive(Default)]
+struct CountingWriter {
+    bytes: Vec<u8>,
+    writes: usize,
+}
+
+impl tokio::io::AsyncWrite for CountingWriter {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        this.writes += 1;
+        this.bytes.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn copy_moves_the_plaintext_in_frames_not_in_bytes() {
+    // Several batches of 64 KiB frames: the copy's buffer must stay at least a frame long
+    // once it has grown (a one-byte buffer once made this a write per byte).
+    let plaintext = data(8 << 20);
+    let frames = plaintext.len() / 65_536;
+    for threads in [1, 2] {
+        let message = encryptor(65_536, threads)
+            .encrypt(&plaintext)
+            .await
+            .unwrap();
+        let mut sink = CountingWriter::default();
+        let (size, _) = decryptor(threads)
+            .copy(&mut &message[..], &mut sink)
+            .await
+            .unwrap();
+        assert_eq!(size, plaintext.len() as u64);
+        assert!(
+            sink.bytes == plaintext,
+            "{threads} thread(s): the copy differs"
+        );
+        assert!(
+            sink.writes <= frames + 1,
+            "{threads} thread(s): {} writes for {frames} frames",
+            sink.writes
+        );
+    }
+}

@@ -316,7 +316,7 @@ impl Decryptor {
             total += read as u64;
             if read == buf.len() && buf.len() < size {
                 // Reads of a whole batch take the plaintext without a copy.
-                buf = grown(&[], size);
+                buf = Zeroizing::new(vec![0u8; size]);
             }
         }
         writer.flush().await?;
