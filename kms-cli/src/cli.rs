@@ -35,21 +35,35 @@ pub(crate) enum OutputFormat {
     Text,
 }
 
-/// The persistent local store in the user's data directory; `local:` (in memory) when there
-/// is no home directory.
+/// The persistent local store in the user's data directory: `%LOCALAPPDATA%\kms` on Windows
+/// (local, not roaming: the store holds its root key), `$XDG_DATA_HOME/kms` or
+/// `~/.local/share/kms` elsewhere; `local:` (in memory) when there is no such directory.
 pub(crate) fn default_url() -> String {
-    let data_home = std::env::var_os("XDG_DATA_HOME")
-        .filter(|dir| !dir.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|home| !home.is_empty())
-                .map(|home| std::path::PathBuf::from(home).join(".local/share"))
-        });
-    match data_home {
-        Some(dir) if dir.is_absolute() => format!("local://{}", dir.join("kms").display()),
-        _ => "local:".to_owned(),
+    data_home()
+        .and_then(|dir| store_url(&dir.join("kms")))
+        .unwrap_or_else(|| "local:".to_owned())
+}
+
+/// The user's data directory, from the environment.
+fn data_home() -> Option<std::path::PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|value| !value.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    if cfg!(windows) {
+        var("LOCALAPPDATA")
+    } else {
+        var("XDG_DATA_HOME").or_else(|| var("HOME").map(|home| home.join(".local/share")))
     }
+}
+
+/// The `local:` URL of the store in `dir`, an absolute path (`local:///C:/Users/me/kms` on
+/// Windows), percent-encoded where the path needs it.
+pub(crate) fn store_url(dir: &std::path::Path) -> Option<String> {
+    let file_url = url::Url::from_file_path(dir).ok()?;
+    let path = file_url.as_str().strip_prefix("file:")?;
+    Some(format!("local:{path}"))
 }
 
 /// A subcommand: an operation of `aws kms`, or one that only local backends have.
@@ -586,5 +600,37 @@ fn parse_suite(text: &str) -> Result<AlgorithmSuite, String> {
     match suite {
         Some(suite) if suite.is_committing() && suite.message_version() == 2 => Ok(suite),
         _ => Err(format!("expected 0x0478 or 0x0578, got '{text}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::path::PathBuf;
+
+    use kms::KmsConfig;
+
+    use super::store_url;
+
+    /// The store URL of `dir`, parsed back as the command parses `--url`.
+    fn parsed_path(dir: &str) -> Option<PathBuf> {
+        let url = store_url(std::path::Path::new(dir)).unwrap();
+        match KmsConfig::from_url(&url).unwrap() {
+            KmsConfig::Local(local) => local.path,
+            other => panic!("{url} is not a local URL: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_default_store_url_names_its_directory_whatever_the_characters() {
+        let dirs: &[&str] = if cfg!(windows) {
+            &[r"C:\Users\me\AppData\Local\kms", r"D:\data dir\k#m%s?"]
+        } else {
+            &["/home/me/.local/share/kms", "/data dir/k#m%s?"]
+        };
+        for dir in dirs {
+            assert_eq!(parsed_path(dir), Some(PathBuf::from(dir)), "{dir}");
+        }
     }
 }

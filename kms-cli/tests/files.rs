@@ -1,8 +1,7 @@
 //! `kms encrypt-file` and `kms decrypt-file` end to end: each call is a new process.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
 
@@ -438,6 +437,9 @@ fn help_warns_about_standard_output() {
 #[cfg(unix)]
 #[test]
 fn sigterm_removes_the_temporary_output() {
+    use std::io::Write;
+    use std::process::Stdio;
+
     let dir = dir_with_key("sigterm");
     let args = [
         &["encrypt-file"][..],

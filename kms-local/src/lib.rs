@@ -32,6 +32,7 @@ mod limits;
 mod material;
 mod ops;
 mod paging;
+mod platform;
 mod random;
 mod seed;
 mod state;

@@ -29,11 +29,11 @@ const ROOT_KEY: [u8; 32] = [7; 32];
 
 /// A fresh private directory (mode 0700), removed when dropped, even when a test fails.
 fn scratch_dir() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("kms-durable-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .unwrap()
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("kms-durable-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir().unwrap()
 }
 
 fn open(dir: &Path) -> LocalKms {
@@ -151,7 +151,6 @@ fn a_wrong_root_key_is_refused_by_naming_the_journal() {
 
 #[test]
 fn the_root_key_file_is_created_private_and_reused() {
-    use std::os::unix::fs::PermissionsExt;
     let scratch = scratch_dir();
     let dir = scratch.path();
     if std::env::var_os(kms_local::ROOT_KEY_ENV).is_some() {
@@ -162,7 +161,11 @@ fn the_root_key_file_is_created_private_and_reused() {
         kms.create_symmetric_key("k").await.unwrap();
     });
     let metadata = std::fs::metadata(dir.join("root.key")).unwrap();
-    assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    }
     assert_eq!(metadata.len(), 32);
     let reopened = LocalKms::builder().path(dir).build().unwrap();
     assert_eq!(reopened.key_count(), 1);

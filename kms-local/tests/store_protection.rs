@@ -4,7 +4,6 @@
 //! the journal.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use kms_core::{DescribeKeyRequest, DisableKeyRequest, Error, KeyId, KeyState, Kms, KmsExt};
@@ -16,11 +15,11 @@ const ROOT_KEY: [u8; 32] = [7; 32];
 
 /// A fresh private directory (mode 0700), removed when dropped.
 fn scratch_dir() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("kms-protection-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .unwrap()
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("kms-protection-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir().unwrap()
 }
 
 fn try_open(dir: &Path) -> Result<LocalKms> {
@@ -239,12 +238,17 @@ fn a_store_is_reopened_only_for_its_region_and_account() {
     assert_eq!(open("eu-west-1", "444455556666").unwrap().key_count(), 1);
 }
 
+#[cfg(unix)]
 fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// Unix mode bits; Windows has access control lists, which the store does not inspect.
+#[cfg(unix)]
 #[test]
 fn a_directory_or_root_key_others_may_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
     if std::env::var_os(kms_local::ROOT_KEY_ENV).is_some() {
         panic!("unset {} to run this test", kms_local::ROOT_KEY_ENV);
     }
@@ -304,7 +308,11 @@ fn the_root_key_can_live_apart_from_the_journal() {
     );
     let metadata = std::fs::metadata(&root_key).unwrap();
     assert_eq!(metadata.len(), 32);
-    assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    }
     assert_eq!(open(&root_key).unwrap().key_count(), 1);
 
     // The directory alone (or with another key) does not open.
@@ -318,10 +326,13 @@ fn the_root_key_can_live_apart_from_the_journal() {
         .to_string();
     assert!(message.contains("another root key"), "{message}");
 
-    chmod(&root_key, 0o644);
-    let message = open(&root_key).unwrap_err().to_string();
-    assert!(
-        message.contains(&format!("chmod 600 {}", root_key.display())),
-        "{message}"
-    );
+    #[cfg(unix)]
+    {
+        chmod(&root_key, 0o644);
+        let message = open(&root_key).unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("chmod 600 {}", root_key.display())),
+            "{message}"
+        );
+    }
 }

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -102,10 +101,7 @@ impl JsonLinesAuditLog {
     /// A backend error naming the file when it cannot be opened.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_owned();
-        let file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
+        let file = crate::platform::private_file(OpenOptions::new().append(true).create(true))
             .open(&path)
             .map_err(|err| write_error(&path, err))?;
         Ok(Self {

@@ -8,7 +8,6 @@
 //! ```
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use kms_core::{Error, Result};
@@ -153,7 +152,7 @@ fn check_version(path: &Path, version: u32) -> Result<()> {
 }
 
 fn read_at(file: &File, path: &Path, buffer: &mut [u8], offset: u64) -> Result<()> {
-    file.read_exact_at(buffer, offset).map_err(|err| {
+    crate::platform::read_exact_at(file, buffer, offset).map_err(|err| {
         if err.kind() == std::io::ErrorKind::UnexpectedEof {
             store_error(path, "is not a local KMS journal: its header is cut short")
         } else {

@@ -38,16 +38,15 @@ mod record;
 mod root_key;
 
 use std::fs::{File, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use kms_core::{Error, Result};
 
 pub use root_key::ROOT_KEY_ENV;
 pub(crate) use root_key::RootKeySource;
 
+use crate::platform::{self, FileId};
 use crate::state::{Identity, Keyring, Touched};
 use frame::Frame;
 use header::Header;
@@ -87,13 +86,13 @@ pub(crate) struct Journal {
 }
 
 /// What changes when anyone appends to, cuts or replaces the journal: the file the path
-/// names, its length and its modification time. One `stat` reads it.
+/// names (where the platform gives it, see [`platform::file_id`]), its length and its
+/// modification time. One `stat` reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fingerprint {
-    device: u64,
-    inode: u64,
+    id: Option<FileId>,
     len: u64,
-    modified: (i64, i64),
+    modified: Option<SystemTime>,
 }
 
 impl Fingerprint {
@@ -101,10 +100,9 @@ impl Fingerprint {
         let metadata = std::fs::metadata(path)
             .map_err(|err| io_error(path, "cannot read the journal's metadata", err))?;
         Ok(Self {
-            device: metadata.dev(),
-            inode: metadata.ino(),
+            id: platform::file_id(&metadata),
             len: metadata.len(),
-            modified: (metadata.mtime(), metadata.mtime_nsec()),
+            modified: metadata.modified().ok(),
         })
     }
 }
@@ -129,30 +127,29 @@ impl Journal {
         root_key: Option<&RootKeySource>,
         identity: Identity,
     ) -> Result<(Self, Keyring)> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+        platform::create_private_dir(dir)
             .map_err(|err| io_error(dir, "cannot create the store directory", err))?;
         permissions::check_private_dir(dir)?;
         let lock_path = dir.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|err| io_error(&lock_path, "cannot open the lock file", err))?;
+        let lock = platform::private_file(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .open(&lock_path)
+        .map_err(|err| io_error(&lock_path, "cannot open the lock file", err))?;
         let path = dir.join(JOURNAL_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|err| io_error(&path, "cannot open the journal", err))?;
+        let file = platform::private_file(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .open(&path)
+        .map_err(|err| io_error(&path, "cannot open the journal", err))?;
         let mut journal = Self {
             dir: dir.to_owned(),
             root: RootKey::load(dir, root_key)?,
@@ -233,8 +230,7 @@ impl Journal {
         let unread = usize::try_from(len - self.applied)
             .map_err(|_| store_error(&self.path, "is too large to read"))?;
         let mut bytes = vec![0u8; unread];
-        self.file
-            .read_exact_at(&mut bytes, self.applied)
+        platform::read_exact_at(&self.file, &mut bytes, self.applied)
             .map_err(|err| io_error(&self.path, "cannot read the journal", err))?;
         let mut offset = 0;
         while let Some(Frame::Valid { payload, len, tag }) =
@@ -346,15 +342,16 @@ impl Journal {
             records += 1;
         }
         let compact_path = self.dir.join(COMPACT_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&compact_path)
-            .map_err(|err| io_error(&compact_path, "cannot create", err))?;
-        file.write_all_at(&bytes, 0)
+        let file = platform::private_file(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true),
+        )
+        .open(&compact_path)
+        .map_err(|err| io_error(&compact_path, "cannot create", err))?;
+        platform::write_all_at(&file, &bytes, 0)
             .and_then(|()| file.sync_data())
             .map_err(|err| io_error(&compact_path, "cannot write", err))?;
         std::fs::rename(&compact_path, &self.path).map_err(|err| {
@@ -380,11 +377,17 @@ impl Journal {
     /// Whether another process has compacted the journal: the path, as `named` describes
     /// it, names another file than the one open here.
     fn replaced(&self, named: &Fingerprint) -> Result<bool> {
-        let open = self
-            .file
-            .metadata()
-            .map_err(|err| io_error(&self.path, "cannot read the journal's metadata", err))?;
-        Ok((open.dev(), open.ino()) != (named.device, named.inode))
+        let unchanged = match named.id {
+            Some(id) => {
+                let open = self.file.metadata().map_err(|err| {
+                    io_error(&self.path, "cannot read the journal's metadata", err)
+                })?;
+                platform::file_id(&open) == Some(id)
+            }
+            None => platform::is_same_file(&self.file, &self.path)
+                .map_err(|err| io_error(&self.path, "cannot read the journal's identity", err))?,
+        };
+        Ok(!unchanged)
     }
 
     /// Opens the file the journal's path names now, to be read from the start.
@@ -474,8 +477,7 @@ impl Journal {
 
     /// Writes `bytes` at `offset` and waits until they are on disk.
     fn write_at(&self, bytes: &[u8], offset: u64) -> Result<()> {
-        self.file
-            .write_all_at(bytes, offset)
+        platform::write_all_at(&self.file, bytes, offset)
             .and_then(|()| self.file.sync_data())
             .map_err(|err| io_error(&self.path, "cannot write the journal", err))
     }
@@ -503,10 +505,5 @@ pub(crate) fn io_error(path: &Path, what: &str, err: std::io::Error) -> Error {
 
 /// Makes a directory's entries durable (a created or renamed file).
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    match File::open(dir).and_then(|dir| dir.sync_all()) {
-        Ok(()) => Ok(()),
-        // Some file systems cannot sync a directory; the entry is then as durable as they allow.
-        Err(err) if err.kind() == ErrorKind::InvalidInput => Ok(()),
-        Err(err) => Err(io_error(dir, "cannot sync the directory", err)),
-    }
+    platform::sync_dir(dir).map_err(|err| io_error(dir, "cannot sync the directory", err))
 }

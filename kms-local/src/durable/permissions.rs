@@ -1,13 +1,14 @@
-//! Refusing store files that other users could read or change.
+//! Refusing store files that other users could read or change: their Unix mode bits. Windows
+//! has access control lists instead, which are not inspected: see `crate::platform`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use kms_core::{Error, Result};
+use kms_core::Result;
 
 use super::io_error;
 
 /// The permission bits of group and others.
+#[cfg(unix)]
 const GROUP_AND_OTHERS: u32 = 0o077;
 
 /// Checks that the directory `dir` is accessible by its owner only.
@@ -28,7 +29,10 @@ pub(crate) fn check_private_key_file(path: &Path) -> Result<()> {
     check_private(path, "root key file", 0o600)
 }
 
+#[cfg(unix)]
 fn check_private(path: &Path, what: &str, fix: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+
     let mode = std::fs::metadata(path)
         .map_err(|err| io_error(path, "cannot read the permissions", err))?
         .permissions()
@@ -36,7 +40,7 @@ fn check_private(path: &Path, what: &str, fix: u32) -> Result<()> {
     if mode & GROUP_AND_OTHERS == 0 {
         return Ok(());
     }
-    Err(Error::Config {
+    Err(kms_core::Error::Config {
         message: format!(
             "{}: the {what} is accessible by group or others (mode {:o}); run `chmod {fix:o} {}`",
             path.display(),
@@ -44,4 +48,13 @@ fn check_private(path: &Path, what: &str, fix: u32) -> Result<()> {
             path.display()
         ),
     })
+}
+
+/// Windows: nothing to check by mode bits (see the module's documentation); the file must
+/// still be readable.
+#[cfg(not(unix))]
+fn check_private(path: &Path, _what: &str, _fix: u32) -> Result<()> {
+    std::fs::metadata(path)
+        .map(drop)
+        .map_err(|err| io_error(path, "cannot read the permissions", err))
 }

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
@@ -175,10 +174,7 @@ impl fmt::Debug for RootKey {
 /// Creates the key file with a fresh key, readable by its owner only.
 fn create_key_file(path: &Path) -> Result<SecretBytes> {
     let key = SecretBytes::try_init_with(ROOT_KEY_LEN, random::fill)?;
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
+    let mut file = crate::platform::private_file(OpenOptions::new().write(true).create_new(true))
         .open(path)
         .map_err(|err| io_error(path, "cannot create the root key", err))?;
     file.write_all(key.expose_secret())
