@@ -367,3 +367,22 @@ async fn integers_with_a_fraction_are_truncated_as_aws_reads_them() {
     let plaintext = random["Plaintext"].as_str().expect("base64");
     assert_eq!(plaintext.len(), 16, "12 bytes in base64");
 }
+
+#[tokio::test]
+async fn a_response_debug_string_shows_no_plaintext() {
+    let kms = LocalKms::new();
+    let key_id = create_key(&kms).await;
+    let body = format!(r#"{{"KeyId":"{key_id}","KeySpec":"AES_256"}}"#);
+    let response = kms_wire::dispatch(&kms, "GenerateDataKey", body.as_bytes())
+        .await
+        .expect("GenerateDataKey");
+    let json: serde_json::Value = serde_json::from_slice(&response.body).expect("JSON");
+    let plaintext = json["Plaintext"].as_str().expect("a data key");
+    let debug = format!("{response:?}");
+    assert!(!debug.contains(plaintext), "{debug}");
+    assert!(
+        debug.contains(&format!("[{} bytes]", response.body.len())),
+        "{debug}"
+    );
+    assert!(response.key_arn.is_some_and(|arn| arn.ends_with(&key_id)));
+}
