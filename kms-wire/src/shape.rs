@@ -117,10 +117,10 @@ macro_rules! construct {
         }
     }};
     ($name:ident $missing:ident [$($req:ident)*] req $field:ident $($rest:ident)*) => {
-        construct!($name $missing [$($req)* $field] $($rest)*)
+        $crate::shape::construct!($name $missing [$($req)* $field] $($rest)*)
     };
     ($name:ident $missing:ident [$($req:ident)*] $kind:ident $field:ident $($rest:ident)*) => {
-        construct!($name $missing [$($req)*] $($rest)*)
+        $crate::shape::construct!($name $missing [$($req)*] $($rest)*)
     };
 }
 
@@ -199,16 +199,16 @@ macro_rules! shapes {
                 };
                 #[allow(unused_mut)]
                 let mut missing: Vec<String> = Vec::new();
-                $( decode_member!($kind $field $aws object path missing); )*
+                $( $crate::shape::decode_member!($kind $field $aws object path missing); )*
                 #[allow(unused_mut)]
-                let mut shape = construct!($name missing [] $($kind $field)*);
-                $( assign_member!($kind shape $field); )*
+                let mut shape = $crate::shape::construct!($name missing [] $($kind $field)*);
+                $( $crate::shape::assign_member!($kind shape $field); )*
                 Ok(shape)
             }
 
             fn encode(&self, out: &mut $crate::write::Writer) {
                 out.begin_object();
-                $( encode_member!($kind self $field $aws out); )*
+                $( $crate::shape::encode_member!($kind self $field $aws out); )*
                 out.end_object();
             }
         }

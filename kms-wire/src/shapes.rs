@@ -4,7 +4,7 @@
 use kms_core::ops::*;
 use kms_core::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 
-use crate::shape::{assign_member, construct, decode_member, encode_member, shapes};
+use crate::shape::shapes;
 
 shapes! {
     // The structures that responses carry.

@@ -175,3 +175,14 @@ fn dispatch_is_send() {
     let future = kms_wire::dispatch(&kms, "ListKeys", b"{}");
     assert_send(&future);
 }
+
+/// Each name of `operation_names` is routed to its operation: none is unknown to `dispatch`.
+#[tokio::test]
+async fn dispatch_serves_every_operation_name() {
+    let kms = kms_local::LocalKms::new();
+    for name in kms_wire::operation_names() {
+        if let Err(err) = kms_wire::dispatch(&kms, name, b"{}").await {
+            assert_ne!(err.code(), "UnknownOperationException", "{name}");
+        }
+    }
+}
