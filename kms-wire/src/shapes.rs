@@ -67,6 +67,7 @@ shapes! {
         opt description: "Description",
         opt key_usage: "KeyUsage",
         opt key_spec: "KeySpec",
+        alt key_spec: "CustomerMasterKeySpec",
         opt origin: "Origin",
         opt custom_key_store_id: "CustomKeyStoreId",
         opt bypass_policy_lockout_safety_check: "BypassPolicyLockoutSafetyCheck",

@@ -271,6 +271,14 @@ fn cases() -> Vec<(&'static str, String, &'static str, String)> {
         ),
         (
             "CreateKey",
+            r#"{"KeySpec":"RSA_2048","CustomerMasterKeySpec":"RSA_3072"}"#.to_owned(),
+            VALIDATION,
+            "CustomerMasterKeySpec is the deprecated name of a parameter also given under its \
+             current name, with another value; give one of them"
+                .to_owned(),
+        ),
+        (
+            "CreateKey",
             r#"{"Tags":{"TagKey":"a","TagValue":"b"}}"#.to_owned(),
             SERIALIZATION,
             "Start of structure or map found where not expected.".to_owned(),
@@ -385,4 +393,24 @@ async fn a_response_debug_string_shows_no_plaintext() {
         "{debug}"
     );
     assert!(response.key_arn.is_some_and(|arn| arn.ends_with(&key_id)));
+}
+
+#[test]
+fn the_deprecated_customer_master_key_spec_is_read_as_key_spec() {
+    use kms_core::{CreateKeyRequest, KeySpec};
+    use kms_wire::Shape;
+    for body in [
+        r#"{"CustomerMasterKeySpec":"RSA_2048","KeyUsage":"SIGN_VERIFY"}"#,
+        r#"{"CustomerMasterKeySpec":"RSA_2048","KeySpec":"RSA_2048"}"#,
+        r#"{"KeySpec":"RSA_2048","CustomerMasterKeySpec":null}"#,
+    ] {
+        let request = CreateKeyRequest::from_json(body.as_bytes()).expect(body);
+        assert_eq!(request.key_spec, Some(KeySpec::Rsa2048), "{body}");
+    }
+    let request = CreateKeyRequest::new().with_key_spec(KeySpec::Rsa2048);
+    let json = String::from_utf8(request.to_json(kms_wire::Timestamps::EpochSeconds));
+    assert_eq!(
+        json.ok().as_deref(),
+        Some(r#"{"KeySpec":"RSA_2048","Tags":[]}"#)
+    );
 }
