@@ -13,6 +13,10 @@
 //!   for AWS's own SDKs ignore them (`aws-sdk-kms` 1.129, `protocol_serde/shape_*.rs`: an
 //!   unknown key goes to `skip_value`); a newer client's new members thus reach an older
 //!   server harmlessly, as they reach AWS.
+//! - Members of AWS's model that the request types do not carry (`Recipient`,
+//!   `DryRunModifiers`, `XksKeyId`) are refused with `NotImplemented` (HTTP 501) when given,
+//!   since ignoring them would answer another question than the one asked. The deprecated
+//!   `CustomerMasterKeySpec` of `CreateKey` is read as `KeySpec`.
 //! - An enum member takes any string: the backend refuses values it does not know with AWS's
 //!   `ValidationException` (`Member must satisfy enum value set: [...]`).
 //! - An absent required member is a `ValidationException` in AWS's grammar, every absent

@@ -149,6 +149,9 @@ macro_rules! decode_member {
             |s: &Self| &s.$field,
         );
     };
+    (nyi $field:ident $aws:literal $object:ident $path:ident $missing:ident) => {
+        $crate::shape::refuse_unimplemented($object, $aws)?;
+    };
     (alt $field:ident $aws:literal $object:ident $path:ident $missing:ident) => {
         let $field = $crate::shape::merge_deprecated(
             $field,
@@ -162,6 +165,7 @@ macro_rules! decode_member {
 macro_rules! assign_member {
     (req $shape:ident $field:ident) => {};
     (alt $shape:ident $field:ident) => {};
+    (nyi $shape:ident $field:ident) => {};
     (opt $shape:ident $field:ident) => {
         $shape.$field = $field;
     };
@@ -176,6 +180,7 @@ macro_rules! assign_member {
 /// never.
 macro_rules! encode_member {
     (alt $self:ident $field:ident $aws:literal $out:ident) => {};
+    (nyi $self:ident $field:ident $aws:literal $out:ident) => {};
     (opt $self:ident $field:ident $aws:literal $out:ident) => {
         if let Some(value) = &$self.$field {
             $out.key($aws);
@@ -192,7 +197,9 @@ macro_rules! encode_member {
 /// each `req` (required: absent is a `ValidationException`), `opt` (an `Option` field) or
 /// `def` (a field with a default, kept when absent), with its AWS name, or `alt`: a deprecated
 /// name of the `opt` member declared before it, read into the same field and never written;
-/// and, after `key`, the member that names the key the structure is about.
+/// or `nyi`: a member of AWS's model that `kms_core` does not carry (its name after `nyi` is
+/// only a label), refused when given rather than silently ignored; and, after `key`, the
+/// member that names the key the structure is about.
 macro_rules! shapes {
     ($(
         $name:ident $(key $key:ident)? {
@@ -264,6 +271,25 @@ pub(crate) fn merge_deprecated<T: PartialEq>(
             }))
         }
         (current, deprecated) => Ok(current.or(deprecated)),
+    }
+}
+
+/// Refuses a member of AWS's model that the request types do not carry (such as `Recipient`,
+/// which changes what `Decrypt` answers), when it is given and not `null`: ignoring it would
+/// answer another question than the one asked.
+///
+/// # Errors
+///
+/// `NotImplemented` naming the member.
+pub(crate) fn refuse_unimplemented(
+    object: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<(), WireError> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(()),
+        Some(_) => Err(WireError::Kms(kms_core::Error::NotImplemented {
+            message: format!("the {name} parameter is not implemented by this endpoint"),
+        })),
     }
 }
 

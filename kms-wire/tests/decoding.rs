@@ -337,7 +337,7 @@ async fn unknown_members_are_ignored_and_unknown_enum_values_left_to_the_backend
     let kms = LocalKms::new();
     let key_id = create_key(&kms).await;
     let body = format!(
-        r#"{{"KeyId":"{key_id}","Plaintext":"aGk=","Recipient":{{"AttestationDocument":"AA=="}},"Future":[1,{{}}],"DryRun":null}}"#
+        r#"{{"KeyId":"{key_id}","Plaintext":"aGk=","Unmodeled":{{"Member":"AA=="}},"Future":[1,{{}}],"DryRun":null}}"#
     );
     let encrypted = kms_wire::dispatch(&kms, "Encrypt", body.as_bytes())
         .await
@@ -413,4 +413,37 @@ fn the_deprecated_customer_master_key_spec_is_read_as_key_spec() {
         json.ok().as_deref(),
         Some(r#"{"KeySpec":"RSA_2048","Tags":[]}"#)
     );
+}
+
+#[tokio::test]
+async fn modeled_members_the_request_types_lack_are_refused_not_ignored() {
+    for (operation, body) in [
+        (
+            "Decrypt",
+            r#"{"CiphertextBlob":"AA==","Recipient":{"KeyEncryptionAlgorithm":"RSAES_OAEP_SHA_256"}}"#,
+        ),
+        ("GenerateRandom", r#"{"NumberOfBytes":8,"Recipient":{}}"#),
+        (
+            "ReEncrypt",
+            r#"{"CiphertextBlob":"AA==","DestinationKeyId":"alias/a","DryRun":true,"DryRunModifiers":["IGNORE_CIPHERTEXT"]}"#,
+        ),
+        (
+            "CreateKey",
+            r#"{"Origin":"EXTERNAL_KEY_STORE","XksKeyId":"k"}"#,
+        ),
+    ] {
+        let err = kms_wire::dispatch(&Untouchable, operation, body.as_bytes())
+            .await
+            .expect_err(body);
+        assert_eq!(err.code(), "NotImplemented", "{body}");
+        assert_eq!(err.http_status(), 501);
+        assert!(
+            err.message()
+                .is_some_and(|m| m.contains("parameter is not implemented")),
+            "{err}"
+        );
+    }
+    let body = br#"{"NumberOfBytes":8,"Recipient":null}"#;
+    let random = kms_wire::dispatch(&LocalKms::new(), "GenerateRandom", body).await;
+    assert!(random.is_ok(), "a null member is absent");
 }
