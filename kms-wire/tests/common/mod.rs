@@ -20,9 +20,6 @@ use aws_smithy_types::body::SdkBody;
 use kms_aws::AwsKms;
 use kms_core::Kms;
 
-/// The prefix of `X-Amz-Target` for KMS.
-const TARGET_PREFIX: &str = "TrentService.";
-
 /// Answers each request by running it through `kms_wire::dispatch` on `kms`.
 #[derive(Debug, Clone)]
 pub(crate) struct InProcess {
@@ -45,7 +42,7 @@ impl InProcess {
         let request_id = format!("00000000-0000-4000-8000-{number:012}");
         let target = request.headers().get("x-amz-target").unwrap_or_default();
         let body = request.body().bytes().unwrap_or_default();
-        let (status, body) = match target.strip_prefix(TARGET_PREFIX) {
+        let (status, body) = match target.strip_prefix(kms_wire::TARGET_PREFIX) {
             Some(operation) => match kms_wire::dispatch(self.kms.as_ref(), operation, body).await {
                 Ok(response) => (200, response.body),
                 Err(error) => (error.http_status(), error.to_json()),
@@ -61,7 +58,7 @@ impl InProcess {
         let mut response = HttpResponse::new(status, SdkBody::from(body));
         response
             .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.1");
+            .insert("content-type", kms_wire::CONTENT_TYPE);
         response
             .headers_mut()
             .insert("x-amzn-RequestId", request_id);
