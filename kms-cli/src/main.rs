@@ -41,7 +41,6 @@ mod output;
 mod progress;
 mod temp;
 mod threaded_io;
-mod time;
 
 use std::process::ExitCode;
 
