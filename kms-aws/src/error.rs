@@ -11,8 +11,9 @@
 //!   operation), then the errors every AWS service can send: `AccessDeniedException`, the
 //!   authentication failures (`UnrecognizedClientException`, `InvalidSignatureException`,
 //!   `ExpiredTokenException`…, as [`Error::AccessDenied`]), the throttling codes, the
-//!   validation codes and `UnknownOperationException` (as [`Error::NotImplemented`]: the endpoint
-//!   does not implement the operation). Any other
+//!   validation codes, `UnknownOperationException` and the `NotImplemented` of `kms serve` (as
+//!   [`Error::NotImplemented`]: the endpoint, or the backend behind it, does not implement the
+//!   operation). Any other
 //!   code is an [`Error::Backend`] naming the code, retryable when the HTTP status is 5xx.
 //! - **Transport failures** (time-outs, connection and dispatch failures, answers that cannot
 //!   be read) are [`Error::Backend`] with `backend: "aws"`, a message naming the operation,
@@ -359,6 +360,8 @@ fn from_code<E: OperationError>(
         "AccessDeniedException" => Error::AccessDenied { message },
         "ThrottlingException" => Error::Throttling { message },
         "ValidationException" => Error::Validation { message },
+        // What `kms serve` answers when the backend behind it lacks the operation.
+        "NotImplemented" => Error::NotImplemented { message },
         _ if in_list(AUTHENTICATION_CODES) => Error::AccessDenied {
             message: named(code, &message),
         },

@@ -188,6 +188,12 @@ const CASES: &[Case] = &[
         expected_message: "UnknownOperationException: the service's message",
         ..same("UnknownOperationException", false)
     },
+    // A backend behind our own server (`kms serve`) that lacks the operation: its message
+    // kept, and never retried although the status is 501.
+    Case {
+        status: 501,
+        ..same("NotImplemented", false)
+    },
     // An unknown code is a backend error, retryable only for 5xx.
     Case {
         code: "BackendError",
