@@ -1,0 +1,5 @@
+//! The AWS KMS JSON protocol over HTTP in front of any [`Kms`](kms_core::Kms) backend.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod auth;
