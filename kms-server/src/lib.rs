@@ -3,3 +3,5 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod backends;
+pub mod metrics;
