@@ -46,7 +46,7 @@ impl Served {
             .unwrap_or_else(|| panic!("first line {line:?}"))
             .trim_end()
             .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(url.contains("://127.0.0.1:"), "{url}");
         assert!(!url.ends_with(":0"), "{url}");
         Self { child, url }
     }
@@ -66,9 +66,14 @@ impl Served {
     }
 
     /// Sends SIGTERM and waits for the exit (at most 20 s).
-    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+    fn terminate(self) -> (std::process::ExitStatus, String) {
+        self.signal("-TERM")
+    }
+
+    /// Sends a signal (`-TERM`, `-INT`) by PID and waits for the exit (at most 20 s).
+    fn signal(mut self, signal: &str) -> (std::process::ExitStatus, String) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -216,4 +221,49 @@ fn a_bad_credentials_file_is_named() {
         stderr.contains("missing field `secret_access_key`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn serves_https_with_a_certificate_and_stops_on_sigint_too() {
+    let work = common::Workdir::new("serve-tls");
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (work.path("cert.pem"), work.path("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let served = Served::start(
+        &work.path("store"),
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        served.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        served.url
+    );
+    let (exit, stderr) = served.signal("-INT");
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn a_certificate_needs_its_key_and_readable_files() {
+    let work = common::Workdir::new("serve-tls-bad");
+    let output = work.run(&["serve", "--listen", "127.0.0.1:0", "--tls-cert", "cert.pem"]);
+    assert_eq!(output.status.code(), Some(252));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
+    let output = work.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+        "--tls-key",
+        "/nonexistent/key.pem",
+    ]);
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/cert.pem"), "{stderr}");
 }
