@@ -53,3 +53,8 @@ pub use limits::{DEFAULT_MAX_BODY_BYTES, Limits};
 pub use server::{DEFAULT_PORT, Server, ServerBuilder, ServerError};
 pub use test_server::TestServer;
 pub use tls::Tls;
+
+/// The Rust code of the README, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -20,7 +20,10 @@ use kms_server::TestServer;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_backend_behind_the_server_conforms() {
     let audit = MemoryAuditLog::new();
-    let local = kms::LocalKms::builder().audit(audit.clone()).build().unwrap();
+    let local = kms::LocalKms::builder()
+        .audit(audit.clone())
+        .build()
+        .unwrap();
     let server = TestServer::start(local).await.unwrap();
     let client = aws_sdk_kms::Client::from_conf(
         common::config(server.endpoint_url(), "us-east-1", "AKIDANY", "any secret").build(),
@@ -39,7 +42,10 @@ async fn the_local_backend_behind_the_server_conforms() {
 #[tokio::test]
 async fn each_call_over_the_wire_is_audited_with_its_operation_and_key() {
     let audit = MemoryAuditLog::new();
-    let local = kms::LocalKms::builder().audit(audit.clone()).build().unwrap();
+    let local = kms::LocalKms::builder()
+        .audit(audit.clone())
+        .build()
+        .unwrap();
     let server = TestServer::start(local).await.unwrap();
     let client = common::client(server.endpoint_url(), "us-east-1");
     let key = client.create_key().send().await.unwrap();
