@@ -42,7 +42,6 @@ mod progress;
 mod serve;
 mod temp;
 mod threaded_io;
-mod time;
 
 use std::process::ExitCode;
 
