@@ -214,11 +214,11 @@ async fn a_client_that_never_finishes_its_body_times_out() {
 async fn idle_and_slow_header_connections_are_closed_and_bounded() {
     let limits = Limits::default()
         .with_header_timeout(Duration::from_millis(500))
-        .with_max_connections(50);
+        .with_max_connections(400);
     let (server, _kms) = server(limits).await;
     // More idle connections than the server takes at once, one with half its headers.
     let mut idle = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..1000 {
         idle.push(TcpStream::connect(server.local_addr()).await.unwrap());
     }
     idle[0]
@@ -276,4 +276,49 @@ async fn keep_alive_connections_serve_many_requests() {
         assert_eq!(response.status, 200);
         assert_eq!(response.json()["Keys"].as_array().unwrap().len(), 1);
     }
+}
+
+/// The resident memory of this process, from `/proc/self/status`.
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+#[tokio::test]
+async fn a_thousand_open_connections_cost_little_memory() {
+    let (server, _kms) = server(Limits::default()).await;
+    // Warm up: one request through the whole stack.
+    let response = exchange(
+        server.local_addr(),
+        &kms_request("TrentService.ListKeys", "{}"),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    let before = resident_bytes();
+    let mut open = Vec::new();
+    for index in 0..1000 {
+        let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
+        // Half of them send part of a request and stall.
+        if index % 2 == 0 {
+            stream
+                .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n")
+                .await
+                .unwrap();
+        }
+        open.push(stream);
+    }
+    // A request still gets through while they are open.
+    let response = exchange(
+        server.local_addr(),
+        &kms_request("TrentService.ListKeys", "{}"),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    let grown = resident_bytes().saturating_sub(before);
+    assert!(
+        grown < 32 * 1024 * 1024,
+        "{grown} bytes for 1000 connections"
+    );
 }
