@@ -104,7 +104,7 @@ impl Service {
             target: "kms_server::request",
             request_id = %request_id,
             method = %parts.method,
-            path = parts.uri.path(),
+            path = truncated(parts.uri.path()),
             operation = outcome.operation.as_deref().unwrap_or("-"),
             region = outcome.region.as_deref().unwrap_or("-"),
             principal = outcome.principal.as_deref().unwrap_or("-"),
@@ -193,11 +193,11 @@ impl Service {
         let account = caller
             .identity
             .as_ref()
-            .map(|(account, _)| account.as_str());
+            .map(|identity| identity.account.as_str());
         outcome.principal = caller
             .identity
             .as_ref()
-            .map(|(_, principal)| principal.clone());
+            .map(|identity| identity.principal.clone());
 
         let Some(operation) = operation else {
             let error = kms_wire::WireError::UnknownOperation {

@@ -42,8 +42,17 @@ pub enum Authentication {
 pub(crate) struct Caller {
     /// The region of the credential scope; `None` for an unsigned request.
     pub(crate) region: Option<String>,
-    /// The credential's account and principal, when signatures are verified.
-    pub(crate) identity: Option<(String, String)>,
+    /// Who signed, when signatures are verified.
+    pub(crate) identity: Option<Identity>,
+}
+
+/// The account and principal of a verified credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Identity {
+    /// The 12-digit account.
+    pub(crate) account: String,
+    /// The principal ARN.
+    pub(crate) principal: String,
 }
 
 impl Authentication {
@@ -58,16 +67,12 @@ impl Authentication {
         request: &SignedRequest<'_>,
         now: OffsetDateTime,
     ) -> Result<Caller, AuthError> {
-        let header = match request.headers.get(http::header::AUTHORIZATION) {
-            Some(value) => Some(value.to_str().map_err(|_| {
-                AuthError::incomplete("Authorization header is not valid ASCII text.")
-            })?),
-            None => None,
-        };
+        let header = request.headers.get(http::header::AUTHORIZATION);
         match self {
             Self::AcceptAny => {
                 // A header that is not SigV4 is ignored, as the signature is.
                 let region = header
+                    .and_then(|header| header.to_str().ok())
                     .and_then(|header| sigv4::parse_authorization(header).ok())
                     .map(|authorization| authorization.region.to_owned());
                 if let Some(region) = &region {
@@ -79,7 +84,12 @@ impl Authentication {
                 })
             }
             Self::Verify(credentials) => {
-                let header = header.ok_or(AuthError::MissingAuthenticationToken)?;
+                let header = header
+                    .ok_or(AuthError::MissingAuthenticationToken)?
+                    .to_str()
+                    .map_err(|_| {
+                        AuthError::incomplete("Authorization header is not valid ASCII text.")
+                    })?;
                 verify(credentials, request, header, now)
             }
         }
@@ -140,10 +150,10 @@ fn verify(
     check_signature(request, &authorization, amz_date_text, credential.secret())?;
     Ok(Caller {
         region: Some(authorization.region.to_owned()),
-        identity: Some((
-            credential.account().to_owned(),
-            credential.principal().to_owned(),
-        )),
+        identity: Some(Identity {
+            account: credential.account().to_owned(),
+            principal: credential.principal().to_owned(),
+        }),
     })
 }
 

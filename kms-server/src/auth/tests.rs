@@ -94,10 +94,10 @@ fn a_good_signature_gives_the_region_account_and_principal() {
     assert_eq!(caller.region.as_deref(), Some("eu-west-1"));
     assert_eq!(
         caller.identity,
-        Some((
-            "444455556666".to_owned(),
-            "arn:aws:iam::444455556666:user/alice".to_owned()
-        ))
+        Some(Identity {
+            account: "444455556666".to_owned(),
+            principal: "arn:aws:iam::444455556666:user/alice".to_owned()
+        })
     );
 }
 
@@ -277,4 +277,19 @@ fn a_scope_date_other_than_the_request_date_is_refused() {
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from \
          HTTP: '20261130' != '20261201', from '20261201T000100Z'."
     );
+}
+
+#[test]
+fn a_header_that_is_not_ascii_is_ignored_or_incomplete() {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_bytes(b"AWS4-HMAC-SHA256 Credential=\xff").unwrap(),
+    );
+    let caller = Authentication::AcceptAny
+        .authenticate(&request(&headers, BODY), now())
+        .unwrap();
+    assert_eq!(caller.region, None);
+    let err = refusal(&table(), &headers, BODY);
+    assert_eq!(err.code(), "IncompleteSignatureException");
 }
