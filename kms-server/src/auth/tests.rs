@@ -293,3 +293,23 @@ fn a_header_that_is_not_ascii_is_ignored_or_incomplete() {
     let err = refusal(&table(), &headers, BODY);
     assert_eq!(err.code(), "IncompleteSignatureException");
 }
+
+/// HTTP/2 carries the host as `:authority`, which takes the place of a `host` header.
+#[test]
+fn the_authority_stands_for_a_missing_host_header() {
+    let mut headers = signed("AKIDTEST", SECRET, now(), "us-east-1");
+    headers.remove("host");
+    let http2 = SignedRequest {
+        authority: Some("127.0.0.1:4599"),
+        ..request(&headers, BODY)
+    };
+    assert!(table().authenticate(&http2, now()).is_ok());
+    let elsewhere = SignedRequest {
+        authority: Some("10.0.0.1:4599"),
+        ..request(&headers, BODY)
+    };
+    assert_eq!(
+        table().authenticate(&elsewhere, now()).unwrap_err(),
+        AuthError::mismatch()
+    );
+}
