@@ -92,6 +92,14 @@ impl Backends {
         }
     }
 
+    /// The region of unsigned requests; `None` when one backend serves every region.
+    pub fn default_region(&self) -> Option<&str> {
+        match &self.source {
+            Source::One(_) => None,
+            Source::Factory(factory) => Some(factory.default_region()),
+        }
+    }
+
     /// The backend for a request from `region` (the default region when `None`) and
     /// `account`.
     ///

@@ -189,7 +189,10 @@ impl Service {
             Ok(caller) => caller,
             Err(err) => return fail(outcome, err.http_status(), err.code(), Some(err.message())),
         };
-        outcome.region.clone_from(&caller.region);
+        outcome.region = caller
+            .region
+            .clone()
+            .or_else(|| self.backends.default_region().map(str::to_owned));
         let account = caller
             .identity
             .as_ref()
