@@ -66,6 +66,13 @@ mod timestamp;
 mod write;
 
 pub use dispatch::{Response, dispatch, operation_names};
+
+/// The prefix of KMS's `X-Amz-Target` header; the operation name follows it
+/// (`TrentService.Encrypt`).
+pub const TARGET_PREFIX: &str = "TrentService.";
+
+/// The `Content-Type` of KMS's requests and responses.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub use error::WireError;
 pub use shape::Shape;
 pub use timestamp::{Timestamps, iso8601};

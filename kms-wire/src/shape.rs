@@ -21,8 +21,9 @@ pub trait Shape: Sized {
     /// # Errors
     ///
     /// `SerializationException` for a body that is not a JSON object or a member of the wrong
-    /// type, `ValidationException` for absent required members, and the backend's own
-    /// error for a malformed key identifier (`NotFoundException`, as AWS answers).
+    /// type, `ValidationException` for absent required members, the backend's own error for a
+    /// malformed key identifier (`NotFoundException`, as AWS answers), and `NotImplemented`
+    /// for a member of AWS's model that the type does not carry (see the crate documentation).
     fn from_json(body: &[u8]) -> Result<Self, WireError>;
 
     /// Writes it as a JSON object, members in AWS's order, absent optional members left out.

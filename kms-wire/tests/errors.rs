@@ -330,3 +330,49 @@ fn error_bodies_carry_type_and_message_escaped() {
     let err = WireError::Kms(Error::InvalidCiphertext);
     assert_eq!(err.to_json(), br#"{"__type":"InvalidCiphertextException"}"#);
 }
+
+#[tokio::test]
+async fn the_sdk_reads_serialization_and_unknown_operation_errors_by_their_code() {
+    let untouchable = || -> Arc<dyn Kms> { Arc::new(Failing(|| panic!("the backend was called"))) };
+
+    let connector = common::InProcess::new(untouchable())
+        .replacing("TrentService.DescribeKey", br#"{"KeyId":{}}"#);
+    let err = common::sdk_client_over(connector.clone())
+        .describe_key()
+        .key_id(KEY_ID)
+        .send()
+        .await
+        .expect_err("malformed");
+    assert_eq!(err.code(), Some("SerializationException"));
+    assert_eq!(
+        err.message(),
+        Some("Start of structure or map found where not expected.")
+    );
+    let err = common::aws_kms_over(connector)
+        .await
+        .describe_key(DescribeKeyRequest::new(key_id()))
+        .await
+        .expect_err("malformed");
+    assert_eq!(err.code(), "ValidationException");
+    assert!(
+        err.message()
+            .contains("Start of structure or map found where not expected."),
+        "{err}"
+    );
+
+    let connector = common::InProcess::new(untouchable()).replacing("TrentService.Sign", b"{}");
+    let err = common::sdk_client_over(connector.clone())
+        .describe_key()
+        .key_id(KEY_ID)
+        .send()
+        .await
+        .expect_err("unknown");
+    assert_eq!(err.code(), Some("UnknownOperationException"));
+    assert_eq!(err.message(), None);
+    let err = common::aws_kms_over(connector)
+        .await
+        .describe_key(DescribeKeyRequest::new(key_id()))
+        .await
+        .expect_err("unknown");
+    assert_eq!(err.code(), "NotImplemented");
+}

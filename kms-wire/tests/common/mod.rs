@@ -20,14 +20,14 @@ use aws_smithy_types::body::SdkBody;
 use kms_aws::AwsKms;
 use kms_core::Kms;
 
-/// The prefix of `X-Amz-Target` for KMS.
-const TARGET_PREFIX: &str = "TrentService.";
-
 /// Answers each request by running it through `kms_wire::dispatch` on `kms`.
 #[derive(Debug, Clone)]
 pub(crate) struct InProcess {
     kms: Arc<dyn Kms>,
     requests: Arc<AtomicU64>,
+    /// A target and body sent instead of the SDK's, to see how the SDK reads the answers to
+    /// requests it would never send.
+    replacement: Option<(String, Vec<u8>)>,
 }
 
 impl InProcess {
@@ -35,7 +35,14 @@ impl InProcess {
         Self {
             kms,
             requests: Arc::new(AtomicU64::new(0)),
+            replacement: None,
         }
+    }
+
+    /// Sends `target` and `body` in place of every request's own.
+    pub(crate) fn replacing(mut self, target: &str, body: &[u8]) -> Self {
+        self.replacement = Some((target.to_owned(), body.to_vec()));
+        self
     }
 
     /// One request: the operation from `X-Amz-Target`, the body as is; the answer with the
@@ -43,9 +50,14 @@ impl InProcess {
     async fn answer(self, request: HttpRequest) -> HttpResponse {
         let number = self.requests.fetch_add(1, Ordering::Relaxed);
         let request_id = format!("00000000-0000-4000-8000-{number:012}");
-        let target = request.headers().get("x-amz-target").unwrap_or_default();
-        let body = request.body().bytes().unwrap_or_default();
-        let (status, body) = match target.strip_prefix(TARGET_PREFIX) {
+        let (target, body) = match &self.replacement {
+            Some((target, body)) => (target.as_str(), body.as_slice()),
+            None => (
+                request.headers().get("x-amz-target").unwrap_or_default(),
+                request.body().bytes().unwrap_or_default(),
+            ),
+        };
+        let (status, body) = match target.strip_prefix(kms_wire::TARGET_PREFIX) {
             Some(operation) => match kms_wire::dispatch(self.kms.as_ref(), operation, body).await {
                 Ok(response) => (200, response.body),
                 Err(error) => (error.http_status(), error.to_json()),
@@ -61,7 +73,7 @@ impl InProcess {
         let mut response = HttpResponse::new(status, SdkBody::from(body));
         response
             .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.1");
+            .insert("content-type", kms_wire::CONTENT_TYPE);
         response
             .headers_mut()
             .insert("x-amzn-RequestId", request_id);
@@ -91,21 +103,31 @@ impl HttpClient for InProcess {
 /// An SDK client whose requests run on `kms` in process, retries off (so a 5xx answer
 /// comes back at once).
 pub(crate) fn sdk_client(kms: Arc<dyn Kms>) -> aws_sdk_kms::Client {
+    sdk_client_over(InProcess::new(kms))
+}
+
+/// An SDK client over `connector`, retries off.
+pub(crate) fn sdk_client_over(connector: InProcess) -> aws_sdk_kms::Client {
     let config = aws_sdk_kms::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::for_tests())
         .endpoint_url("http://kms.in-process.invalid")
         .retry_config(RetryConfig::disabled())
-        .http_client(SharedHttpClient::new(InProcess::new(kms)))
+        .http_client(SharedHttpClient::new(connector))
         .build();
     aws_sdk_kms::Client::from_conf(config)
 }
 
 /// `AwsKms` over [`sdk_client`].
 pub(crate) async fn aws_kms(kms: Arc<dyn Kms>) -> AwsKms {
+    aws_kms_over(InProcess::new(kms)).await
+}
+
+/// `AwsKms` over [`sdk_client_over`].
+pub(crate) async fn aws_kms_over(connector: InProcess) -> AwsKms {
     AwsKms::builder()
-        .with_client(sdk_client(kms))
+        .with_client(sdk_client_over(connector))
         .with_retry_config(RetryConfig::disabled())
         .build()
         .await
