@@ -7,7 +7,7 @@ use http::{HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 
 /// The content type of the KMS JSON protocol.
-pub(crate) const AMZ_JSON: &str = "application/x-amz-json-1.1";
+pub(crate) const AMZ_JSON: &str = kms_wire::CONTENT_TYPE;
 
 /// The header that carries each response's request ID.
 pub(crate) const REQUEST_ID: &str = "x-amzn-requestid";

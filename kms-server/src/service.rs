@@ -31,9 +31,6 @@ use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::response::{self, AMZ_JSON, Body, REQUEST_ID};
 
-/// The prefix of `X-Amz-Target` values of AWS KMS.
-const TARGET_PREFIX: &str = "TrentService.";
-
 /// The budget of buffered body bytes is counted in units of this many bytes.
 const BUDGET_UNIT: usize = 1024;
 
@@ -150,7 +147,7 @@ impl Service {
             .headers
             .get("x-amz-target")
             .and_then(|value| value.to_str().ok());
-        let operation = target.and_then(|target| target.strip_prefix(TARGET_PREFIX));
+        let operation = target.and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
         outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()).to_owned());
         let fail = |outcome: &mut Outcome, status: u16, code: &str, message: Option<&str>| {
             outcome.error_code = Some(code.to_owned());
