@@ -26,6 +26,9 @@ if [[ ! -d $WINEPREFIX/drive_c/windows/system32 ]]; then
     "$wine" wineboot --init >/dev/null 2>&1
     "$wineserver" -w
 fi
+# One Wine server for the whole run: left to itself it exits seconds after each test program,
+# and the next program may reach it as it goes ("recvmsg: Connection reset by peer").
+"$wineserver" -p
 x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
     scripts/windows/bcryptprimitives.c -ladvapi32
 
