@@ -6,7 +6,8 @@
 # emulator), the walkthrough on it, and the envelope interop with the SDK's KMS keyring
 # through moto; both peers are installed into the project's virtualenv .venv. The official
 # JavaScript AWS Encryption SDK (raw AES keyring, both ways) is installed with npm into
-# scripts/interop/js/node_modules. It stops at the first failure and exits non-zero; a peer
+# scripts/interop/js/node_modules. Last, the Windows build and tests under Wine
+# (scripts/windows/test.sh). It stops at the first failure and exits non-zero; a peer
 # that cannot be installed or started is a failure.
 set -euo pipefail
 
@@ -81,5 +82,8 @@ scripts/with-moto.sh bash -c '
     KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example envelope
     .venv/bin/python scripts/interop/esdk_interop.py kms --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 '
+
+step "scripts/windows/test.sh (every crate checked for x86_64-pc-windows-gnu; the tests of kms-core, kms-local, kms-envelope, kms and kms-cli run as Windows programs under Wine; installs the MinGW cross compiler and Wine when missing)"
+scripts/windows/test.sh
 
 printf '\n==> all checks passed in %ss\n' "$((SECONDS - started))"

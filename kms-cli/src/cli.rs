@@ -40,7 +40,7 @@ pub(crate) enum OutputFormat {
 /// `~/.local/share/kms` elsewhere; `local:` (in memory) when there is no such directory.
 pub(crate) fn default_url() -> String {
     data_home()
-        .and_then(|dir| store_url(&dir.join("kms")))
+        .and_then(|dir| kms::local_store_url(dir.join("kms")).ok())
         .unwrap_or_else(|| "local:".to_owned())
 }
 
@@ -56,14 +56,6 @@ fn data_home() -> Option<std::path::PathBuf> {
     } else {
         var("XDG_DATA_HOME").or_else(|| var("HOME").map(|home| home.join(".local/share")))
     }
-}
-
-/// The `local:` URL of the store in `dir`, an absolute path (`local:///C:/Users/me/kms` on
-/// Windows), percent-encoded where the path needs it.
-pub(crate) fn store_url(dir: &std::path::Path) -> Option<String> {
-    let file_url = url::Url::from_file_path(dir).ok()?;
-    let path = file_url.as_str().strip_prefix("file:")?;
-    Some(format!("local:{path}"))
 }
 
 /// A subcommand: an operation of `aws kms`, or one that only local backends have.
@@ -603,37 +595,5 @@ fn parse_suite(text: &str) -> Result<AlgorithmSuite, String> {
     match suite {
         Some(suite) if suite.is_committing() && suite.message_version() == 2 => Ok(suite),
         _ => Err(format!("expected 0x0478 or 0x0578, got '{text}'")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use std::path::PathBuf;
-
-    use kms::KmsConfig;
-
-    use super::store_url;
-
-    /// The store URL of `dir`, parsed back as the command parses `--url`.
-    fn parsed_path(dir: &str) -> Option<PathBuf> {
-        let url = store_url(std::path::Path::new(dir)).unwrap();
-        match KmsConfig::from_url(&url).unwrap() {
-            KmsConfig::Local(local) => local.path,
-            other => panic!("{url} is not a local URL: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn the_default_store_url_names_its_directory_whatever_the_characters() {
-        let dirs: &[&str] = if cfg!(windows) {
-            &[r"C:\Users\me\AppData\Local\kms", r"D:\data dir\k#m%s?"]
-        } else {
-            &["/home/me/.local/share/kms", "/data dir/k#m%s?"]
-        };
-        for dir in dirs {
-            assert_eq!(parsed_path(dir), Some(PathBuf::from(dir)), "{dir}");
-        }
     }
 }

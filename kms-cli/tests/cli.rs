@@ -161,18 +161,29 @@ fn errors_name_the_exception_and_exit_like_the_aws_cli() {
 
 #[test]
 fn help_names_the_default_persistent_store() {
+    // The user's data directory: %LOCALAPPDATA% on Windows, $XDG_DATA_HOME elsewhere.
+    let (variable, dir, url) = if cfg!(windows) {
+        (
+            "LOCALAPPDATA",
+            r"C:\Users\me\AppData\Local",
+            "local:///C:/Users/me/AppData/Local/kms",
+        )
+    } else {
+        (
+            "XDG_DATA_HOME",
+            "/var/lib/example",
+            "local:///var/lib/example/kms",
+        )
+    };
     let output = Command::new(env!("CARGO_BIN_EXE_kms"))
         .arg("--help")
         .env_remove("KMS_URL")
-        .env("XDG_DATA_HOME", "/var/lib/example")
+        .env(variable, dir)
         .output()
         .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        help.contains("[default: local:///var/lib/example/kms]"),
-        "{help}"
-    );
+    assert!(help.contains(&format!("[default: {url}]")), "{help}");
 }
 
 #[test]

@@ -22,8 +22,9 @@ fn builder(dir: &Path) -> kms_local::LocalKmsBuilder {
         .root_key(SecretBytes::from(&[5u8; 32]))
 }
 
-/// Takes the store's lock as another process would (`flock` on a descriptor of its own) and
-/// releases it after [`HELD`], from another thread.
+/// Takes the store's lock as another process would (on a descriptor of its own) and releases
+/// it after [`HELD`], from another thread, by closing the file as a process that ends does
+/// (Wine refuses an unlock from another thread).
 fn hold_the_lock(dir: &Path) -> std::thread::JoinHandle<()> {
     let lock = File::options()
         .read(true)
@@ -33,7 +34,7 @@ fn hold_the_lock(dir: &Path) -> std::thread::JoinHandle<()> {
     lock.lock().unwrap();
     std::thread::spawn(move || {
         std::thread::sleep(HELD);
-        lock.unlock().unwrap();
+        drop(lock);
     })
 }
 

@@ -192,6 +192,8 @@ async fn a_failed_audit_write_keeps_the_result_and_refuses_the_next_calls_until_
     assert_eq!(log.events()[0].resources[0].arn, key.arn.unwrap());
 }
 
+/// `/dev/full`, where every write fails as on a full disk, is a device of Linux.
+#[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_file_sink_that_cannot_write_fails_closed_naming_the_file() {
     // Every write to /dev/full fails as on a full disk.

@@ -226,7 +226,7 @@ mod tests {
     async fn a_persistent_store_keeps_its_keys_across_connections() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("store");
-        let url = format!("local://{}?region=eu-west-1", dir.display());
+        let url = format!("{}?region=eu-west-1", crate::local_store_url(&dir).unwrap());
         let first = connect(&url).await.unwrap();
         let key = first.create_symmetric_key("kept").await.unwrap();
         drop(first);

@@ -58,7 +58,7 @@
 mod config;
 mod connect;
 
-pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig};
+pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig, local_store_url};
 #[cfg(feature = "local")]
 pub use connect::local_builder;
 pub use connect::{connect, connect_config, from_env};

@@ -41,10 +41,7 @@ impl Workdir {
     pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
             .args(args)
-            .env(
-                "KMS_URL",
-                format!("local://{}", self.path("store").display()),
-            )
+            .env("KMS_URL", kms::local_store_url(self.path("store")).unwrap())
             .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
             .current_dir(self.root())
             .stdin(Stdio::piped())

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 pub use aws::AwsConfig;
 pub use local::LocalConfig;
+pub use url::local_store_url;
 
 use crate::{Error, Result};
 

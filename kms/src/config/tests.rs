@@ -6,7 +6,7 @@
     reason = "tests fail by panicking"
 )]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::*;
 
@@ -15,6 +15,19 @@ fn config_err(url: &str) -> String {
     match KmsConfig::from_url(url) {
         Err(Error::Config { message }) => message,
         other => panic!("{url:?} gave {other:?}, expected a config error"),
+    }
+}
+
+/// A directory written from the root the Unix way, as this platform writes it absolute: the
+/// same on Unix, on drive `C:` on Windows; and as a `local:` URL writes it.
+fn absolute(unix_path: &str) -> (PathBuf, String) {
+    if cfg!(windows) {
+        (
+            PathBuf::from(format!("C:{}", unix_path.replace('/', "\\"))),
+            format!("/C:{unix_path}"),
+        )
+    } else {
+        (PathBuf::from(unix_path), unix_path.to_owned())
     }
 }
 
@@ -66,7 +79,8 @@ fn local_takes_region_and_account() {
 
 #[test]
 fn local_takes_a_seed_file_once() {
-    let config = local("local:///var/kms?seed=/etc/kms/seed.toml");
+    let (_, var_kms) = absolute("/var/kms");
+    let config = local(&format!("local://{var_kms}?seed=/etc/kms/seed.toml"));
     assert_eq!(
         config.seed.as_deref(),
         Some(Path::new("/etc/kms/seed.toml"))
@@ -79,20 +93,17 @@ fn local_takes_a_seed_file_once() {
 
 #[test]
 fn local_with_a_path_is_a_persistent_store() {
-    assert_eq!(
-        local("local:///path/to/dir").path.as_deref(),
-        Some(Path::new("/path/to/dir"))
-    );
-    assert_eq!(
-        local("local:/path/to/dir").path.as_deref(),
-        Some(Path::new("/path/to/dir"))
-    );
-    assert_eq!(
-        local("local:///my%20keys/dir").path.as_deref(),
-        Some(Path::new("/my keys/dir"))
-    );
-    let config = local("local:///var/kms?region=eu-west-1&account=111122223333");
-    assert_eq!(config.path.as_deref(), Some(Path::new("/var/kms")));
+    let (dir, in_url) = absolute("/path/to/dir");
+    assert_eq!(local(&format!("local://{in_url}")).path, Some(dir.clone()));
+    assert_eq!(local(&format!("local:{in_url}")).path, Some(dir));
+    let (dir, _) = absolute("/my keys/dir");
+    let (_, in_url) = absolute("/my%20keys/dir");
+    assert_eq!(local(&format!("local://{in_url}")).path, Some(dir));
+    let (dir, in_url) = absolute("/var/kms");
+    let config = local(&format!(
+        "local://{in_url}?region=eu-west-1&account=111122223333"
+    ));
+    assert_eq!(config.path, Some(dir));
     assert_eq!(config.region.as_deref(), Some("eu-west-1"));
     assert_eq!(config.account.as_deref(), Some("111122223333"));
 }
@@ -355,7 +366,10 @@ fn an_unknown_option_is_named() {
     );
     // Option names are case-sensitive.
     assert!(config_err("local:?Region=eu-west-1").starts_with("unknown option 'Region'"));
-    assert!(config_err("local:///dir?profile=x").starts_with("unknown option 'profile'"));
+    let (_, dir) = absolute("/dir");
+    assert!(
+        config_err(&format!("local://{dir}?profile=x")).starts_with("unknown option 'profile'")
+    );
 }
 
 #[test]
@@ -487,4 +501,20 @@ fn debug_never_shows_endpoint_credentials() {
     let shown = format!("{config:?}");
     assert!(!shown.contains("secret"), "{shown}");
     assert!(shown.contains("https://***@kms.example.com"), "{shown}");
+}
+
+#[test]
+fn a_store_url_names_its_directory_whatever_the_characters() {
+    for unix_path in ["/home/me/.local/share/kms", "/data dir/k#m%s?", "/a@b/ü"] {
+        let (dir, _) = absolute(unix_path);
+        let url = crate::local_store_url(&dir).unwrap();
+        assert_eq!(local(&url).path, Some(dir), "{url}");
+    }
+    let message = crate::local_store_url("relative/dir")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("'relative/dir' is not an absolute path"),
+        "{message}"
+    );
 }

@@ -5,7 +5,7 @@
 //! builder of the backend that takes them, when connecting.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use url::Url;
 
@@ -80,6 +80,34 @@ impl KmsConfig {
             ))),
         }
     }
+}
+
+/// The `local:` URL of the persistent store in the directory `dir`, an absolute path,
+/// percent-encoded where the path needs it: `local:///var/lib/kms`, `local:///my%20keys`, and
+/// `local:///C:/Users/me/kms` for `C:\Users\me\kms` on Windows. [`KmsConfig::from_url`]
+/// gives `dir` back.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("my keys");
+/// let url = kms::local_store_url(&dir)?;
+/// let kms::KmsConfig::Local(config) = kms::KmsConfig::from_url(&url)? else { unreachable!() };
+/// assert_eq!(config.path, Some(dir));
+/// # Ok::<(), kms::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Config`](crate::Error::Config) for a relative path.
+pub fn local_store_url(dir: impl AsRef<Path>) -> Result<String> {
+    let dir = dir.as_ref();
+    let file_url = Url::from_file_path(dir).map_err(|()| {
+        config_error(format!(
+            "the store directory '{}' is not an absolute path",
+            dir.display()
+        ))
+    })?;
+    let path = file_url.as_str().strip_prefix("file:").unwrap_or_default();
+    Ok(format!("local:{path}"))
 }
 
 /// Parses the parts of a `local:` URL after its scheme: no host, an optional absolute path,
