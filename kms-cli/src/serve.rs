@@ -105,6 +105,7 @@ fn init_logging(format: LogFormat) {
 }
 
 /// Completes on the first SIGINT or SIGTERM.
+#[cfg(unix)]
 fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -113,6 +114,22 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         let name = tokio::select! {
             _ = interrupt.recv() => "SIGINT",
             _ = terminate.recv() => "SIGTERM",
+        };
+        tracing::info!(target: "kms_server::shutdown", "{name}: stopping");
+    })
+}
+
+/// Completes on the first Ctrl-C or Ctrl-Break (Windows has no SIGTERM; a service manager
+/// stops a console program with Ctrl-Break).
+#[cfg(windows)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    let mut interrupt = ctrl_c()?;
+    let mut brk = ctrl_break()?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = interrupt.recv() => "Ctrl-C",
+            _ = brk.recv() => "Ctrl-Break",
         };
         tracing::info!(target: "kms_server::shutdown", "{name}: stopping");
     })

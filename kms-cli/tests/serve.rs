@@ -1,7 +1,7 @@
 //! `kms serve` end to end: the binary on a free port, called by the `kms` command itself
 //! through the AWS backend (`aws+http://`), stopped by SIGTERM with exit code 0, its keys
 //! still in the store afterwards.
-
+#![cfg(unix)] // The server is stopped with kill(1): SIGTERM and SIGINT.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -30,7 +30,7 @@ impl Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
-            .env("KMS_URL", format!("local://{}", store.display()))
+            .env("KMS_URL", kms::local_store_url(store).unwrap())
             .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -174,8 +174,8 @@ fn serves_the_store_until_sigterm_and_keeps_its_keys() {
     let listed = work.run(&[
         "--url",
         &format!(
-            "local://{}/regions/eu-west-1?region=eu-west-1",
-            store.display()
+            "{}?region=eu-west-1",
+            kms::local_store_url(store.join("regions/eu-west-1")).unwrap()
         ),
         "list-keys",
     ]);

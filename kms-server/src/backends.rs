@@ -290,7 +290,7 @@ mod tests {
     async fn each_region_keeps_its_keys_across_restarts() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("store");
-        let url = format!("local://{}", dir.display());
+        let url = kms::local_store_url(&dir).unwrap();
         let backends = Backends::per_region(UrlBackends::new(KmsConfig::from_url(&url).unwrap()));
         let default = backends.get(None, None).await.unwrap();
         let paris = backends.get(Some("eu-west-3"), None).await.unwrap();
@@ -331,8 +331,8 @@ mod tests {
             );
         }
         let alone = kms::connect(&format!(
-            "local://{}/regions/eu-west-3?region=eu-west-3",
-            dir.display()
+            "{}?region=eu-west-3",
+            kms::local_store_url(dir.join("regions/eu-west-3")).unwrap()
         ))
         .await
         .unwrap();
