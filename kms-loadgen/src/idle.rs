@@ -117,6 +117,49 @@ mod tests {
         assert_eq!(Memory::parse("Name:\tkms\n"), None);
     }
 
+    #[tokio::test]
+    async fn holds_connections_and_sees_which_the_server_kept() {
+        use crate::test_endpoint::TestEndpoint;
+        let keys = r#"{"Keys":[],"Truncated":false}"#;
+        let kept = TestEndpoint::start(StatusCode::OK, keys, false).await;
+        let pid = std::process::id();
+        let outcome = run(
+            &kept.endpoint().await,
+            20,
+            Duration::from_millis(10),
+            Some(pid),
+        )
+        .await
+        .unwrap();
+        assert_eq!((outcome.opened, outcome.still_answering), (20, 20));
+        assert!(outcome.before.is_some() && outcome.during.is_some());
+
+        let closed = TestEndpoint::start(StatusCode::OK, keys, true).await;
+        let outcome = run(
+            &closed.endpoint().await,
+            20,
+            Duration::from_millis(10),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!((outcome.opened, outcome.still_answering), (20, 0));
+        assert!(outcome.during.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_fails_the_run() {
+        use crate::test_endpoint::TestEndpoint;
+        let server = TestEndpoint::start(StatusCode::BAD_REQUEST, "{}", false).await;
+        let error = run(&server.endpoint().await, 3, Duration::ZERO, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Refused { status: 400, .. }),
+            "{error}"
+        );
+    }
+
     #[test]
     fn reads_this_process() {
         let memory = Memory::of(std::process::id()).unwrap();

@@ -158,3 +158,128 @@ fn succeeded(answer: Answer) -> Result<(), String> {
         String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)])
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::operation::Operation;
+    use crate::test_endpoint::TestEndpoint;
+
+    fn plan(rate: Option<f64>) -> Plan {
+        Plan {
+            connections: 2,
+            duration: Duration::from_millis(300),
+            warmup: Duration::from_millis(50),
+            rate,
+        }
+    }
+
+    const ENCRYPTED: &str = r#"{"CiphertextBlob":"AQID","KeyId":"k"}"#;
+
+    #[tokio::test]
+    async fn counts_successes_on_keep_alive_connections() {
+        let server = TestEndpoint::start(StatusCode::OK, ENCRYPTED, false).await;
+        let outcome = run(
+            &server.endpoint().await,
+            Operation::Encrypt.call("k"),
+            &plan(None),
+        )
+        .await
+        .unwrap();
+        assert!(outcome.summary.requests > 10, "{outcome:?}");
+        assert_eq!(outcome.summary.errors, 0);
+        assert!(outcome.first_error.is_none());
+        assert_eq!(outcome.connections_opened, 2);
+        assert_eq!(server.accepted.load(Ordering::SeqCst), 2);
+        assert!(outcome.summary.p50 <= outcome.summary.p99);
+    }
+
+    #[tokio::test]
+    async fn reopens_connections_the_server_closes() {
+        let server = TestEndpoint::start(StatusCode::OK, ENCRYPTED, true).await;
+        let outcome = run(
+            &server.endpoint().await,
+            Operation::Encrypt.call("k"),
+            &plan(None),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome.summary.errors, 0, "{:?}", outcome.first_error);
+        assert!(outcome.connections_opened > 10, "{outcome:?}");
+        assert_eq!(
+            server.accepted.load(Ordering::SeqCst),
+            outcome.connections_opened
+        );
+    }
+
+    #[tokio::test]
+    async fn counts_error_answers_and_keeps_the_first() {
+        let body = r#"{"__type":"NotFoundException","message":"Key 'k' does not exist"}"#;
+        let server = TestEndpoint::start(StatusCode::BAD_REQUEST, body, false).await;
+        let outcome = run(
+            &server.endpoint().await,
+            Operation::Encrypt.call("k"),
+            &plan(None),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome.summary.requests, 0);
+        assert!(outcome.summary.errors > 10);
+        let first = outcome.first_error.unwrap();
+        assert!(
+            first.starts_with("HTTP 400: ") && first.contains("NotFoundException"),
+            "{first}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_a_ciphertext_is_an_error() {
+        let server = TestEndpoint::start(StatusCode::OK, "{}", false).await;
+        let outcome = run(
+            &server.endpoint().await,
+            Operation::GenerateDataKey.call("k"),
+            &plan(None),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcome.summary.requests, 0);
+        assert_eq!(
+            outcome.first_error.as_deref(),
+            Some("HTTP 200 without a CiphertextBlob")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rate_limits_the_requests() {
+        let server = TestEndpoint::start(StatusCode::OK, ENCRYPTED, false).await;
+        let outcome = run(
+            &server.endpoint().await,
+            Operation::Encrypt.call("k"),
+            &plan(Some(100.0)),
+        )
+        .await
+        .unwrap();
+        // 100 requests per second over 0.3 s: about 30 (timer granularity allows a few more).
+        let requests = outcome.summary.requests;
+        assert!((20..=40).contains(&requests), "{requests} requests");
+        assert_eq!(outcome.summary.errors, 0);
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_does_not_listen_fails_the_run() {
+        let server = TestEndpoint::start(StatusCode::OK, ENCRYPTED, false).await;
+        let mut endpoint = server.endpoint().await;
+        // A port nothing listens on: bind one, then let it go.
+        let unused = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        endpoint.address = unused;
+        let error = run(&endpoint, Operation::Encrypt.call("k"), &plan(None))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Connect { .. }), "{error}");
+    }
+}

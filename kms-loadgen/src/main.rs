@@ -26,6 +26,8 @@ mod load;
 mod operation;
 mod report;
 mod stats;
+#[cfg(test)]
+mod test_endpoint;
 
 use std::process::ExitCode;
 use std::time::Duration;

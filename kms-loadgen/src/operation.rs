@@ -79,6 +79,25 @@ mod tests {
         assert_eq!(call.operation, "Encrypt");
     }
 
+    #[tokio::test]
+    async fn create_key_returns_the_arn() {
+        use crate::test_endpoint::TestEndpoint;
+        use hyper::StatusCode;
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let body = r#"{"KeyMetadata":{"Arn":"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}"#;
+        let server = TestEndpoint::start(StatusCode::OK, body, false).await;
+        let mut connection = Connection::new(server.endpoint().await);
+        assert_eq!(create_key(&mut connection).await.unwrap(), arn);
+
+        let server = TestEndpoint::start(StatusCode::OK, r#"{"KeyMetadata":{}}"#, false).await;
+        let mut connection = Connection::new(server.endpoint().await);
+        let error = create_key(&mut connection).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "CreateKey returned an unexpected body: no KeyMetadata.Arn"
+        );
+    }
+
     #[test]
     fn generate_data_key_asks_for_aes_256() {
         let call = Operation::GenerateDataKey.call("k");
