@@ -64,6 +64,9 @@ pub(crate) enum Command {
     /// Envelope encryption of files.
     #[command(flatten)]
     File(FileCommand),
+    /// Serves the backend as an AWS KMS endpoint (for the AWS CLI and SDKs) until SIGINT or
+    /// SIGTERM.
+    Serve(crate::serve::Serve),
 }
 
 /// An operation of `aws kms`.

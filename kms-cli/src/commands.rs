@@ -1,19 +1,17 @@
 //! Runs one operation: builds its request from the flags, calls the backend, and returns the
 //! response as the JSON `aws kms` prints.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use kms::ops::*;
 use kms::{
-    DataKeySpec, EncryptionAlgorithmSpec, IncludeKeyMaterial, KeyMetadata, KeySpec, KeyUsage, Kms,
-    SecretBytes,
+    DataKeySpec, EncryptionAlgorithmSpec, IncludeKeyMaterial, KeySpec, KeyUsage, Kms, SecretBytes,
 };
+use kms_wire::{Shape, Timestamps};
 use serde_json::{Map, Value, json};
+use zeroize::Zeroize;
 
 use crate::Failure;
 use crate::args;
 use crate::cli::{self, Operation as Command};
-use crate::time::iso8601;
 
 /// Runs `command` on `kms`; `None` for operations that answer nothing.
 pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>, Failure> {
@@ -32,13 +30,11 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(policy) = flags.policy {
                 request = request.with_policy(policy);
             }
-            let response = kms.create_key(request).await?;
-            Some(json!({ "KeyMetadata": metadata(&response.key_metadata) }))
+            Some(printed(&kms.create_key(request).await?)?)
         }
         Command::DescribeKey(flags) => {
             let request = DescribeKeyRequest::new(args::key_id("key-id", &flags.key_id)?);
-            let response = kms.describe_key(request).await?;
-            Some(json!({ "KeyMetadata": metadata(&response.key_metadata) }))
+            Some(printed(&kms.describe_key(request).await?)?)
         }
         Command::ListKeys(paging) => Some(list_keys(kms, paging).await?),
         Command::UpdateKeyDescription(flags) => {
@@ -63,26 +59,12 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(days) = flags.pending_window_in_days {
                 request = request.with_pending_window_in_days(days);
             }
-            let response = kms.schedule_key_deletion(request).await?;
-            Some(object([
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "DeletionDate",
-                    response.deletion_date.map(|d| json!(iso8601(d))),
-                ),
-                ("KeyState", response.key_state.map(|s| json!(s.as_str()))),
-                (
-                    "PendingWindowInDays",
-                    response.pending_window_in_days.map(|d| json!(d)),
-                ),
-            ]))
+            Some(printed(&kms.schedule_key_deletion(request).await?)?)
         }
         Command::CancelKeyDeletion(flags) => {
             let key_id = args::key_id("key-id", &flags.key_id)?;
-            let response = kms
-                .cancel_key_deletion(CancelKeyDeletionRequest::new(key_id))
-                .await?;
-            Some(json!({ "KeyId": response.key_id }))
+            let request = CancelKeyDeletionRequest::new(key_id);
+            Some(printed(&kms.cancel_key_deletion(request).await?)?)
         }
         Command::EnableKeyRotation(flags) => {
             let mut request = EnableKeyRotationRequest::new(args::key_id("key-id", &flags.key_id)?);
@@ -100,31 +82,13 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         }
         Command::GetKeyRotationStatus(flags) => {
             let key_id = args::key_id("key-id", &flags.key_id)?;
-            let response = kms
-                .get_key_rotation_status(GetKeyRotationStatusRequest::new(key_id))
-                .await?;
-            Some(object([
-                (
-                    "KeyRotationEnabled",
-                    Some(json!(response.key_rotation_enabled)),
-                ),
-                ("KeyId", response.key_id.map(|id| json!(id))),
-                (
-                    "RotationPeriodInDays",
-                    response.rotation_period_in_days.map(|d| json!(d)),
-                ),
-                (
-                    "NextRotationDate",
-                    response.next_rotation_date.map(|d| json!(iso8601(d))),
-                ),
-            ]))
+            let request = GetKeyRotationStatusRequest::new(key_id);
+            Some(printed(&kms.get_key_rotation_status(request).await?)?)
         }
         Command::RotateKeyOnDemand(flags) => {
             let key_id = args::key_id("key-id", &flags.key_id)?;
-            let response = kms
-                .rotate_key_on_demand(RotateKeyOnDemandRequest::new(key_id))
-                .await?;
-            Some(json!({ "KeyId": response.key_id }))
+            let request = RotateKeyOnDemandRequest::new(key_id);
+            Some(printed(&kms.rotate_key_on_demand(request).await?)?)
         }
         Command::ListKeyRotations(flags) => Some(list_key_rotations(kms, flags).await?),
         Command::CreateAlias(flags) => {
@@ -170,18 +134,7 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
                 request = request
                     .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
             }
-            let response = kms.encrypt(request).await?;
-            Some(object([
-                (
-                    "CiphertextBlob",
-                    Some(json!(base64(&response.ciphertext_blob))),
-                ),
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "EncryptionAlgorithm",
-                    response.encryption_algorithm.map(|a| json!(a.as_str())),
-                ),
-            ]))
+            Some(printed(&kms.encrypt(request).await?)?)
         }
         Command::Decrypt(flags) => {
             let blob = args::blob("ciphertext-blob", &flags.ciphertext_blob)?;
@@ -196,22 +149,7 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
                 request = request
                     .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
             }
-            let response = kms.decrypt(request).await?;
-            Some(object([
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "Plaintext",
-                    Some(json!(base64(response.plaintext.expose_secret()))),
-                ),
-                (
-                    "EncryptionAlgorithm",
-                    response.encryption_algorithm.map(|a| json!(a.as_str())),
-                ),
-                (
-                    "KeyMaterialId",
-                    response.key_material_id.map(|id| json!(id)),
-                ),
-            ]))
+            Some(printed(&kms.decrypt(request).await?)?)
         }
         Command::ReEncrypt(flags) => {
             let blob = args::blob("ciphertext-blob", &flags.ciphertext_blob)?;
@@ -228,53 +166,11 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(source) = flags.source_key_id {
                 request = request.with_source_key_id(args::key_id("source-key-id", &source)?);
             }
-            let response = kms.re_encrypt(request).await?;
-            Some(object([
-                (
-                    "CiphertextBlob",
-                    Some(json!(base64(&response.ciphertext_blob))),
-                ),
-                ("SourceKeyId", response.source_key_id.map(|id| json!(id))),
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "SourceEncryptionAlgorithm",
-                    response
-                        .source_encryption_algorithm
-                        .map(|a| json!(a.as_str())),
-                ),
-                (
-                    "DestinationEncryptionAlgorithm",
-                    response
-                        .destination_encryption_algorithm
-                        .map(|a| json!(a.as_str())),
-                ),
-                (
-                    "SourceKeyMaterialId",
-                    response.source_key_material_id.map(|id| json!(id)),
-                ),
-                (
-                    "DestinationKeyMaterialId",
-                    response.destination_key_material_id.map(|id| json!(id)),
-                ),
-            ]))
+            Some(printed(&kms.re_encrypt(request).await?)?)
         }
         Command::GenerateDataKey(flags) => {
-            let response = kms.generate_data_key(data_key_request(flags)?).await?;
-            Some(object([
-                (
-                    "CiphertextBlob",
-                    Some(json!(base64(&response.ciphertext_blob))),
-                ),
-                (
-                    "Plaintext",
-                    Some(json!(base64(response.plaintext.expose_secret()))),
-                ),
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "KeyMaterialId",
-                    response.key_material_id.map(|id| json!(id)),
-                ),
-            ]))
+            let request = data_key_request(flags)?;
+            Some(printed(&kms.generate_data_key(request).await?)?)
         }
         Command::GenerateDataKeyWithoutPlaintext(flags) => {
             let with_plaintext = data_key_request(flags)?;
@@ -286,26 +182,16 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(count) = with_plaintext.number_of_bytes {
                 request = request.with_number_of_bytes(count);
             }
-            let response = kms.generate_data_key_without_plaintext(request).await?;
-            Some(object([
-                (
-                    "CiphertextBlob",
-                    Some(json!(base64(&response.ciphertext_blob))),
-                ),
-                ("KeyId", Some(json!(response.key_id))),
-                (
-                    "KeyMaterialId",
-                    response.key_material_id.map(|id| json!(id)),
-                ),
-            ]))
+            Some(printed(
+                &kms.generate_data_key_without_plaintext(request).await?,
+            )?)
         }
         Command::GenerateRandom(flags) => {
             let mut request = GenerateRandomRequest::new();
             if let Some(count) = flags.number_of_bytes {
                 request = request.with_number_of_bytes(count);
             }
-            let response = kms.generate_random(request).await?;
-            Some(json!({ "Plaintext": base64(response.plaintext.expose_secret()) }))
+            Some(printed(&kms.generate_random(request).await?)?)
         }
     })
 }
@@ -330,7 +216,7 @@ fn data_key_request(flags: cli::DataKey) -> Result<GenerateDataKeyRequest, Failu
 async fn paged<F, Fut>(field: &str, paging: cli::Paging, mut fetch: F) -> Result<Value, Failure>
 where
     F: FnMut(Option<u32>, Option<String>) -> Fut,
-    Fut: Future<Output = Result<(Vec<Value>, Option<String>), kms::Error>>,
+    Fut: Future<Output = Result<(Vec<Value>, Option<String>), Failure>>,
 {
     let mut items = Vec::new();
     let mut marker = paging.marker;
@@ -360,12 +246,7 @@ async fn list_keys(kms: &dyn Kms, paging: cli::Paging) -> Result<Value, Failure>
         request.limit = limit;
         request.marker = marker;
         let response = kms.list_keys(request).await?;
-        let keys = response
-            .keys
-            .iter()
-            .map(|key| json!({ "KeyId": key.key_id, "KeyArn": key.key_arn }))
-            .collect();
-        Ok((keys, response.next_marker))
+        Ok((printed_all(&response.keys)?, response.next_marker))
     })
     .await
 }
@@ -383,29 +264,7 @@ async fn list_aliases(kms: &dyn Kms, flags: cli::ListAliases) -> Result<Value, F
             request.limit = limit;
             request.marker = marker;
             let response = kms.list_aliases(request).await?;
-            let aliases = response
-                .aliases
-                .iter()
-                .map(|alias| {
-                    object([
-                        ("AliasName", Some(json!(alias.alias_name))),
-                        ("AliasArn", Some(json!(alias.alias_arn))),
-                        (
-                            "TargetKeyId",
-                            alias.target_key_id.as_ref().map(|id| json!(id)),
-                        ),
-                        (
-                            "CreationDate",
-                            alias.creation_date.map(|d| json!(iso8601(d))),
-                        ),
-                        (
-                            "LastUpdatedDate",
-                            alias.last_updated_date.map(|d| json!(iso8601(d))),
-                        ),
-                    ])
-                })
-                .collect();
-            Ok((aliases, response.next_marker))
+            Ok((printed_all(&response.aliases)?, response.next_marker))
         }
     })
     .await
@@ -424,12 +283,7 @@ async fn list_resource_tags(kms: &dyn Kms, flags: cli::KeyArg) -> Result<Value, 
             request.limit = limit;
             request.marker = marker;
             let response = kms.list_resource_tags(request).await?;
-            let tags = response
-                .tags
-                .iter()
-                .map(|tag| json!({ "TagKey": tag.tag_key, "TagValue": tag.tag_value }))
-                .collect();
-            Ok((tags, response.next_marker))
+            Ok((printed_all(&response.tags)?, response.next_marker))
         }
     })
     .await
@@ -450,139 +304,23 @@ async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Resu
             request.limit = limit;
             request.marker = marker;
             let response = kms.list_key_rotations(request).await?;
-            let rotations = response
-                .rotations
-                .iter()
-                .map(|entry| {
-                    object([
-                        ("KeyId", Some(json!(entry.key_id))),
-                        (
-                            "KeyMaterialId",
-                            entry.key_material_id.as_ref().map(|id| json!(id)),
-                        ),
-                        (
-                            "KeyMaterialState",
-                            entry.key_material_state.as_ref().map(|s| json!(s.as_str())),
-                        ),
-                        (
-                            "RotationDate",
-                            entry.rotation_date.map(|d| json!(iso8601(d))),
-                        ),
-                        (
-                            "RotationType",
-                            entry.rotation_type.as_ref().map(|t| json!(t.as_str())),
-                        ),
-                    ])
-                })
-                .collect();
-            Ok((rotations, response.next_marker))
+            Ok((printed_all(&response.rotations)?, response.next_marker))
         }
     })
     .await
 }
 
-/// `KeyMetadata` with AWS's field names.
-fn metadata(metadata: &KeyMetadata) -> Value {
-    let names = |list: Option<Vec<&str>>| list.map(|names| json!(names));
-    object([
-        (
-            "AWSAccountId",
-            metadata.aws_account_id.as_ref().map(|a| json!(a)),
-        ),
-        ("KeyId", Some(json!(metadata.key_id))),
-        ("Arn", metadata.arn.as_ref().map(|a| json!(a))),
-        (
-            "CreationDate",
-            metadata.creation_date.map(|d| json!(iso8601(d))),
-        ),
-        ("Enabled", Some(json!(metadata.enabled))),
-        (
-            "Description",
-            metadata.description.as_ref().map(|d| json!(d)),
-        ),
-        (
-            "KeyUsage",
-            metadata.key_usage.as_ref().map(|u| json!(u.as_str())),
-        ),
-        (
-            "KeyState",
-            metadata.key_state.as_ref().map(|s| json!(s.as_str())),
-        ),
-        (
-            "DeletionDate",
-            metadata.deletion_date.map(|d| json!(iso8601(d))),
-        ),
-        (
-            "Origin",
-            metadata.origin.as_ref().map(|o| json!(o.as_str())),
-        ),
-        (
-            "KeyManager",
-            metadata.key_manager.as_ref().map(|m| json!(m.as_str())),
-        ),
-        (
-            "CustomerMasterKeySpec",
-            metadata
-                .customer_master_key_spec
-                .as_ref()
-                .map(|s| json!(s.as_str())),
-        ),
-        (
-            "KeySpec",
-            metadata.key_spec.as_ref().map(|s| json!(s.as_str())),
-        ),
-        (
-            "EncryptionAlgorithms",
-            names(
-                metadata
-                    .encryption_algorithms
-                    .as_ref()
-                    .map(|list| list.iter().map(|a| a.as_str()).collect()),
-            ),
-        ),
-        (
-            "SigningAlgorithms",
-            names(
-                metadata
-                    .signing_algorithms
-                    .as_ref()
-                    .map(|list| list.iter().map(|a| a.as_str()).collect()),
-            ),
-        ),
-        (
-            "MacAlgorithms",
-            names(
-                metadata
-                    .mac_algorithms
-                    .as_ref()
-                    .map(|list| list.iter().map(|a| a.as_str()).collect()),
-            ),
-        ),
-        ("MultiRegion", metadata.multi_region.map(|m| json!(m))),
-        (
-            "PendingDeletionWindowInDays",
-            metadata.pending_deletion_window_in_days.map(|d| json!(d)),
-        ),
-        (
-            "CurrentKeyMaterialId",
-            metadata
-                .current_key_material_id
-                .as_ref()
-                .map(|id| json!(id)),
-        ),
-    ])
+/// A response, or an entry of a listing, as the AWS CLI prints it: its JSON shape, with
+/// timestamps in ISO 8601.
+fn printed<T: Shape>(shape: &T) -> Result<Value, Failure> {
+    let mut json = shape.to_json(Timestamps::Iso8601);
+    let value = serde_json::from_slice(&json);
+    // It may hold a plaintext in base64.
+    json.zeroize();
+    value.map_err(|error| Failure::Io(format!("could not read back the response's JSON: {error}")))
 }
 
-/// A JSON object of the fields that are present, in order.
-fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|value| (name.to_owned(), value)))
-            .collect(),
-    )
-}
-
-fn base64(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
+/// [`printed`] for each entry of a listing.
+fn printed_all<T: Shape>(entries: &[T]) -> Result<Vec<Value>, Failure> {
+    entries.iter().map(printed).collect()
 }

@@ -39,9 +39,9 @@ mod keyring;
 mod local;
 mod output;
 mod progress;
+mod serve;
 mod temp;
 mod threaded_io;
-mod time;
 
 use std::process::ExitCode;
 
@@ -97,12 +97,18 @@ fn main() -> ExitCode {
         cli::Command::Local(cli::LocalCommand::Seed(_)) => "Seed",
         cli::Command::Local(cli::LocalCommand::ExportKey(_)) => "ExportKey",
         cli::Command::File(command) => command.name(),
+        cli::Command::Serve(_) => "serve",
     };
     let file_command = matches!(cli.command, cli::Command::File(_));
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The server answers requests on every core; the other commands need one thread.
+    let runtime = if matches!(cli.command, cli::Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build();
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("kms: cannot start the async runtime: {err}");
@@ -179,6 +185,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             return local::export(&url, &export);
         }
         cli::Command::File(command) => return files::run(&url, command).await,
+        cli::Command::Serve(serve) => return serve::run(&url, serve).await,
         cli::Command::Kms(operation) => operation,
     };
     // As the AWS CLI does, a query that does not compile is refused before any request.

@@ -1,14 +1,14 @@
 //! [`dispatch`]: one request, routed by operation name to the backend, generated from
 //! [`kms_core::for_each_operation!`] so that every operation of the trait is served.
 
+use std::fmt;
 use std::sync::LazyLock;
 
 use kms_core::Kms;
 
 use crate::{Shape, Timestamps, WireError};
 
-/// The answer to a successful call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to a successful call. Its `Debug` shows the body's length, not the body.
 #[non_exhaustive]
 pub struct Response {
     /// The JSON body; `{}` for operations that answer nothing. It may hold a plaintext in
@@ -29,6 +29,15 @@ fn pascal_chars(snake: &str) -> impl Iterator<Item = char> + '_ {
             .into_iter()
             .chain(chars)
     })
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .field("key_arn", &self.key_arn)
+            .finish()
+    }
 }
 
 /// Whether `pascal` is `snake` in PascalCase, without building the PascalCase string.

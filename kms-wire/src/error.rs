@@ -20,7 +20,7 @@ pub enum WireError {
     /// `SerializationException`: the body is not JSON, not an object, or a member has the
     /// wrong JSON type or an undecodable value (bad base64, a number out of range).
     Serialization {
-        /// What is wrong, in the wording of AWS's JSON services (see the `decode` module).
+        /// What is wrong, in the wording of AWS's JSON services (see the crate documentation).
         message: String,
     },
     /// The error of the backend, or a `ValidationException` for a missing required member.

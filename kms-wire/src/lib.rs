@@ -6,6 +6,37 @@
 //! to [`dispatch`] and sends back the [`Response`] or the [`WireError`]'s status and JSON. The
 //! `kms` command prints responses with the same shapes, with ISO 8601 timestamps.
 //!
+//! # How requests are read
+//!
+//! - An empty body reads as `{}`. A `null` member counts as absent.
+//! - Unknown members are ignored, as the awsJson 1.1 deserializers that smithy-rs generates
+//!   for AWS's own SDKs ignore them (`aws-sdk-kms` 1.129, `protocol_serde/shape_*.rs`: an
+//!   unknown key goes to `skip_value`); a newer client's new members thus reach an older
+//!   server harmlessly, as they reach AWS.
+//! - Members of AWS's model that the request types do not carry (`Recipient`,
+//!   `DryRunModifiers`, `XksKeyId`) are refused with `NotImplemented` (HTTP 501) when given,
+//!   since ignoring them would answer another question than the one asked. The deprecated
+//!   `CustomerMasterKeySpec` of `CreateKey` is read as `KeySpec`.
+//! - An enum member takes any string: the backend refuses values it does not know with AWS's
+//!   `ValidationException` (`Member must satisfy enum value set: [...]`).
+//! - An absent required member is a `ValidationException` in AWS's grammar, every absent
+//!   member of the structure listed: `1 validation error detected: Value null at 'keyId'
+//!   failed to satisfy constraint: Member must not be null`. A negative integer is the
+//!   `ValidationException` of the member's model minimum. A malformed key identifier is the
+//!   backend's `NotFoundException` (`Invalid keyId '…'`), as AWS answers it.
+//! - Everything that does not deserialize is a `SerializationException`: a body that is not
+//!   JSON (`The request body is not valid JSON: <where>`), a member of the wrong JSON type, bad
+//!   base64, an integer beyond 32 bits (`Numeric value (<n>) out of range of int`). For the
+//!   wrong type the wording is that of the Java JSON framework behind AWS's JSON 1.1 services,
+//!   as AWS SDK error reports show it (`Start of structure or map found where not expected.`
+//!   from Kinesis) and as the kinesalite and dynalite emulators recorded it against AWS:
+//!   `Start of structure or map found where not expected.` for an object,
+//!   `Start of list found where not expected.` for an array, and
+//!   `<TOKEN> cannot be converted to <Type>` for a scalar (`NUMBER_VALUE cannot be converted
+//!   to String`). Whether KMS words every case so is not verified. Integers with a fraction
+//!   are truncated toward zero, as that framework reads them. No message quotes a string
+//!   member, so no plaintext reaches one.
+//!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let kms = kms_local::LocalKms::new();

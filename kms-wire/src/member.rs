@@ -1,24 +1,9 @@
 //! How each type of member reads from and writes to JSON: the [`Member`] codec trait and its
 //! implementation for every field type of the API's structs.
 //!
-//! # Decoding errors
-//!
-//! A member of the wrong JSON type, or a value that cannot be read (bad base64, an integer
-//! beyond 32 bits), is a `SerializationException` worded as AWS's JSON 1.1 services word
-//! them: `Start of structure or map found where not expected.` for an object where no
-//! object belongs, `Start of list found where not expected.` for an array, and
-//! `<TOKEN> cannot be converted to <Type>` (tokens `STRING_VALUE`, `NUMBER_VALUE`,
-//! `TRUE_VALUE`, `FALSE_VALUE`, `NULL_VALUE`) for a scalar of the wrong type. These are the
-//! messages of the Java (Coral) JSON framework behind AWS's JSON 1.1 services, as recorded
-//! against real AWS by the kinesalite and dynalite emulators and seen in AWS SDK error
-//! reports (`Start of structure or map found where not expected. (Service: AmazonKinesis;
-//! Error Code: SerializationException)`); the exact text KMS sends for each case is not
-//! verified. Integers out of the 32-bit range get Jackson's `Numeric value (<n>) out of range
-//! of int`. No message ever quotes a string member's value, so no secret reaches one.
-//!
-//! A JSON `null` member counts as absent, as in Smithy's JSON protocols; a `null` inside a
-//! list or map is refused rather than dropped, since dropping it would silently change the
-//! request (an encryption context that loses a pair).
+//! Decoding errors are worded as the crate documentation ("How requests are read") says and
+//! why. A `null` inside a list or map is refused rather than dropped, since dropping it would
+//! silently change the request (an encryption context that loses a pair).
 
 use std::fmt;
 use std::time::SystemTime;

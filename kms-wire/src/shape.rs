@@ -117,15 +117,16 @@ macro_rules! construct {
         }
     }};
     ($name:ident $missing:ident [$($req:ident)*] req $field:ident $($rest:ident)*) => {
-        construct!($name $missing [$($req)* $field] $($rest)*)
+        $crate::shape::construct!($name $missing [$($req)* $field] $($rest)*)
     };
     ($name:ident $missing:ident [$($req:ident)*] $kind:ident $field:ident $($rest:ident)*) => {
-        construct!($name $missing [$($req)*] $($rest)*)
+        $crate::shape::construct!($name $missing [$($req)*] $($rest)*)
     };
 }
 
 /// Reads one member into a local of its name: `Option` of the field's type (of the `Option`'s
-/// content for `opt` members), recording an absent `req` member's path in `$missing`.
+/// content for `opt` members), recording an absent `req` member's path in `$missing`; an
+/// `alt` member merges into the local of the member it is a deprecated name of.
 macro_rules! decode_member {
     (req $field:ident $aws:literal $object:ident $path:ident $missing:ident) => {
         let $field =
@@ -148,11 +149,23 @@ macro_rules! decode_member {
             |s: &Self| &s.$field,
         );
     };
+    (nyi $field:ident $aws:literal $object:ident $path:ident $missing:ident) => {
+        $crate::shape::refuse_unimplemented($object, $aws)?;
+    };
+    (alt $field:ident $aws:literal $object:ident $path:ident $missing:ident) => {
+        let $field = $crate::shape::merge_deprecated(
+            $field,
+            $crate::member::take($object, $aws, $path)?,
+            $aws,
+        )?;
+    };
 }
 
 /// Stores a decoded `opt` or `def` member in the struct.
 macro_rules! assign_member {
     (req $shape:ident $field:ident) => {};
+    (alt $shape:ident $field:ident) => {};
+    (nyi $shape:ident $field:ident) => {};
     (opt $shape:ident $field:ident) => {
         $shape.$field = $field;
     };
@@ -163,8 +176,11 @@ macro_rules! assign_member {
     };
 }
 
-/// Writes one member: `req` and `def` members always, `opt` members when set.
+/// Writes one member: `req` and `def` members always, `opt` members when set, `alt` names
+/// never.
 macro_rules! encode_member {
+    (alt $self:ident $field:ident $aws:literal $out:ident) => {};
+    (nyi $self:ident $field:ident $aws:literal $out:ident) => {};
     (opt $self:ident $field:ident $aws:literal $out:ident) => {
         if let Some(value) = &$self.$field {
             $out.key($aws);
@@ -179,7 +195,10 @@ macro_rules! encode_member {
 
 /// Declares the JSON form of structures of `kms_core`: for each, its members in AWS's order,
 /// each `req` (required: absent is a `ValidationException`), `opt` (an `Option` field) or
-/// `def` (a field with a default, kept when absent), with its AWS name; and, after `key`, the
+/// `def` (a field with a default, kept when absent), with its AWS name, or `alt`: a deprecated
+/// name of the `opt` member declared before it, read into the same field and never written;
+/// or `nyi`: a member of AWS's model that `kms_core` does not carry (its name after `nyi` is
+/// only a label), refused when given rather than silently ignored; and, after `key`, the
 /// member that names the key the structure is about.
 macro_rules! shapes {
     ($(
@@ -199,16 +218,16 @@ macro_rules! shapes {
                 };
                 #[allow(unused_mut)]
                 let mut missing: Vec<String> = Vec::new();
-                $( decode_member!($kind $field $aws object path missing); )*
+                $( $crate::shape::decode_member!($kind $field $aws object path missing); )*
                 #[allow(unused_mut)]
-                let mut shape = construct!($name missing [] $($kind $field)*);
-                $( assign_member!($kind shape $field); )*
+                let mut shape = $crate::shape::construct!($name missing [] $($kind $field)*);
+                $( $crate::shape::assign_member!($kind shape $field); )*
                 Ok(shape)
             }
 
             fn encode(&self, out: &mut $crate::write::Writer) {
                 out.begin_object();
-                $( encode_member!($kind self $field $aws out); )*
+                $( $crate::shape::encode_member!($kind self $field $aws out); )*
                 out.end_object();
             }
         }
@@ -227,6 +246,51 @@ macro_rules! shapes {
             }
         }
     )+};
+}
+
+/// An `opt` member and its deprecated twin (`KeySpec` and `CustomerMasterKeySpec`): either
+/// one, or both when they agree.
+///
+/// # Errors
+///
+/// A `ValidationException` naming both when they disagree. AWS documents the two as the same
+/// parameter under two names; what it answers to two different values is not verified, and
+/// refusing them is the choice that never acts on a value the caller did not mean.
+pub(crate) fn merge_deprecated<T: PartialEq>(
+    current: Option<T>,
+    deprecated: Option<T>,
+    deprecated_name: &str,
+) -> Result<Option<T>, WireError> {
+    match (current, deprecated) {
+        (Some(current), Some(deprecated)) if current != deprecated => {
+            Err(WireError::Kms(kms_core::Error::Validation {
+                message: format!(
+                    "{deprecated_name} is the deprecated name of a parameter also given under \
+                     its current name, with another value; give one of them"
+                ),
+            }))
+        }
+        (current, deprecated) => Ok(current.or(deprecated)),
+    }
+}
+
+/// Refuses a member of AWS's model that the request types do not carry (such as `Recipient`,
+/// which changes what `Decrypt` answers), when it is given and not `null`: ignoring it would
+/// answer another question than the one asked.
+///
+/// # Errors
+///
+/// `NotImplemented` naming the member.
+pub(crate) fn refuse_unimplemented(
+    object: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<(), WireError> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(()),
+        Some(_) => Err(WireError::Kms(kms_core::Error::NotImplemented {
+            message: format!("the {name} parameter is not implemented by this endpoint"),
+        })),
+    }
 }
 
 /// `value`, its type tied to the struct field `field` projects to, so that the macros need

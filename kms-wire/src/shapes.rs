@@ -4,7 +4,7 @@
 use kms_core::ops::*;
 use kms_core::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
 
-use crate::shape::{assign_member, construct, decode_member, encode_member, shapes};
+use crate::shape::shapes;
 
 shapes! {
     // The structures that responses carry.
@@ -67,11 +67,13 @@ shapes! {
         opt description: "Description",
         opt key_usage: "KeyUsage",
         opt key_spec: "KeySpec",
+        alt key_spec: "CustomerMasterKeySpec",
         opt origin: "Origin",
         opt custom_key_store_id: "CustomKeyStoreId",
         opt bypass_policy_lockout_safety_check: "BypassPolicyLockoutSafetyCheck",
         def tags: "Tags",
         opt multi_region: "MultiRegion",
+        nyi xks_key_id: "XksKeyId",
     }
     CreateKeyResponse key key_metadata {
         req key_metadata: "KeyMetadata",
@@ -228,7 +230,9 @@ shapes! {
         def grant_tokens: "GrantTokens",
         opt key_id: "KeyId",
         opt encryption_algorithm: "EncryptionAlgorithm",
+        nyi recipient: "Recipient",
         opt dry_run: "DryRun",
+        nyi dry_run_modifiers: "DryRunModifiers",
     }
     DecryptResponse key key_id {
         req key_id: "KeyId",
@@ -246,6 +250,7 @@ shapes! {
         opt destination_encryption_algorithm: "DestinationEncryptionAlgorithm",
         def grant_tokens: "GrantTokens",
         opt dry_run: "DryRun",
+        nyi dry_run_modifiers: "DryRunModifiers",
     }
     ReEncryptResponse key key_id {
         req ciphertext_blob: "CiphertextBlob",
@@ -262,6 +267,7 @@ shapes! {
         opt number_of_bytes: "NumberOfBytes",
         opt key_spec: "KeySpec",
         def grant_tokens: "GrantTokens",
+        nyi recipient: "Recipient",
         opt dry_run: "DryRun",
     }
     GenerateDataKeyResponse key key_id {
@@ -286,6 +292,7 @@ shapes! {
     GenerateRandomRequest {
         opt number_of_bytes: "NumberOfBytes",
         opt custom_key_store_id: "CustomKeyStoreId",
+        nyi recipient: "Recipient",
     }
     GenerateRandomResponse {
         req plaintext: "Plaintext",

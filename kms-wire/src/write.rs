@@ -13,8 +13,8 @@ use crate::timestamp::iso8601;
 ///
 /// The buffer grows only through [`Writer::reserve`], which copies into a larger buffer and
 /// wipes the old one, so a secret written early (a plaintext in base64) never stays behind in
-/// freed memory when the buffer grows; dropping an unfinished writer wipes it too.
-#[derive(Debug)]
+/// freed memory when the buffer grows; dropping an unfinished writer wipes it too. It has no
+/// `Debug`, which would show what it holds.
 pub(crate) struct Writer {
     out: String,
     /// Whether the innermost object or array has no member or element yet (so the next one

@@ -271,6 +271,14 @@ fn cases() -> Vec<(&'static str, String, &'static str, String)> {
         ),
         (
             "CreateKey",
+            r#"{"KeySpec":"RSA_2048","CustomerMasterKeySpec":"RSA_3072"}"#.to_owned(),
+            VALIDATION,
+            "CustomerMasterKeySpec is the deprecated name of a parameter also given under its \
+             current name, with another value; give one of them"
+                .to_owned(),
+        ),
+        (
+            "CreateKey",
             r#"{"Tags":{"TagKey":"a","TagValue":"b"}}"#.to_owned(),
             SERIALIZATION,
             "Start of structure or map found where not expected.".to_owned(),
@@ -329,7 +337,7 @@ async fn unknown_members_are_ignored_and_unknown_enum_values_left_to_the_backend
     let kms = LocalKms::new();
     let key_id = create_key(&kms).await;
     let body = format!(
-        r#"{{"KeyId":"{key_id}","Plaintext":"aGk=","Recipient":{{"AttestationDocument":"AA=="}},"Future":[1,{{}}],"DryRun":null}}"#
+        r#"{{"KeyId":"{key_id}","Plaintext":"aGk=","Unmodeled":{{"Member":"AA=="}},"Future":[1,{{}}],"DryRun":null}}"#
     );
     let encrypted = kms_wire::dispatch(&kms, "Encrypt", body.as_bytes())
         .await
@@ -366,4 +374,76 @@ async fn integers_with_a_fraction_are_truncated_as_aws_reads_them() {
     let random: serde_json::Value = serde_json::from_slice(&random.body).expect("JSON");
     let plaintext = random["Plaintext"].as_str().expect("base64");
     assert_eq!(plaintext.len(), 16, "12 bytes in base64");
+}
+
+#[tokio::test]
+async fn a_response_debug_string_shows_no_plaintext() {
+    let kms = LocalKms::new();
+    let key_id = create_key(&kms).await;
+    let body = format!(r#"{{"KeyId":"{key_id}","KeySpec":"AES_256"}}"#);
+    let response = kms_wire::dispatch(&kms, "GenerateDataKey", body.as_bytes())
+        .await
+        .expect("GenerateDataKey");
+    let json: serde_json::Value = serde_json::from_slice(&response.body).expect("JSON");
+    let plaintext = json["Plaintext"].as_str().expect("a data key");
+    let debug = format!("{response:?}");
+    assert!(!debug.contains(plaintext), "{debug}");
+    assert!(
+        debug.contains(&format!("[{} bytes]", response.body.len())),
+        "{debug}"
+    );
+    assert!(response.key_arn.is_some_and(|arn| arn.ends_with(&key_id)));
+}
+
+#[test]
+fn the_deprecated_customer_master_key_spec_is_read_as_key_spec() {
+    use kms_core::{CreateKeyRequest, KeySpec};
+    use kms_wire::Shape;
+    for body in [
+        r#"{"CustomerMasterKeySpec":"RSA_2048","KeyUsage":"SIGN_VERIFY"}"#,
+        r#"{"CustomerMasterKeySpec":"RSA_2048","KeySpec":"RSA_2048"}"#,
+        r#"{"KeySpec":"RSA_2048","CustomerMasterKeySpec":null}"#,
+    ] {
+        let request = CreateKeyRequest::from_json(body.as_bytes()).expect(body);
+        assert_eq!(request.key_spec, Some(KeySpec::Rsa2048), "{body}");
+    }
+    let request = CreateKeyRequest::new().with_key_spec(KeySpec::Rsa2048);
+    let json = String::from_utf8(request.to_json(kms_wire::Timestamps::EpochSeconds));
+    assert_eq!(
+        json.ok().as_deref(),
+        Some(r#"{"KeySpec":"RSA_2048","Tags":[]}"#)
+    );
+}
+
+#[tokio::test]
+async fn modeled_members_the_request_types_lack_are_refused_not_ignored() {
+    for (operation, body) in [
+        (
+            "Decrypt",
+            r#"{"CiphertextBlob":"AA==","Recipient":{"KeyEncryptionAlgorithm":"RSAES_OAEP_SHA_256"}}"#,
+        ),
+        ("GenerateRandom", r#"{"NumberOfBytes":8,"Recipient":{}}"#),
+        (
+            "ReEncrypt",
+            r#"{"CiphertextBlob":"AA==","DestinationKeyId":"alias/a","DryRun":true,"DryRunModifiers":["IGNORE_CIPHERTEXT"]}"#,
+        ),
+        (
+            "CreateKey",
+            r#"{"Origin":"EXTERNAL_KEY_STORE","XksKeyId":"k"}"#,
+        ),
+    ] {
+        let err = kms_wire::dispatch(&Untouchable, operation, body.as_bytes())
+            .await
+            .expect_err(body);
+        assert_eq!(err.code(), "NotImplemented", "{body}");
+        assert_eq!(err.http_status(), 501);
+        assert!(
+            err.message()
+                .is_some_and(|m| m.contains("parameter is not implemented")),
+            "{err}"
+        );
+    }
+    let body = br#"{"NumberOfBytes":8,"Recipient":null}"#;
+    let random = kms_wire::dispatch(&LocalKms::new(), "GenerateRandom", body).await;
+    assert!(random.is_ok(), "a null member is absent");
 }

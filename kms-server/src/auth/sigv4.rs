@@ -183,10 +183,11 @@ pub(crate) fn canonical_request(request: &SignedRequest<'_>, signed_headers: &[&
             first = false;
             trim_into(&mut out, value.as_bytes());
         }
-        if first && *name == "host" {
-            if let Some(authority) = request.authority {
-                trim_into(&mut out, authority.as_bytes());
-            }
+        if first
+            && *name == "host"
+            && let Some(authority) = request.authority
+        {
+            trim_into(&mut out, authority.as_bytes());
         }
         out.push(b'\n');
     }

@@ -1,0 +1,269 @@
+//! `kms serve` end to end: the binary on a free port, called by the `kms` command itself
+//! through the AWS backend (`aws+http://`), stopped by SIGTERM with exit code 0, its keys
+//! still in the store afterwards.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// A `kms serve` process, killed (by PID) if the test fails before it stops.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(store: &std::path::Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kms"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("KMS_URL", format!("local://{}", store.display()))
+            .env("KMS_LOCAL_ROOT_KEY", STANDARD.encode([5u8; 32]))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line {line:?}"))
+            .trim_end()
+            .to_owned();
+        assert!(url.contains("://127.0.0.1:"), "{url}");
+        assert!(!url.ends_with(":0"), "{url}");
+        Self { child, url }
+    }
+
+    /// `kms ARGS` against this server, through the AWS backend.
+    fn kms(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_kms"))
+            .args(args)
+            .env("KMS_URL", format!("aws+{}?region=eu-west-1", self.url))
+            .env("AWS_ACCESS_KEY_ID", "AKIDANY")
+            .env("AWS_SECRET_ACCESS_KEY", "any secret")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and waits for the exit (at most 20 s).
+    fn terminate(self) -> (std::process::ExitStatus, String) {
+        self.signal("-TERM")
+    }
+
+    /// Sends a signal (`-TERM`, `-INT`) by PID and waits for the exit (at most 20 s).
+    fn signal(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = Instant::now();
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (exit, stderr)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn stdout(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn serves_the_store_until_sigterm_and_keeps_its_keys() {
+    let work = common::Workdir::new("serve");
+    let store = work.path("store");
+    let served = Served::start(&store, &[]);
+
+    let created = stdout(&served.kms(&["create-key", "--description", "served"]));
+    let arn = created["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+    assert!(
+        arn.starts_with("arn:aws:kms:eu-west-1:111122223333:key/"),
+        "{arn}"
+    );
+    let encrypted = stdout(&served.kms(&[
+        "encrypt",
+        "--key-id",
+        &arn,
+        "--plaintext",
+        &STANDARD.encode("over http"),
+    ]));
+    let blob = encrypted["CiphertextBlob"].as_str().unwrap();
+    let decrypted = stdout(&served.kms(&["decrypt", "--ciphertext-blob", blob]));
+    assert_eq!(decrypted["Plaintext"], STANDARD.encode("over http"));
+    let missing = served.kms(&["describe-key", "--key-id", "alias/missing"]);
+    assert_eq!(missing.status.code(), Some(254));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("(NotFoundException)"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+
+    // A raw request: health, with a request ID.
+    let addr = served.url.strip_prefix("http://").unwrap().to_owned();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.to_ascii_lowercase().contains("x-amzn-requestid: "),
+        "{response}"
+    );
+
+    let (exit, stderr) = served.terminate();
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+    // One log line per request, naming the operation and never a body.
+    assert!(
+        stderr.contains("operation=\"CreateKey\"") || stderr.contains("operation=CreateKey"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&STANDARD.encode("over http")), "{stderr}");
+
+    // The key is in the store of eu-west-1, beside the default region's.
+    let listed = work.run(&[
+        "--url",
+        &format!(
+            "local://{}/regions/eu-west-1?region=eu-west-1",
+            store.display()
+        ),
+        "list-keys",
+    ]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed["Keys"][0]["KeyArn"], arn.as_str());
+}
+
+#[test]
+fn refuses_a_public_address_without_credentials() {
+    let work = common::Workdir::new("serve-public");
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .env("KMS_URL", "local:")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--allow-unauthenticated"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    drop(work);
+}
+
+#[test]
+fn a_bad_credentials_file_is_named() {
+    let work = common::Workdir::new("serve-creds");
+    let path = work.path("creds.toml");
+    std::fs::write(&path, "[[credentials]]\naccess_key_id = \"AK\"\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--credentials"])
+        .arg(&path)
+        .env("KMS_URL", "local:")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("creds.toml"), "{stderr}");
+    assert!(
+        stderr.contains("missing field `secret_access_key`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serves_https_with_a_certificate_and_stops_on_sigint_too() {
+    let work = common::Workdir::new("serve-tls");
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (work.path("cert.pem"), work.path("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let served = Served::start(
+        &work.path("store"),
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        served.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        served.url
+    );
+    let (exit, stderr) = served.signal("-INT");
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn a_certificate_needs_its_key_and_readable_files() {
+    let work = common::Workdir::new("serve-tls-bad");
+    let output = work.run(&["serve", "--listen", "127.0.0.1:0", "--tls-cert", "cert.pem"]);
+    assert_eq!(output.status.code(), Some(252));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
+    let output = work.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+        "--tls-key",
+        "/nonexistent/key.pem",
+    ]);
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/cert.pem"), "{stderr}");
+}
