@@ -100,7 +100,7 @@ def read(name):
 
 operations = ["encrypt"] if smoke else ["encrypt", "generate-data-key"]
 checks = []
-print(f"{'run':<38} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'conns':>6} {'opened':>7}")
+print(f"{'run':<46} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'conns':>6} {'opened':>7}")
 for operation in operations:
     runs = {
         "moto": read(f"moto-{operation}"),
@@ -108,7 +108,7 @@ for operation in operations:
         "kms serve, half the peak rate": read(f"serve-{operation}-half"),
     }
     for label, run in runs.items():
-        print(f"{run['operation'] + ', ' + label:<38} {run['requests_per_second']:>10.0f} "
+        print(f"{run['operation'] + ', ' + label:<46} {run['requests_per_second']:>10.0f} "
               f"{run['p50_ms']:>8.3f} {run['p99_ms']:>8.3f} {run['max_ms']:>8.3f} "
               f"{run['connections']:>6} {run['connections_opened']:>7}")
     name = runs["moto"]["operation"]
