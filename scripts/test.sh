@@ -6,7 +6,10 @@
 # emulator), the walkthrough on it, and the envelope interop with the SDK's KMS keyring
 # through moto; both peers are installed into the project's virtualenv .venv. The official
 # JavaScript AWS Encryption SDK (raw AES keyring, both ways) is installed with npm into
-# scripts/interop/js/node_modules. Last, the Windows build and tests under Wine
+# scripts/interop/js/node_modules. Then real clients against `kms serve` (our endpoint, on the
+# in-memory store): the AWS CLI v1 tutorial, boto3, the JavaScript SDK v3 (npm, into
+# scripts/peers/js/node_modules) and the Python SDK's KMS keyring with our envelope CLI, and a
+# smoke run of the load benchmark; last, the Windows build and tests under Wine
 # (scripts/windows/test.sh). It stops at the first failure and exits non-zero; a peer
 # that cannot be installed or started is a failure.
 set -euo pipefail
@@ -57,8 +60,8 @@ cargo run --example envelope
 step "scripts/peers-venv.sh (the virtualenv .venv with the pinned peers of scripts/requirements-peers.txt)"
 scripts/peers-venv.sh >/dev/null
 
-step "cargo build -p kms-cli (target/debug/kms, the binary the interop drives)"
-cargo build -p kms-cli
+step "cargo build -p kms-cli -p kms-loadgen (target/debug/kms, the binary the interop drives and kms serve; the load generator)"
+cargo build -p kms-cli -p kms-loadgen
 
 step "envelope interop with the Python AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop.py raw"
 .venv/bin/python scripts/interop/esdk_interop.py raw --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
@@ -80,8 +83,28 @@ scripts/with-moto.sh bash -c '
     cargo test -p kms-aws --features moto-tests
     KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example walkthrough
     KMS_URL="aws+${KMS_TEST_MOTO_URL}" cargo run --example envelope
-    .venv/bin/python scripts/interop/esdk_interop.py kms --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
+    .venv/bin/python scripts/interop/esdk_interop.py kms --endpoint "$KMS_TEST_MOTO_URL" \
+        --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 '
+
+# Real clients against `kms serve`: scripts/with-kms-serve.sh starts target/debug/kms serve
+# on a free port of 127.0.0.1 (in-memory store), runs the command with KMS_TEST_SERVE_URL set,
+# and stops the server with SIGTERM, failing unless it exits 0. One server per client.
+step "against kms serve: the AWS CLI v1 tutorial, scripts/peers/awscli_tutorial.sh"
+scripts/with-kms-serve.sh bash -c 'scripts/peers/awscli_tutorial.sh "$KMS_TEST_SERVE_URL"'
+
+step "against kms serve: boto3, scripts/peers/boto3_client.py"
+scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/peers/boto3_client.py "$KMS_TEST_SERVE_URL"'
+
+step "against kms serve: the JavaScript SDK v3, scripts/peers/js_client.sh (npm ci of the pinned @aws-sdk/client-kms into scripts/peers/js)"
+scripts/with-kms-serve.sh bash -c 'scripts/peers/js_client.sh "$KMS_TEST_SERVE_URL"'
+
+step "against kms serve: the Python AWS Encryption SDK's KMS keyring with kms encrypt-file / decrypt-file, scripts/interop/esdk_interop.py kms"
+scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/interop/esdk_interop.py kms \
+    --endpoint "$KMS_TEST_SERVE_URL" --kms "${CARGO_TARGET_DIR:-target}/debug/kms"'
+
+step "scripts/bench/serve_load.sh --smoke (the load benchmark's machinery, kms serve and moto, well under a second per run)"
+scripts/bench/serve_load.sh --smoke
 
 step "scripts/windows/test.sh (every crate checked for x86_64-pc-windows-gnu; the tests of kms-core, kms-local, kms-envelope, kms and kms-cli run as Windows programs under Wine; installs the MinGW cross compiler and Wine when missing)"
 scripts/windows/test.sh

@@ -6,7 +6,7 @@
 #   scripts/with-moto.sh COMMAND [ARGS...]
 #
 # The command sees KMS_TEST_MOTO_URL=http://127.0.0.1:PORT (read by the kms-aws moto tests
-# and bench) and the dummy credentials moto accepts (AWS_ACCESS_KEY_ID=testing, ...,
+# and bench), KMS_TEST_MOTO_PID (the server's process id, for memory readings) and the dummy credentials moto accepts (AWS_ACCESS_KEY_ID=testing, ...,
 # AWS_REGION=us-east-1). Exits with the command's status; fails with a message saying so if
 # moto cannot be installed or does not start.
 set -euo pipefail
@@ -97,6 +97,7 @@ done
 echo "with-moto: moto_server (pid $moto_pid) answers at $url" >&2
 
 export KMS_TEST_MOTO_URL=$url
+export KMS_TEST_MOTO_PID=$moto_pid
 # moto accepts any credentials; these keep the AWS SDK away from real ones, from the
 # instance metadata service and from the user's profile.
 export AWS_ACCESS_KEY_ID=testing

@@ -10,11 +10,12 @@ plaintext and the encryption context:
                           # frame lengths 1, 4096 and 65536, a non-ASCII context
                           # (Python writes no frames of 1 byte: 128 stands in for them),
                           # and the required encryption context CMM both ways
-    esdk_interop.py kms   # AWS KMS keyrings (and discovery keyrings) through moto_server at
-                          # $KMS_TEST_MOTO_URL
+    esdk_interop.py kms   # AWS KMS keyrings (and discovery keyrings) through a KMS endpoint:
+                          # --endpoint URL, default $KMS_TEST_MOTO_URL (moto_server), else
+                          # $KMS_TEST_SERVE_URL (kms serve)
 
 Prints one line per case and a final 'N passed, N failed' line; exits non-zero when any case
-fails, and when the SDK cannot be imported or moto is not reachable (never skips).
+fails, and when the SDK cannot be imported or the endpoint is not reachable (never skips).
 """
 
 import argparse
@@ -382,12 +383,12 @@ def raw_cases(runner, peer):
     required_context_cases(runner, peer, keyring, keyring_args)
 
 
-def kms_cases(runner, peer, moto_url):
+def kms_cases(runner, peer, endpoint):
     import boto3
 
     kms_client = boto3.client(
         "kms",
-        endpoint_url=moto_url,
+        endpoint_url=endpoint,
         region_name=os.environ.get("AWS_REGION", "us-east-1"),
         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -395,7 +396,7 @@ def kms_cases(runner, peer, moto_url):
     )
     first = kms_client.create_key(Description="interop first")["KeyMetadata"]["Arn"]
     second = kms_client.create_key(Description="interop second")["KeyMetadata"]["Arn"]
-    url = ["--url", f"aws+{moto_url}"]
+    url = ["--url", f"aws+{endpoint}"]
     for suite in SUITES:
         for size, frame_length in ((0, 4096), (4097, 4096), (1024 * 1024, 65536)):
             plaintext = data(size, f"kms-{suite}-{size}")
@@ -430,8 +431,10 @@ def main():
     parser.add_argument("mode", choices=("raw", "kms"), help="which keyring to test")
     parser.add_argument("--kms", default=os.path.join(ROOT, "target", "debug", "kms"),
                         help="the kms binary (default: target/debug/kms)")
-    parser.add_argument("--moto-url", default=os.environ.get("KMS_TEST_MOTO_URL"),
-                        help="moto_server's URL (default: $KMS_TEST_MOTO_URL)")
+    parser.add_argument("--endpoint",
+                        default=os.environ.get("KMS_TEST_MOTO_URL") or os.environ.get("KMS_TEST_SERVE_URL"),
+                        help="the KMS endpoint of the kms mode "
+                             "(default: $KMS_TEST_MOTO_URL, else $KMS_TEST_SERVE_URL)")
     options = parser.parse_args()
     # The cases run the binary from a temporary directory.
     options.kms = os.path.abspath(options.kms)
@@ -453,11 +456,13 @@ def main():
         runner = Runner(options.kms, workdir)
         if options.mode == "raw":
             raw_cases(runner, peer)
-        elif not options.moto_url:
-            print("FAIL no moto_server: run this under scripts/with-moto.sh (KMS_TEST_MOTO_URL is unset)")
+        elif not options.endpoint:
+            print("FAIL no KMS endpoint: pass --endpoint, or run this under scripts/with-moto.sh "
+                  "or scripts/with-kms-serve.sh")
             runner.failed += 1
         else:
-            kms_cases(runner, peer, options.moto_url)
+            print(f"KMS endpoint {options.endpoint}", flush=True)
+            kms_cases(runner, peer, options.endpoint)
     print(f"{runner.passed} passed, {runner.failed} failed", flush=True)
     return 1 if runner.failed or not runner.passed else 0
 
