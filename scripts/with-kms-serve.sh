@@ -112,17 +112,8 @@ echo "with-kms-serve: kms serve (pid $server_pid) listens at $url" >&2
 
 export KMS_TEST_SERVE_URL=$url
 export KMS_TEST_SERVE_PID=$server_pid
-# The server accepts any signature by default; these keep the clients away from real
-# credentials, from the instance metadata service and from the user's profile.
-export AWS_ACCESS_KEY_ID=testing
-export AWS_SECRET_ACCESS_KEY=testing
-export AWS_SESSION_TOKEN=testing
-export AWS_REGION=us-east-1
-export AWS_DEFAULT_REGION=us-east-1
-export AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE=/dev/null
-export AWS_SHARED_CREDENTIALS_FILE=/dev/null
-unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_KMS
+# shellcheck source=scripts/dummy-aws-env.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/dummy-aws-env.sh"
 
 status=0
 "$@" || status=$?
