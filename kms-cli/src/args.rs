@@ -130,6 +130,16 @@ mod tests {
     }
 
     #[test]
+    fn a_blob_file_is_named_as_the_platform_writes_paths() {
+        // `C:\Users\...\blob.bin` on Windows, `/tmp/.../blob.bin` elsewhere.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blob.bin");
+        std::fs::write(&path, [0u8, 1, 0xff]).unwrap();
+        let value = format!("fileb://{}", path.display());
+        assert_eq!(blob("plaintext", &value), Ok(vec![0u8, 1, 0xff]));
+    }
+
+    #[test]
     fn contexts_in_shorthand_and_json() {
         let shorthand = context("encryption-context", Some("a=1,b=2")).unwrap();
         let json = context("encryption-context", Some(r#"{"b":"2","a":"1"}"#)).unwrap();
