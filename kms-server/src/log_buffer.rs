@@ -216,7 +216,9 @@ mod tests {
                 let log = log.clone();
                 std::thread::spawn(move || {
                     for line in 0..1000 {
-                        writeln!(log.writer(), "{thread} {line}").unwrap();
+                        // One write per line, as a `tracing` subscriber writes an event.
+                        let text = format!("{thread} {line}\n");
+                        log.writer().write_all(text.as_bytes()).unwrap();
                     }
                 })
             })
