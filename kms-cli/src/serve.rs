@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The first line on standard output is `listening on URL`; one log line per request goes to
-//! standard error. Each region of the SigV4 credential scope has keys of its own (in
+//! standard error, written out in batches at most 50 ms after the request and in full on a
+//! graceful stop. Each region of the SigV4 credential scope has keys of its own (in
 //! `DIR/regions/REGION` of a `local:///DIR` store).
 
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use kms_server::auth::{Authentication, Credentials};
-use kms_server::{Backends, Server, Tls, UrlBackends};
+use kms_server::{Backends, LogBuffer, LogFlusher, Server, Tls, UrlBackends};
 
 use crate::Failure;
 
@@ -58,7 +59,8 @@ pub(crate) enum LogFormat {
 /// Serves the backend of `url` until SIGINT or SIGTERM, then lets the requests in flight
 /// finish and closes the store.
 pub(crate) async fn run(url: &str, args: Serve) -> Result<(), Failure> {
-    init_logging(args.log_format);
+    // Dropped when the command returns: the buffered log lines are written out then.
+    let _log_flusher = init_logging(args.log_format);
     let config = kms::KmsConfig::from_url(url).map_err(Failure::Backend)?;
     let auth = match &args.credentials {
         Some(path) => Authentication::Verify(
@@ -91,10 +93,12 @@ pub(crate) async fn run(url: &str, args: Serve) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Log lines on standard error, `info` and above.
-fn init_logging(format: LogFormat) {
+/// Log lines on standard error, `info` and above, written out in batches (one `write` per
+/// batch rather than per request) until the returned flusher is dropped.
+fn init_logging(format: LogFormat) -> LogFlusher {
+    let (log, flusher) = LogBuffer::start(std::io::stderr());
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(move || log.writer())
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false);
     // Only fails when a subscriber is set already, which then keeps logging.
@@ -102,6 +106,7 @@ fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+    flusher
 }
 
 /// Completes on the first SIGINT or SIGTERM.

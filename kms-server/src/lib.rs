@@ -41,6 +41,7 @@
 pub mod auth;
 pub mod backends;
 mod limits;
+mod log_buffer;
 pub mod metrics;
 mod response;
 mod server;
@@ -50,6 +51,7 @@ mod tls;
 
 pub use backends::{BackendFactory, Backends, UrlBackends};
 pub use limits::{DEFAULT_MAX_BODY_BYTES, Limits};
+pub use log_buffer::{FLUSH_BYTES, FLUSH_INTERVAL, LogBuffer, LogFlusher, LogWriter};
 pub use server::{DEFAULT_PORT, Server, ServerBuilder, ServerError};
 pub use test_server::TestServer;
 pub use tls::Tls;

@@ -48,7 +48,7 @@ pub(crate) struct Service {
 /// What the log line and the metrics say of a KMS API request.
 #[derive(Debug, Default)]
 struct Outcome {
-    operation: Option<String>,
+    operation: Option<&'static str>,
     key_arn: Option<String>,
     error_code: Option<String>,
     region: Option<String>,
@@ -74,7 +74,8 @@ impl Service {
     /// with 500 `KMSInternalException`).
     pub(crate) async fn handle(&self, request: Request<Incoming>) -> Response<Body> {
         let started = Instant::now();
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let mut request_id = [0; uuid::fmt::Hyphenated::LENGTH];
+        let request_id: &str = new_request_id().hyphenated().encode_lower(&mut request_id);
         let (parts, body) = request.into_parts();
         let mut outcome = Outcome::default();
         let routed = AssertUnwindSafe(self.route(&parts, body, &mut outcome))
@@ -88,12 +89,12 @@ impl Service {
                 Some("The server failed to process the request."),
             )
         });
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
+        if let Ok(value) = HeaderValue::from_str(request_id) {
             response.headers_mut().insert(REQUEST_ID, value);
         }
         let latency = started.elapsed();
         let status = response.status().as_u16();
-        if let Some(operation) = &outcome.operation {
+        if let Some(operation) = outcome.operation {
             self.metrics
                 .record(operation, latency, outcome.error_code.as_deref());
         }
@@ -102,7 +103,7 @@ impl Service {
             request_id = %request_id,
             method = %parts.method,
             path = truncated(parts.uri.path()),
-            operation = outcome.operation.as_deref().unwrap_or("-"),
+            operation = outcome.operation.unwrap_or("-"),
             region = outcome.region.as_deref().unwrap_or("-"),
             principal = outcome.principal.as_deref().unwrap_or("-"),
             key_arn = outcome.key_arn.as_deref().unwrap_or("-"),
@@ -148,7 +149,7 @@ impl Service {
             .get("x-amz-target")
             .and_then(|value| value.to_str().ok());
         let operation = target.and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
-        outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()).to_owned());
+        outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()));
         let fail = |outcome: &mut Outcome, status: u16, code: &str, message: Option<&str>| {
             outcome.error_code = Some(code.to_owned());
             response::error(status, code, message)
@@ -290,6 +291,12 @@ impl Service {
     }
 }
 
+/// A random (version 4) UUID for a request ID, from a userspace generator seeded once per
+/// thread: request IDs need uniqueness, not secrecy, and a system call per request costs.
+fn new_request_id() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
+}
+
 /// Whether a `Content-Type` is one of the KMS JSON protocol: `application/x-amz-json-1.1`
 /// or `application/json`, with any parameters.
 fn accepted_content_type(value: &str) -> bool {
@@ -317,6 +324,17 @@ mod tests {
         assert!(!accepted_content_type(""));
         assert!(!accepted_content_type("text/plain"));
         assert!(!accepted_content_type("application/x-amz-json-1.0"));
+    }
+
+    #[test]
+    fn request_ids_are_distinct_version_4_uuids() {
+        let ids: std::collections::HashSet<uuid::Uuid> =
+            (0..1000).map(|_| new_request_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in ids {
+            assert_eq!(id.get_version(), Some(uuid::Version::Random));
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+        }
     }
 
     #[test]
