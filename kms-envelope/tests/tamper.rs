@@ -126,6 +126,9 @@ struct Expected {
 /// A length field changed: its field no longer fits the message, or every field after it is
 /// read out of place. Which of the two errors it meets first depends on the bytes.
 const STRUCTURE: &[Kind] = &[Kind::Truncated, Kind::Malformed];
+/// A length that misaligns the fields after it: `STRUCTURE`, or a field read from the wrong
+/// bytes that exceeds its limit.
+const MISALIGNED: &[Kind] = &[Kind::Truncated, Kind::Malformed, Kind::LimitExceeded];
 
 const fn at_header(kind: Kind) -> Expected {
     Expected {
@@ -351,8 +354,10 @@ fn expected_for(field: Field, altered: &[u8], offset: usize, layout: &Layout) ->
             assert!(count > limits.max_encrypted_data_keys(), "count {count}");
             at_header(Kind::LimitExceeded)
         }
+        // The fields after it misalign: random bytes may then read as a frame length over
+        // the limit (whether they do depends on the random data key and IVs of the message).
         Field::EdkLength => Expected {
-            kinds: STRUCTURE,
+            kinds: MISALIGNED,
             stage: Stage::Header,
         },
         Field::ProviderId if byte >= 0x80 => at_header(Kind::Malformed),
