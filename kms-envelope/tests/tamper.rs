@@ -124,10 +124,8 @@ struct Expected {
 }
 
 /// A length field changed: its field no longer fits the message, or every field after it is
-/// read out of place. Which of the two errors it meets first depends on the bytes.
-const STRUCTURE: &[Kind] = &[Kind::Truncated, Kind::Malformed];
-/// A length that misaligns the fields after it: `STRUCTURE`, or a field read from the wrong
-/// bytes that exceeds its limit.
+/// read out of place, and one of them may exceed its limit. Which error it meets first depends
+/// on the bytes.
 const MISALIGNED: &[Kind] = &[Kind::Truncated, Kind::Malformed, Kind::LimitExceeded];
 
 const fn at_header(kind: Kind) -> Expected {
