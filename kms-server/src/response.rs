@@ -30,6 +30,12 @@ pub(crate) fn with_body(
     response
 }
 
+/// `body` as `Bytes` that wipe it when hyper drops the last reference, after sending: an
+/// answer may hold a plaintext in base64 (`Decrypt`, `GenerateDataKey`, `GenerateRandom`).
+pub(crate) fn wiped_on_drop(body: Vec<u8>) -> Bytes {
+    Bytes::from_owner(zeroize::Zeroizing::new(body))
+}
+
 /// The JSON body of an AWS error.
 pub(crate) fn error_json(code: &str, message: Option<&str>) -> Vec<u8> {
     let mut body = serde_json::Map::new();

@@ -217,7 +217,7 @@ impl Service {
         match kms_wire::dispatch(kms.as_ref(), operation, &body).await {
             Ok(answer) => {
                 outcome.key_arn = answer.key_arn;
-                response::with_body(200, AMZ_JSON, answer.body)
+                response::with_body(200, AMZ_JSON, response::wiped_on_drop(answer.body))
             }
             Err(error) => {
                 outcome.error_code = Some(error.code().to_owned());
