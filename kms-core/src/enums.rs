@@ -260,6 +260,89 @@ impl KeySpec {
             Self::Unknown(_) => &[],
         }
     }
+
+    /// The encryption algorithms of an `ENCRYPT_DECRYPT` key of this spec.
+    ///
+    /// ```
+    /// use kms_core::{EncryptionAlgorithmSpec, KeySpec};
+    /// assert_eq!(
+    ///     KeySpec::Rsa2048.encryption_algorithms(),
+    ///     &[EncryptionAlgorithmSpec::RsaesOaepSha1, EncryptionAlgorithmSpec::RsaesOaepSha256]
+    /// );
+    /// ```
+    pub fn encryption_algorithms(&self) -> &'static [EncryptionAlgorithmSpec] {
+        use EncryptionAlgorithmSpec::{RsaesOaepSha1, RsaesOaepSha256, Sm2Pke, SymmetricDefault};
+        match self {
+            Self::SymmetricDefault => &[SymmetricDefault],
+            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => &[RsaesOaepSha1, RsaesOaepSha256],
+            Self::Sm2 => &[Sm2Pke],
+            _ => &[],
+        }
+    }
+
+    /// The signing algorithms of a `SIGN_VERIFY` key of this spec.
+    ///
+    /// ```
+    /// use kms_core::{KeySpec, SigningAlgorithmSpec};
+    /// assert_eq!(KeySpec::EccNistP384.signing_algorithms(), &[SigningAlgorithmSpec::EcdsaSha384]);
+    /// ```
+    pub fn signing_algorithms(&self) -> &'static [SigningAlgorithmSpec] {
+        use SigningAlgorithmSpec::*;
+        match self {
+            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => &[
+                RsassaPssSha256,
+                RsassaPssSha384,
+                RsassaPssSha512,
+                RsassaPkcs1V15Sha256,
+                RsassaPkcs1V15Sha384,
+                RsassaPkcs1V15Sha512,
+            ],
+            Self::EccNistP256 | Self::EccSecgP256k1 => &[EcdsaSha256],
+            Self::EccNistP384 => &[EcdsaSha384],
+            Self::EccNistP521 => &[EcdsaSha512],
+            Self::EccNistEdwards25519 => &[Ed25519Sha512, Ed25519PhSha512],
+            Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87 => &[MlDsaShake256],
+            Self::Sm2 => &[Sm2Dsa],
+            _ => &[],
+        }
+    }
+
+    /// The MAC algorithm of an HMAC key of this spec: one per spec.
+    ///
+    /// ```
+    /// use kms_core::{KeySpec, MacAlgorithmSpec};
+    /// assert_eq!(KeySpec::Hmac256.mac_algorithms(), &[MacAlgorithmSpec::HmacSha256]);
+    /// ```
+    pub fn mac_algorithms(&self) -> &'static [MacAlgorithmSpec] {
+        use MacAlgorithmSpec::{HmacSha224, HmacSha256, HmacSha384, HmacSha512};
+        match self {
+            Self::Hmac224 => &[HmacSha224],
+            Self::Hmac256 => &[HmacSha256],
+            Self::Hmac384 => &[HmacSha384],
+            Self::Hmac512 => &[HmacSha512],
+            _ => &[],
+        }
+    }
+
+    /// The key agreement algorithms of a `KEY_AGREEMENT` key of this spec.
+    pub fn key_agreement_algorithms(&self) -> &'static [KeyAgreementAlgorithmSpec] {
+        match self {
+            Self::EccNistP256 | Self::EccNistP384 | Self::EccNistP521 | Self::Sm2 => {
+                &[KeyAgreementAlgorithmSpec::Ecdh]
+            }
+            _ => &[],
+        }
+    }
+
+    /// The key encapsulation algorithms of an `ENCAPSULATE_DECAPSULATE` key of this spec.
+    pub fn encapsulation_algorithms(&self) -> &'static [EncapsulationAlgorithmSpec] {
+        match self {
+            Self::MlKem512 | Self::MlKem768 | Self::MlKem1024 => {
+                &[EncapsulationAlgorithmSpec::MlKem]
+            }
+            _ => &[],
+        }
+    }
 }
 
 aws_enum! {
@@ -346,6 +429,32 @@ aws_enum! {
     }
 }
 
+impl SigningAlgorithmSpec {
+    /// The length in bytes of the digest that a `DIGEST` message of this algorithm must have;
+    /// `None` for the algorithms that take no digest (`ED25519_SHA_512`, `ML_DSA_SHAKE_256`)
+    /// and unknown ones.
+    ///
+    /// ```
+    /// use kms_core::SigningAlgorithmSpec;
+    /// assert_eq!(SigningAlgorithmSpec::EcdsaSha384.digest_len(), Some(48));
+    /// assert_eq!(SigningAlgorithmSpec::Ed25519Sha512.digest_len(), None);
+    /// ```
+    pub fn digest_len(&self) -> Option<usize> {
+        match self {
+            Self::RsassaPssSha256
+            | Self::RsassaPkcs1V15Sha256
+            | Self::EcdsaSha256
+            | Self::Sm2Dsa => Some(32),
+            Self::RsassaPssSha384 | Self::RsassaPkcs1V15Sha384 | Self::EcdsaSha384 => Some(48),
+            Self::RsassaPssSha512
+            | Self::RsassaPkcs1V15Sha512
+            | Self::EcdsaSha512
+            | Self::Ed25519PhSha512 => Some(64),
+            Self::Ed25519Sha512 | Self::MlDsaShake256 | Self::Unknown(_) => None,
+        }
+    }
+}
+
 aws_enum! {
     /// A MAC algorithm.
     MacAlgorithmSpec {
@@ -365,6 +474,26 @@ aws_enum! {
     KeyAgreementAlgorithmSpec {
         /// Elliptic-curve Diffie-Hellman.
         Ecdh = "ECDH",
+    }
+}
+
+aws_enum! {
+    /// A key encapsulation algorithm.
+    EncapsulationAlgorithmSpec {
+        /// ML-KEM (FIPS 203).
+        MlKem = "ML_KEM",
+    }
+}
+
+aws_enum! {
+    /// What the `Message` of `Sign` and `Verify` holds.
+    MessageType {
+        /// The message itself: KMS hashes it.
+        Raw = "RAW",
+        /// A digest of the message, as long as the algorithm's hash.
+        Digest = "DIGEST",
+        /// An ML-DSA μ (64 bytes) computed outside KMS.
+        ExternalMu = "EXTERNAL_MU",
     }
 }
 
@@ -456,6 +585,18 @@ aws_enum! {
         MlKem768 = "ML_KEM_768",
         /// ML-KEM-1024.
         MlKem1024 = "ML_KEM_1024",
+    }
+}
+
+impl DataKeyPairSpec {
+    /// The key spec of the same name: the type of the pair's keys.
+    ///
+    /// ```
+    /// use kms_core::{DataKeyPairSpec, KeySpec};
+    /// assert_eq!(DataKeyPairSpec::EccNistP256.key_spec(), KeySpec::EccNistP256);
+    /// ```
+    pub fn key_spec(&self) -> KeySpec {
+        KeySpec::from(self.as_str())
     }
 }
 

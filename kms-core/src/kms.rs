@@ -200,6 +200,64 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
     ) -> Result<GenerateRandomResponse> {
         Err(Error::not_implemented("GenerateRandom", self))
     }
+
+    /// `GenerateDataKeyPair`: an asymmetric data key pair, the private key in plaintext and
+    /// encrypted.
+    async fn generate_data_key_pair(
+        &self,
+        request: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse> {
+        Err(Error::not_implemented("GenerateDataKeyPair", self))
+    }
+    /// `GenerateDataKeyPairWithoutPlaintext`: an asymmetric data key pair, the private key
+    /// only encrypted.
+    async fn generate_data_key_pair_without_plaintext(
+        &self,
+        request: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse> {
+        Err(Error::not_implemented(
+            "GenerateDataKeyPairWithoutPlaintext",
+            self,
+        ))
+    }
+
+    /// `GetPublicKey`: the public key of an asymmetric key.
+    async fn get_public_key(&self, request: GetPublicKeyRequest) -> Result<GetPublicKeyResponse> {
+        Err(Error::not_implemented("GetPublicKey", self))
+    }
+    /// `Sign`: a signature of a message or digest.
+    async fn sign(&self, request: SignRequest) -> Result<SignResponse> {
+        Err(Error::not_implemented("Sign", self))
+    }
+    /// `Verify`: checks a signature.
+    async fn verify(&self, request: VerifyRequest) -> Result<VerifyResponse> {
+        Err(Error::not_implemented("Verify", self))
+    }
+
+    /// `GenerateMac`: the HMAC of a message.
+    async fn generate_mac(&self, request: GenerateMacRequest) -> Result<GenerateMacResponse> {
+        Err(Error::not_implemented("GenerateMac", self))
+    }
+    /// `VerifyMac`: checks an HMAC.
+    async fn verify_mac(&self, request: VerifyMacRequest) -> Result<VerifyMacResponse> {
+        Err(Error::not_implemented("VerifyMac", self))
+    }
+
+    /// `DeriveSharedSecret`: ECDH with a peer's public key.
+    async fn derive_shared_secret(
+        &self,
+        request: DeriveSharedSecretRequest,
+    ) -> Result<DeriveSharedSecretResponse> {
+        Err(Error::not_implemented("DeriveSharedSecret", self))
+    }
+    /// `Encapsulate`: a shared secret and its ML-KEM encapsulation.
+    async fn encapsulate(&self, request: EncapsulateRequest) -> Result<EncapsulateResponse> {
+        Err(Error::not_implemented("Encapsulate", self))
+    }
+    /// `Decapsulate`: the shared secret of an ML-KEM encapsulation.
+    async fn decapsulate(&self, request: DecapsulateRequest) -> Result<DecapsulateResponse> {
+        Err(Error::not_implemented("Decapsulate", self))
+    }
 }
 
 /// A KMS backend chosen at run time; hold it as `Arc<DynKms>`.
@@ -214,7 +272,7 @@ pub type DynKms = dyn Kms;
 /// macro_rules! count {
 ///     ($( $op:ident($request:ty) -> $response:ty; )+) => { [$(stringify!($op)),+].len() };
 /// }
-/// assert_eq!(kms_core::for_each_operation!(count {}), 26);
+/// assert_eq!(kms_core::for_each_operation!(count {}), 36);
 /// ```
 #[macro_export]
 macro_rules! for_each_operation {
@@ -260,6 +318,21 @@ macro_rules! for_each_operation {
             ) -> $crate::ops::GenerateDataKeyWithoutPlaintextResponse;
             generate_random($crate::ops::GenerateRandomRequest)
                 -> $crate::ops::GenerateRandomResponse;
+            generate_data_key_pair($crate::ops::GenerateDataKeyPairRequest)
+                -> $crate::ops::GenerateDataKeyPairResponse;
+            generate_data_key_pair_without_plaintext(
+                $crate::ops::GenerateDataKeyPairWithoutPlaintextRequest
+            ) -> $crate::ops::GenerateDataKeyPairWithoutPlaintextResponse;
+            get_public_key($crate::ops::GetPublicKeyRequest)
+                -> $crate::ops::GetPublicKeyResponse;
+            sign($crate::ops::SignRequest) -> $crate::ops::SignResponse;
+            verify($crate::ops::VerifyRequest) -> $crate::ops::VerifyResponse;
+            generate_mac($crate::ops::GenerateMacRequest) -> $crate::ops::GenerateMacResponse;
+            verify_mac($crate::ops::VerifyMacRequest) -> $crate::ops::VerifyMacResponse;
+            derive_shared_secret($crate::ops::DeriveSharedSecretRequest)
+                -> $crate::ops::DeriveSharedSecretResponse;
+            encapsulate($crate::ops::EncapsulateRequest) -> $crate::ops::EncapsulateResponse;
+            decapsulate($crate::ops::DecapsulateRequest) -> $crate::ops::DecapsulateResponse;
         }
     };
 }

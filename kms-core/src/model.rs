@@ -3,9 +3,9 @@
 use std::time::SystemTime;
 
 use crate::enums::{
-    EncryptionAlgorithmSpec, ExpirationModelType, ImportState, KeyAgreementAlgorithmSpec,
-    KeyManagerType, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithmSpec, OriginType,
-    RotationType, SigningAlgorithmSpec,
+    EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec, ExpirationModelType, ImportState,
+    KeyAgreementAlgorithmSpec, KeyManagerType, KeyMaterialState, KeySpec, KeyState, KeyUsage,
+    MacAlgorithmSpec, OriginType, RotationType, SigningAlgorithmSpec,
 };
 use crate::shape::shape;
 
@@ -57,6 +57,9 @@ shape! {
             /// Its key agreement algorithms; only for `KEY_AGREEMENT` keys.
             key_agreement_algorithms: Vec<KeyAgreementAlgorithmSpec>
                 => with_key_agreement_algorithms,
+            /// Its key encapsulation algorithms; only for `ENCAPSULATE_DECAPSULATE` keys.
+            encapsulation_algorithms: Vec<EncapsulationAlgorithmSpec>
+                => with_encapsulation_algorithms,
             /// Its MAC algorithms; only for `GENERATE_VERIFY_MAC` keys.
             mac_algorithms: Vec<MacAlgorithmSpec> => with_mac_algorithms,
             /// Whether it is a multi-Region key.

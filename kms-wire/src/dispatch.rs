@@ -117,7 +117,7 @@ mod tests {
             "GenerateDataKeyWithoutPlaintext"
         );
         let names = operation_names();
-        assert_eq!(names.len(), 26);
+        assert_eq!(names.len(), 36);
         assert_eq!(names.first(), Some(&"CreateKey"));
         assert!(names.contains(&"ReEncrypt"));
     }

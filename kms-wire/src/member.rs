@@ -11,10 +11,11 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kms_core::{
-    DataKeyPairSpec, DataKeySpec, EncryptionAlgorithmSpec, EncryptionContext, Error,
-    ExpirationModelType, ImportState, IncludeKeyMaterial, KeyAgreementAlgorithmSpec, KeyId,
-    KeyManagerType, KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithmSpec, OriginType,
-    RotationType, SecretBytes, SigningAlgorithmSpec,
+    DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec,
+    EncryptionContext, Error, ExpirationModelType, ImportState, IncludeKeyMaterial,
+    KeyAgreementAlgorithmSpec, KeyId, KeyManagerType, KeyMaterialState, KeySpec, KeyState,
+    KeyUsage, MacAlgorithmSpec, MessageType, OriginType, RotationType, SecretBytes,
+    SigningAlgorithmSpec,
 };
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
@@ -350,7 +351,8 @@ macro_rules! enum_members {
 enum_members! {
     KeySpec KeyUsage KeyState EncryptionAlgorithmSpec SigningAlgorithmSpec MacAlgorithmSpec
     KeyAgreementAlgorithmSpec OriginType KeyManagerType ExpirationModelType DataKeySpec
-    DataKeyPairSpec RotationType KeyMaterialState ImportState IncludeKeyMaterial
+    DataKeyPairSpec RotationType KeyMaterialState ImportState IncludeKeyMaterial MessageType
+    EncapsulationAlgorithmSpec
 }
 
 #[cfg(test)]

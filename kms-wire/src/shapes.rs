@@ -29,6 +29,7 @@ shapes! {
         opt encryption_algorithms: "EncryptionAlgorithms",
         opt signing_algorithms: "SigningAlgorithms",
         opt key_agreement_algorithms: "KeyAgreementAlgorithms",
+        opt encapsulation_algorithms: "EncapsulationAlgorithms",
         opt multi_region: "MultiRegion",
         opt pending_deletion_window_in_days: "PendingDeletionWindowInDays",
         opt mac_algorithms: "MacAlgorithms",
@@ -296,5 +297,146 @@ shapes! {
     }
     GenerateRandomResponse {
         req plaintext: "Plaintext",
+    }
+    GenerateDataKeyPairRequest key key_id {
+        def encryption_context: "EncryptionContext",
+        req key_id: "KeyId",
+        req key_pair_spec: "KeyPairSpec",
+        def grant_tokens: "GrantTokens",
+        nyi recipient: "Recipient",
+        opt dry_run: "DryRun",
+    }
+    GenerateDataKeyPairResponse key key_id {
+        req private_key_ciphertext_blob: "PrivateKeyCiphertextBlob",
+        req private_key_plaintext: "PrivateKeyPlaintext",
+        req public_key: "PublicKey",
+        req key_id: "KeyId",
+        req key_pair_spec: "KeyPairSpec",
+        opt key_material_id: "KeyMaterialId",
+    }
+    GenerateDataKeyPairWithoutPlaintextRequest key key_id {
+        def encryption_context: "EncryptionContext",
+        req key_id: "KeyId",
+        req key_pair_spec: "KeyPairSpec",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    GenerateDataKeyPairWithoutPlaintextResponse key key_id {
+        req private_key_ciphertext_blob: "PrivateKeyCiphertextBlob",
+        req public_key: "PublicKey",
+        req key_id: "KeyId",
+        req key_pair_spec: "KeyPairSpec",
+        opt key_material_id: "KeyMaterialId",
+    }
+
+    // Asymmetric keys: public keys and signatures.
+    GetPublicKeyRequest key key_id {
+        req key_id: "KeyId",
+        def grant_tokens: "GrantTokens",
+    }
+    GetPublicKeyResponse key key_id {
+        req key_id: "KeyId",
+        req public_key: "PublicKey",
+        opt customer_master_key_spec: "CustomerMasterKeySpec",
+        opt key_spec: "KeySpec",
+        opt key_usage: "KeyUsage",
+        opt encryption_algorithms: "EncryptionAlgorithms",
+        opt signing_algorithms: "SigningAlgorithms",
+        opt key_agreement_algorithms: "KeyAgreementAlgorithms",
+        opt encapsulation_algorithms: "EncapsulationAlgorithms",
+    }
+    SignRequest key key_id {
+        req key_id: "KeyId",
+        req message: "Message",
+        opt message_type: "MessageType",
+        def grant_tokens: "GrantTokens",
+        req signing_algorithm: "SigningAlgorithm",
+        opt dry_run: "DryRun",
+    }
+    SignResponse key key_id {
+        req key_id: "KeyId",
+        req signature: "Signature",
+        opt signing_algorithm: "SigningAlgorithm",
+    }
+    VerifyRequest key key_id {
+        req key_id: "KeyId",
+        req message: "Message",
+        opt message_type: "MessageType",
+        req signature: "Signature",
+        req signing_algorithm: "SigningAlgorithm",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    VerifyResponse key key_id {
+        req key_id: "KeyId",
+        req signature_valid: "SignatureValid",
+        opt signing_algorithm: "SigningAlgorithm",
+    }
+
+    // HMAC keys.
+    GenerateMacRequest key key_id {
+        req message: "Message",
+        req key_id: "KeyId",
+        req mac_algorithm: "MacAlgorithm",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    GenerateMacResponse key key_id {
+        req mac: "Mac",
+        opt mac_algorithm: "MacAlgorithm",
+        req key_id: "KeyId",
+    }
+    VerifyMacRequest key key_id {
+        req message: "Message",
+        req key_id: "KeyId",
+        req mac_algorithm: "MacAlgorithm",
+        req mac: "Mac",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    VerifyMacResponse key key_id {
+        req key_id: "KeyId",
+        req mac_valid: "MacValid",
+        opt mac_algorithm: "MacAlgorithm",
+    }
+
+    // Shared secrets.
+    DeriveSharedSecretRequest key key_id {
+        req key_id: "KeyId",
+        req key_agreement_algorithm: "KeyAgreementAlgorithm",
+        req public_key: "PublicKey",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+        nyi recipient: "Recipient",
+    }
+    DeriveSharedSecretResponse key key_id {
+        req key_id: "KeyId",
+        req shared_secret: "SharedSecret",
+        opt key_agreement_algorithm: "KeyAgreementAlgorithm",
+        opt key_origin: "KeyOrigin",
+    }
+    EncapsulateRequest key key_id {
+        req key_id: "KeyId",
+        req encapsulation_algorithm: "EncapsulationAlgorithm",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    EncapsulateResponse key key_id {
+        req key_id: "KeyId",
+        req shared_secret: "SharedSecret",
+        req shared_secret_ciphertext_blob: "SharedSecretCiphertextBlob",
+        opt encapsulation_algorithm: "EncapsulationAlgorithm",
+    }
+    DecapsulateRequest key key_id {
+        req key_id: "KeyId",
+        req shared_secret_ciphertext_blob: "SharedSecretCiphertextBlob",
+        req encapsulation_algorithm: "EncapsulationAlgorithm",
+        def grant_tokens: "GrantTokens",
+        opt dry_run: "DryRun",
+    }
+    DecapsulateResponse key key_id {
+        req key_id: "KeyId",
+        req shared_secret: "SharedSecret",
+        opt encapsulation_algorithm: "EncapsulationAlgorithm",
     }
 }

@@ -2,12 +2,20 @@
 
 mod aliases;
 mod crypto;
+mod key_pairs;
 mod keys;
+mod mac;
 mod rotation;
+mod shared_secrets;
+mod signing;
 mod tags;
 
 pub use aliases::*;
 pub use crypto::*;
+pub use key_pairs::*;
 pub use keys::*;
+pub use mac::*;
 pub use rotation::*;
+pub use shared_secrets::*;
+pub use signing::*;
 pub use tags::*;
