@@ -115,6 +115,58 @@ flags! {
     /// and the `KeyId` of ListAliases, which AWS documents as taking a key ID or key ARN only,
     /// refuse an alias name or alias ARN with `NotFoundException`.
     RefusesAliasesInRotationsAndAliases => "refuses_aliases_in_rotations_and_aliases",
+    /// CreateKey refuses, with `ValidationException`, every key usage that the key spec does
+    /// not allow (SIGN_VERIFY for SYMMETRIC_DEFAULT, KEY_AGREEMENT for RSA, anything but
+    /// GENERATE_VERIFY_MAC for HMAC, ...).
+    ValidatesKeySpecUsage => "validates_key_spec_usage",
+    /// The metadata and the GetPublicKey answer of an asymmetric or HMAC key list exactly the
+    /// algorithms of its usage (`EncryptionAlgorithms`, `SigningAlgorithms`,
+    /// `KeyAgreementAlgorithms`, `EncapsulationAlgorithms`, `MacAlgorithms`) and no other
+    /// list; GetPublicKey answers the key ARN, the key spec and the usage.
+    ListsKeyAlgorithms => "lists_key_algorithms",
+    /// ECC_NIST_EDWARDS25519 keys exist: ED25519_SHA_512 signs RAW messages only,
+    /// ED25519_PH_SHA_512 SHA-512 digests only.
+    Ed25519Keys => "ed25519_keys",
+    /// ML_DSA_44, ML_DSA_65 and ML_DSA_87 keys exist and sign with ML_DSA_SHAKE_256, RAW or
+    /// EXTERNAL_MU (64 bytes), never DIGEST.
+    MlDsaKeys => "ml_dsa_keys",
+    /// ML_KEM_512, ML_KEM_768 and ML_KEM_1024 keys exist (ENCAPSULATE_DECAPSULATE), with
+    /// Encapsulate and Decapsulate.
+    MlKemKeys => "ml_kem_keys",
+    /// DeriveSharedSecret of a KEY_AGREEMENT key gives the raw ECDH shared secret with the
+    /// peer's SPKI public key.
+    KeyAgreement => "key_agreement",
+    /// Sign and Verify take MessageType DIGEST: the message is a digest of the hash's length
+    /// (`Digest is invalid length for algorithm <algorithm>.` otherwise), and a message and
+    /// its digest verify as the same message.
+    SignsDigests => "signs_digests",
+    /// RSASSA-PSS signatures use MGF1 with the signing hash and a salt as long as the hash,
+    /// so a verifier that requires that salt length (aws-lc-rs, OpenSSL by default) accepts
+    /// them.
+    PssSaltIsHashLength => "pss_salt_is_hash_length",
+    /// Verify of a signature that does not verify fails with
+    /// `KMSInvalidSignatureException`; it never answers `SignatureValid` false.
+    RefusesInvalidSignatures => "refuses_invalid_signatures",
+    /// Sign and Verify refuse a message of 0 or more than 4096 bytes (`ValidationException`),
+    /// an algorithm the key does not offer and a key that is not a SIGN_VERIFY key
+    /// (`InvalidKeyUsageException`).
+    ValidatesSigningRequests => "validates_signing_requests",
+    /// GenerateMac and VerifyMac refuse a message of 0 or more than 4096 bytes
+    /// (`ValidationException`), the algorithm of another HMAC spec
+    /// (`Algorithm <algorithm> is incompatible with key spec <spec>.`) and a key that is not
+    /// an HMAC key; an HMAC key refuses Encrypt.
+    ValidatesMacRequests => "validates_mac_requests",
+    /// RSA ENCRYPT_DECRYPT keys encrypt with RSAES-OAEP (SHA-1 or SHA-256, one of which
+    /// Encrypt must name): the ciphertext is the raw OAEP output of the modulus length, any
+    /// OAEP implementation with the public key makes ciphertexts Decrypt takes (with the key
+    /// and the algorithm), and the plaintext limits of each key size hold.
+    RsaEncryption => "rsa_encryption",
+    /// GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext exist, under symmetric
+    /// encryption keys only.
+    DataKeyPairs => "data_key_pairs",
+    /// EnableKeyRotation and RotateKeyOnDemand of an asymmetric or HMAC key fail with
+    /// `UnsupportedOperationException`.
+    RefusesAsymmetricRotation => "refuses_asymmetric_rotation",
 }
 
 /// What a peer does as AWS KMS does: the peer's name and the flags switched off for it.
@@ -284,7 +336,8 @@ mod tests {
     fn flag_names_are_distinct_snake_case() {
         for (i, flag) in Flag::ALL.iter().enumerate() {
             let name = flag.name();
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            let snake = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+            assert!(name.bytes().all(snake) && name.starts_with(|c: char| c.is_ascii_lowercase()));
             assert!(Flag::ALL[..i].iter().all(|other| other.name() != name));
         }
     }

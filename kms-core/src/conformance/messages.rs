@@ -117,6 +117,36 @@ aws_messages! {
     /// A tag key beginning with `aws:`, in any case.
     ReservedTagKey: "TagException", "Tags beginning with aws: are reserved",
         "LocalStack AWS-validated snapshots (kms-api.md section 2.9) [LSV]";
+    /// CreateKey of a key usage its key spec does not allow.
+    KeyUsageIncompatible: "ValidationException",
+        "KeyUsage <key-usage> is not compatible with KeySpec <key-spec>",
+        "LocalStack AWS-validated snapshots, KEY_AGREEMENT with RSA_2048 (kms-api.md section \
+         1.3) [LSV]";
+    /// A key used for an operation its key usage does not allow.
+    WrongKeyUsage: "InvalidKeyUsageException",
+        "<key-arn> key usage is <key-usage> which is not valid for <operation>.",
+        "LocalStack AWS-validated snapshots, Encrypt with a SIGN_VERIFY key and Sign with a \
+         GENERATE_VERIFY_MAC key (kms-api.md section 1.3) [LSV]";
+    /// An algorithm that the key's spec does not offer (also SYMMETRIC_DEFAULT, the default,
+    /// for an RSA key).
+    AlgorithmIncompatible: "InvalidKeyUsageException",
+        "Algorithm <algorithm> is incompatible with key spec <key-spec>.",
+        "LocalStack AWS-validated snapshot, HMAC_SHA_256 with HMAC_224 [LSV]; real AWS SDK \
+         log of Encrypt with RSA_4096 in zalando/spring-cloud-config-aws-kms#82 [ISS]";
+    /// A DIGEST message whose length is not the algorithm's hash length.
+    DigestLength: "ValidationException", "Digest is invalid length for algorithm <algorithm>.",
+        "LocalStack AWS-validated snapshots test_sign_verify (kms-api.md section 2.4) [LSV]";
+    /// An RSA plaintext over the OAEP limit of the key size and algorithm.
+    OaepPlaintextTooLarge: "ValidationException",
+        "Algorithm <algorithm> and key spec <key-spec> cannot encrypt data larger than <max> \
+         bytes.",
+        "LocalStack AWS-validated snapshots (kms-api.md section 2.5) [LSV]";
+    /// A signature that does not verify. AWS sends no message.
+    InvalidSignature: "KMSInvalidSignatureException", "",
+        "LocalStack AWS-validated snapshot test_sign_verify [LSV]";
+    /// A MAC that does not verify. AWS sends no message.
+    InvalidMac: "KMSInvalidMacException", "",
+        "LocalStack AWS-validated snapshot test_invalid_verify_mac [LSV]";
 }
 
 impl AwsMessage {

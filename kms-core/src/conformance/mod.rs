@@ -28,15 +28,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod algorithms;
 mod aliases;
 mod capabilities;
 mod crypto;
 mod data_keys;
 mod gated;
 mod identifiers;
+mod key_pairs;
+mod key_specs;
 mod keys;
+mod mac;
 mod messages;
+mod public_keys;
 mod rotation;
+mod rsa_encryption;
+mod shared_secrets;
+mod signing;
 mod states;
 mod support;
 mod tags;
@@ -46,9 +54,15 @@ pub use capabilities::{Capabilities, Flag};
 pub use crypto::*;
 pub use data_keys::*;
 pub use identifiers::*;
+pub use key_pairs::*;
+pub use key_specs::*;
 pub use keys::*;
+pub use mac::*;
 pub use messages::AwsMessage;
 pub use rotation::*;
+pub use rsa_encryption::*;
+pub use shared_secrets::*;
+pub use signing::*;
 pub use states::*;
 pub use tags::*;
 
@@ -107,6 +121,20 @@ pub async fn run_all(kms: &dyn Kms, caps: &Capabilities) {
     data_key_validation(kms, caps).await;
     generate_random(kms, caps).await;
     secrets_not_in_debug(kms, caps).await;
+    // Asymmetric and HMAC keys.
+    key_spec_usages(kms, caps).await;
+    key_spec_usage_refusals(kms, caps).await;
+    asymmetric_rotation(kms, caps).await;
+    sign_verify(kms, caps).await;
+    signing_validation(kms, caps).await;
+    generate_verify_mac(kms, caps).await;
+    mac_validation(kms, caps).await;
+    rsa_encrypt_decrypt(kms, caps).await;
+    rsa_encryption_validation(kms, caps).await;
+    generate_data_key_pair(kms, caps).await;
+    data_key_pair_validation(kms, caps).await;
+    derive_shared_secret(kms, caps).await;
+    encapsulate_decapsulate(kms, caps).await;
 }
 
 /// The suite's futures are `Send`, so a backend's test may spawn them on any runtime.

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use super::messages::AwsMessage;
 use crate::{
     Arn, CreateKeyRequest, DecryptRequest, DecryptResponse, DeleteAliasRequest, DescribeKeyRequest,
-    EncryptRequest, EncryptResponse, EncryptionContext, Error, KeyId, KeyMetadata, Kms, Result,
-    ScheduleKeyDeletionRequest,
+    EncryptRequest, EncryptResponse, EncryptionContext, Error, KeyId, KeyMetadata, KeySpec,
+    KeyUsage, Kms, Result, ScheduleKeyDeletionRequest,
 };
 
 /// `ValidationException`.
@@ -21,6 +21,10 @@ pub(crate) const NOT_FOUND: &str = "NotFoundException";
 pub(crate) const INVALID_STATE: &str = "KMSInvalidStateException";
 /// `InvalidMarkerException`.
 pub(crate) const INVALID_MARKER: &str = "InvalidMarkerException";
+/// `InvalidKeyUsageException`.
+pub(crate) const INVALID_KEY_USAGE: &str = "InvalidKeyUsageException";
+/// `UnsupportedOperationException`.
+pub(crate) const UNSUPPORTED: &str = "UnsupportedOperationException";
 
 /// A key a check created. Its ARN gives the partition, region and account of the messages
 /// the check expects.
@@ -120,6 +124,15 @@ impl<'a> Session<'a> {
     /// Creates a key that must be created.
     pub(crate) async fn create(&mut self, request: CreateKeyRequest) -> Key {
         Key::from_metadata(&ok(self.try_create(request).await, "CreateKey"))
+    }
+
+    /// Creates a key of `spec` for `usage`.
+    pub(crate) async fn create_for(&mut self, spec: KeySpec, usage: KeyUsage) -> Key {
+        let what = format!("CreateKey of a {spec} key for {usage}");
+        let request = CreateKeyRequest::new()
+            .with_key_spec(spec)
+            .with_key_usage(usage);
+        Key::from_metadata(&ok(self.try_create(request).await, &what))
     }
 
     /// Tries to create a key, remembering it if it was created.
@@ -262,6 +275,36 @@ pub(crate) fn expect_err<T: Debug>(result: Result<T>, what: &str, expected: Expe
         );
     }
     err
+}
+
+/// The error of a call that must fail with one of `codes`, where the references do not say
+/// which of them AWS sends.
+#[track_caller]
+pub(crate) fn expect_refused<T: Debug>(result: Result<T>, what: &str, codes: &[&str]) -> Error {
+    let err = match result {
+        Ok(value) => panic!("{what}: expected one of {codes:?}, got Ok({value:?})"),
+        Err(err) => err,
+    };
+    assert!(
+        codes.contains(&err.code()),
+        "{what}: expected one of {codes:?}, got {}: {:?}",
+        err.code(),
+        err.message()
+    );
+    err
+}
+
+/// `InvalidKeyUsageException`: `<key-arn> key usage is <usage> which is not valid for <op>.`
+pub(crate) fn wrong_key_usage(arn: &str, usage: &KeyUsage, operation: &str) -> Expected {
+    Expected::aws(AwsMessage::WrongKeyUsage, &[arn, usage.as_str(), operation])
+}
+
+/// `InvalidKeyUsageException`: `Algorithm <algorithm> is incompatible with key spec <spec>.`
+pub(crate) fn algorithm_incompatible(algorithm: &str, spec: &KeySpec) -> Expected {
+    Expected::aws(
+        AwsMessage::AlgorithmIncompatible,
+        &[algorithm, spec.as_str()],
+    )
 }
 
 /// `DisabledException`: `<key-arn> is disabled.`
