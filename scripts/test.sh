@@ -7,7 +7,8 @@
 # through moto; both peers are installed into the project's virtualenv .venv. The official
 # JavaScript AWS Encryption SDK (raw AES keyring, both ways) is installed with npm into
 # scripts/interop/js/node_modules. Then real clients against `kms serve` (our endpoint, on the
-# in-memory store): the AWS CLI v1 tutorial, boto3, the JavaScript SDK v3 (npm, into
+# in-memory store): the AWS CLI v1 tutorial, boto3, Python's cryptography on every key kind
+# (also against moto), the JavaScript SDK v3 (npm, into
 # scripts/peers/js/node_modules) and the Python SDK's KMS keyring with our envelope CLI, and a
 # smoke run of the load benchmark; last, the Windows build and tests under Wine
 # (scripts/windows/test.sh). It stops at the first failure and exits non-zero; a peer
@@ -95,6 +96,18 @@ scripts/with-kms-serve.sh bash -c 'scripts/peers/awscli_tutorial.sh "$KMS_TEST_S
 
 step "against kms serve: boto3, scripts/peers/boto3_client.py"
 scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/peers/boto3_client.py "$KMS_TEST_SERVE_URL"'
+
+# Every key kind checked by Python's `cryptography`: kms serve on the fixture keys of
+# scripts/peers/asymmetric_peer_seed.toml (the peer reads their material too), then moto for
+# what moto implements (the peer prints each check it skips there, and why).
+step "against kms serve with fixture keys: Python's cryptography, scripts/peers/asymmetric_peer.py (public keys, signatures, OAEP, ECDH, ML-KEM, HMAC and data key pairs of every key kind)"
+KMS_SERVE_URL="local:?seed=$PWD/scripts/peers/asymmetric_peer_seed.toml" \
+    scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/peers/asymmetric_peer.py \
+        "$KMS_TEST_SERVE_URL" --seed scripts/peers/asymmetric_peer_seed.toml'
+
+step "against moto_server: Python's cryptography, scripts/peers/asymmetric_peer.py --skip-unsupported-by-moto"
+scripts/with-moto.sh bash -c '.venv/bin/python scripts/peers/asymmetric_peer.py \
+    "$KMS_TEST_MOTO_URL" --skip-unsupported-by-moto'
 
 step "against kms serve: the JavaScript SDK v3, scripts/peers/js_client.sh (npm ci of the pinned @aws-sdk/client-kms into scripts/peers/js)"
 scripts/with-kms-serve.sh bash -c 'scripts/peers/js_client.sh "$KMS_TEST_SERVE_URL"'

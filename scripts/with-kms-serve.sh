@@ -3,7 +3,8 @@
 # over the in-memory local backend, and stops the server by its PID when the command ends,
 # however it ends (success, failure, Ctrl-C). Builds nothing: the binary is
 # $CARGO_TARGET_DIR/debug/kms (target/debug/kms by default; `cargo build -p kms-cli` makes
-# it), or $KMS_SERVE_BIN when set.
+# it), or $KMS_SERVE_BIN when set. The backend is `local:` (in memory), or $KMS_SERVE_URL when
+# set (e.g. `local:?seed=/abs/path/seed.toml` for fixture keys).
 #
 #   scripts/with-kms-serve.sh COMMAND [ARGS...]
 #
@@ -79,7 +80,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 : >"$out"
-"$kms" serve --url local: --listen 127.0.0.1:0 >"$out" 2>"$log" &
+"$kms" serve --url "${KMS_SERVE_URL:-local:}" --listen 127.0.0.1:0 >"$out" 2>"$log" &
 server_pid=$!
 
 # The first line on standard output is exactly `listening on http://127.0.0.1:PORT`.
