@@ -86,8 +86,9 @@ fn moto_capabilities() -> Capabilities {
         .without(Flag::RotatesKeyMaterial)
         // No limit of 25 on-demand rotations.
         .without(Flag::EnforcesOnDemandRotationLimit)
-        // CancelKeyDeletion, ScheduleKeyDeletion and RotateKeyOnDemand echo the identifier
-        // sent (a key ID, not the ARN); GetKeyRotationStatus sends no KeyId.
+        // CancelKeyDeletion, ScheduleKeyDeletion, RotateKeyOnDemand and VerifyMac echo the
+        // identifier sent (a key ID, not the ARN), GenerateMac answers the key ID;
+        // GetKeyRotationStatus sends no KeyId.
         .without(Flag::ReturnsKeyArns)
         // KeyUsage and MultiRegion are null and SigningAlgorithms [] for a default symmetric
         // key; no PendingDeletionWindowInDays; no KeyState or PendingWindowInDays in the
@@ -119,6 +120,35 @@ fn moto_capabilities() -> Capabilities {
         // and an alias as the TargetKeyId of CreateAlias or UpdateAlias is refused with
         // ValidationException.
         .without(Flag::RefusesAliasesInRotationsAndAliases)
+        // CreateKey takes any KeyUsage with any KeySpec (KEY_AGREEMENT with RSA_2048,
+        // SIGN_VERIFY with SYMMETRIC_DEFAULT, ...): no pair is refused.
+        .without(Flag::ValidatesKeySpecUsage)
+        // GetPublicKey answers the key ID, not the ARN, and no KeySpec; HMAC keys list the RSA
+        // encryption algorithms and no MacAlgorithms; KEY_AGREEMENT keys list signing
+        // algorithms and no KeyAgreementAlgorithms.
+        .without(Flag::ListsKeyAlgorithms)
+        // No ECC_NIST_EDWARDS25519, ML_DSA_* or ML_KEM_* key spec: CreateKey refuses them.
+        .without(Flag::Ed25519Keys)
+        .without(Flag::MlDsaKeys)
+        .without(Flag::MlKemKeys)
+        // No DeriveSharedSecret.
+        .without(Flag::KeyAgreement)
+        // MessageType is ignored: a DIGEST message is signed and verified as a raw message.
+        .without(Flag::SignsDigests)
+        // RSASSA-PSS signs with the maximal salt length (PSS.MAX_LENGTH), not the hash length.
+        .without(Flag::PssSaltIsHashLength)
+        // A 4097-byte message is signed, and an algorithm the key lacks is a
+        // ValidationException, not InvalidKeyUsageException.
+        .without(Flag::ValidatesSigningRequests)
+        // GenerateMac takes any HMAC algorithm with any HMAC key, and any message length.
+        .without(Flag::ValidatesMacRequests)
+        // Encrypt with an RSA key encrypts with the key's symmetric material whatever the
+        // EncryptionAlgorithm; there is no OAEP.
+        .without(Flag::RsaEncryption)
+        // No GenerateDataKeyPair or GenerateDataKeyPairWithoutPlaintext.
+        .without(Flag::DataKeyPairs)
+        // EnableKeyRotation and RotateKeyOnDemand of asymmetric and HMAC keys succeed.
+        .without(Flag::RefusesAsymmetricRotation)
 }
 
 /// The whole conformance suite: every check of `run_all`, with the flags above.

@@ -69,8 +69,9 @@ flags! {
     /// The 26th RotateKeyOnDemand of a key fails with `LimitExceededException` (at most 25
     /// on-demand rotations per key). The check rotates one key 26 times.
     EnforcesOnDemandRotationLimit => "enforces_on_demand_rotation_limit",
-    /// ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand and GetKeyRotationStatus
-    /// answer with the key ARN as `KeyId`, whatever form named the key.
+    /// ScheduleKeyDeletion, CancelKeyDeletion, RotateKeyOnDemand, GetKeyRotationStatus,
+    /// GenerateMac and VerifyMac answer with the key ARN as `KeyId`, whatever form named the
+    /// key.
     ReturnsKeyArns => "returns_key_arns",
     /// Key metadata and the ScheduleKeyDeletion answer carry every field AWS sends: a new
     /// symmetric key states `KeyUsage` `ENCRYPT_DECRYPT` and `MultiRegion` false even when
@@ -144,9 +145,6 @@ flags! {
     /// so a verifier that requires that salt length (aws-lc-rs, OpenSSL by default) accepts
     /// them.
     PssSaltIsHashLength => "pss_salt_is_hash_length",
-    /// Verify of a signature that does not verify fails with
-    /// `KMSInvalidSignatureException`; it never answers `SignatureValid` false.
-    RefusesInvalidSignatures => "refuses_invalid_signatures",
     /// Sign and Verify refuse a message of 0 or more than 4096 bytes (`ValidationException`),
     /// an algorithm the key does not offer and a key that is not a SIGN_VERIFY key
     /// (`InvalidKeyUsageException`).

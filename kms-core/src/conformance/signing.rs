@@ -192,7 +192,7 @@ async fn sign_verify_spec(
     let spki = public_key(kms, &key, &spec).await;
     for algorithm in spec.signing_algorithms() {
         if *algorithm == SigningAlgorithmSpec::Ed25519PhSha512 {
-            prehashed_ed25519(kms, caps, &key, algorithm).await;
+            prehashed_ed25519(kms, &key, algorithm).await;
             continue;
         }
         let signature = signed(kms, &key, MESSAGE, MessageType::Raw, algorithm).await;
@@ -252,28 +252,19 @@ async fn sign_verify_spec(
         }
 
         let what = format!("Verify of a bad {algorithm} signature");
-        let refused = async {
-            let other = b"another message";
-            let cases = [(MESSAGE, tampered(&signature)), (other, signature.clone())];
-            for (message, signature) in cases {
-                let result = verify(kms, &key, message, MessageType::Raw, algorithm, &signature);
-                let invalid = Expected::aws(AwsMessage::InvalidSignature, &[]);
-                expect_err(result.await, &what, invalid);
-            }
-        };
-        caps.gate(Flag::RefusesInvalidSignatures, &what, refused)
-            .await;
+        let other = b"another message";
+        let cases = [(MESSAGE, tampered(&signature)), (other, signature.clone())];
+        for (message, signature) in cases {
+            let result = verify(kms, &key, message, MessageType::Raw, algorithm, &signature);
+            let invalid = Expected::aws(AwsMessage::InvalidSignature, &[]);
+            expect_err(result.await, &what, invalid);
+        }
     }
 }
 
 /// `ED25519_PH_SHA_512` signs the SHA-512 digest of a message; Verify accepts the digest and
 /// refuses a flipped bit.
-async fn prehashed_ed25519(
-    kms: &dyn Kms,
-    caps: &Capabilities,
-    key: &Key,
-    algorithm: &SigningAlgorithmSpec,
-) {
+async fn prehashed_ed25519(kms: &dyn Kms, key: &Key, algorithm: &SigningAlgorithmSpec) {
     let Some(digest) = digest_for(algorithm, MESSAGE) else {
         panic!("{algorithm}: expected a digest length");
     };
@@ -290,15 +281,11 @@ async fn prehashed_ed25519(
         &what,
     )
     .await;
-    let refused = async {
-        let tampered = tampered(&signature);
-        let result = verify(kms, key, &digest, MessageType::Digest, algorithm, &tampered);
-        let invalid = Expected::aws(AwsMessage::InvalidSignature, &[]);
-        expect_err(result.await, &what, invalid);
-    };
     let what = format!("Verify of a bad {algorithm} signature");
-    caps.gate(Flag::RefusesInvalidSignatures, &what, refused)
-        .await;
+    let tampered = tampered(&signature);
+    let result = verify(kms, key, &digest, MessageType::Digest, algorithm, &tampered);
+    let invalid = Expected::aws(AwsMessage::InvalidSignature, &[]);
+    expect_err(result.await, &what, invalid);
 }
 
 /// Whether `algorithm` is RSASSA-PSS.
