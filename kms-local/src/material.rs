@@ -40,10 +40,10 @@ pub(crate) enum KeyMaterial {
     /// Every AES-256 material the key ever had, oldest first; never empty: the last one
     /// encrypts.
     Symmetric(Vec<Material>),
-    /// The key of an HMAC key.
-    Hmac(HmacKey),
-    /// The private key of an asymmetric key, parsed once.
-    Asymmetric(PrivateKey),
+    /// The key of an HMAC key (boxed: its prepared HMAC states are large).
+    Hmac(Box<HmacKey>),
+    /// The private key of an asymmetric key, parsed once (boxed: the parsed forms are large).
+    Asymmetric(Box<PrivateKey>),
 }
 
 impl KeyMaterial {
@@ -52,8 +52,8 @@ impl KeyMaterial {
     pub(crate) fn generate(spec: &KeySpec, created: SystemTime) -> Result<Self> {
         Ok(match Kind::of(spec) {
             Kind::Symmetric => Self::Symmetric(vec![Material::generate(created, None)?]),
-            Kind::Hmac => Self::Hmac(HmacKey::generate(spec)?),
-            Kind::Asymmetric => Self::Asymmetric(PrivateKey::generate(spec)?),
+            Kind::Hmac => Self::Hmac(Box::new(HmacKey::generate(spec)?)),
+            Kind::Asymmetric => Self::Asymmetric(Box::new(PrivateKey::generate(spec)?)),
         })
     }
 
@@ -61,8 +61,10 @@ impl KeyMaterial {
     /// [`KeyMaterial::secret`]): the HMAC key's bytes, or PKCS#8 DER.
     pub(crate) fn from_secret(spec: &KeySpec, secret: SecretBytes) -> Result<Self> {
         match Kind::of(spec) {
-            Kind::Hmac => Ok(Self::Hmac(HmacKey::from_bytes(spec, secret)?)),
-            Kind::Asymmetric => Ok(Self::Asymmetric(PrivateKey::from_pkcs8(spec, secret)?)),
+            Kind::Hmac => Ok(Self::Hmac(Box::new(HmacKey::from_bytes(spec, secret)?))),
+            Kind::Asymmetric => Ok(Self::Asymmetric(Box::new(PrivateKey::from_pkcs8(
+                spec, secret,
+            )?))),
             Kind::Symmetric => Err(random::internal(
                 "a symmetric key holds AES materials, not one secret",
             )),

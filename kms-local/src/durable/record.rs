@@ -16,7 +16,7 @@ use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring, Touche
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Record {
     /// A key, whole, as it is after the change.
-    KeyPut(StoredKey),
+    KeyPut(Box<StoredKey>),
     /// A key was deleted, with its aliases.
     KeyDelete {
         /// The key ID.
@@ -93,7 +93,7 @@ impl Record {
     /// The record of the key `id` as it is in `keyring` (a deletion if it is gone).
     fn of_key(keyring: &Keyring, id: &str, root: &RootKey) -> Result<Self> {
         Ok(match keyring.keys.get(id) {
-            Some(key) => Self::KeyPut(StoredKey::of(key, root)?),
+            Some(key) => Self::KeyPut(Box::new(StoredKey::of(key, root)?)),
             None => Self::KeyDelete {
                 key_id: id.to_owned(),
             },

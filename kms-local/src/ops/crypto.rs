@@ -292,10 +292,9 @@ impl Store {
     fn open_blob(&self, from: Source<'_>) -> Result<Opened> {
         let keyring = self.read()?;
         let now = || self.now();
-        let named = match from.expected_key {
-            Some(expected) => Some(keyring.resolve(&self.identity, expected, now)),
-            None => None,
-        };
+        let named = from
+            .expected_key
+            .map(|expected| keyring.resolve(&self.identity, expected, now));
         // An asymmetric key named without its algorithm refuses the default one, whatever
         // the ciphertext.
         if let Some(Ok(named)) = &named
