@@ -196,6 +196,11 @@ fn from_pkcs8_refuses_what_is_not_a_key_of_the_spec() {
     let p256 = key(&KeySpec::EccNistP256).pkcs8().expose_secret();
     let cases: Vec<(KeySpec, Vec<u8>)> = vec![
         (KeySpec::EccNistP256, b"not DER at all".to_vec()),
+        // What `openssl genpkey -outform DER` writes for EC keys: SEC1, not PKCS#8.
+        (
+            KeySpec::EccNistP256,
+            include_bytes!("../../tests/vectors/openssl/p256.sec1.der").to_vec(),
+        ),
         (KeySpec::EccNistP384, p256.to_vec()),
         (KeySpec::EccSecgP256k1, p256.to_vec()),
         (KeySpec::Rsa2048, p256.to_vec()),
@@ -928,4 +933,234 @@ fn ml_kem_seeds_expand_as_aws_lc_rs_expands_them() {
         .decapsulate(ciphertext.as_slice().into())
         .expect("decapsulates");
     assert_eq!(decapsulated.as_ref(), secret.expose_secret());
+}
+
+/// The DER inside a PEM document.
+fn pem(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64")
+}
+
+macro_rules! vector {
+    ($path:literal) => {
+        include_bytes!(concat!("../../tests/vectors/", $path)).as_slice()
+    };
+}
+
+macro_rules! pem_vector {
+    ($path:literal) => {
+        pem(include_str!(concat!("../../tests/vectors/", $path)))
+    };
+}
+
+#[test]
+fn lamps_seed_examples_give_the_published_public_keys() {
+    for (spec, oid, private_key, public_key) in [
+        (
+            KeySpec::MlKem512,
+            oid::ML_KEM_512,
+            pem_vector!("lamps/ML-KEM-512-seed.priv"),
+            pem_vector!("lamps/ML-KEM-512.pub"),
+        ),
+        (
+            KeySpec::MlKem768,
+            oid::ML_KEM_768,
+            pem_vector!("lamps/ML-KEM-768-seed.priv"),
+            pem_vector!("lamps/ML-KEM-768.pub"),
+        ),
+        (
+            KeySpec::MlKem1024,
+            oid::ML_KEM_1024,
+            pem_vector!("lamps/ML-KEM-1024-seed.priv"),
+            pem_vector!("lamps/ML-KEM-1024.pub"),
+        ),
+        (
+            KeySpec::MlDsa44,
+            oid::ML_DSA_44,
+            pem_vector!("lamps/ML-DSA-44-seed.priv"),
+            pem_vector!("lamps/ML-DSA-44.pub"),
+        ),
+        (
+            KeySpec::MlDsa65,
+            oid::ML_DSA_65,
+            pem_vector!("lamps/ML-DSA-65-seed.priv"),
+            pem_vector!("lamps/ML-DSA-65.pub"),
+        ),
+        (
+            KeySpec::MlDsa87,
+            oid::ML_DSA_87,
+            pem_vector!("lamps/ML-DSA-87-seed.priv"),
+            pem_vector!("lamps/ML-DSA-87.pub"),
+        ),
+    ] {
+        let key = PrivateKey::from_pkcs8(&spec, SecretBytes::from(private_key.as_slice()))
+            .expect("loads");
+        assert_eq!(key.public_key().expect("public key"), public_key, "{spec}");
+        // The seeds are 00 01 02 …: the PKCS#8 written here is the published one.
+        let seed: Vec<u8> = (0..u8::try_from(private_key.len() - 22).expect("small")).collect();
+        if matches!(
+            spec,
+            KeySpec::MlKem512 | KeySpec::MlKem768 | KeySpec::MlKem1024
+        ) {
+            assert_eq!(
+                der::seed_private_key_info(oid, &seed),
+                private_key,
+                "{spec}"
+            );
+        }
+    }
+    // ML-DSA keys generated here are in the same seed form as the examples.
+    let generated = key(&KeySpec::MlDsa44).pkcs8().expose_secret();
+    let example = pem_vector!("lamps/ML-DSA-44-seed.priv");
+    assert_eq!(generated.len(), example.len());
+    assert_eq!(generated[..22], example[..22]);
+}
+
+#[test]
+fn keys_written_by_openssl_load_and_give_openssls_public_keys() {
+    for (spec, private_key, public_key) in [
+        (
+            KeySpec::Rsa2048,
+            vector!("openssl/rsa-2048.pk8.der"),
+            vector!("openssl/rsa-2048.spki.der"),
+        ),
+        (
+            KeySpec::EccNistP256,
+            vector!("openssl/p256.pk8.der"),
+            vector!("openssl/p256.spki.der"),
+        ),
+        (
+            KeySpec::EccNistP384,
+            vector!("openssl/p384.pk8.der"),
+            vector!("openssl/p384.spki.der"),
+        ),
+        (
+            KeySpec::EccNistP521,
+            vector!("openssl/p521.pk8.der"),
+            vector!("openssl/p521.spki.der"),
+        ),
+        (
+            KeySpec::EccSecgP256k1,
+            vector!("openssl/secp256k1.pk8.der"),
+            vector!("openssl/secp256k1.spki.der"),
+        ),
+        (
+            KeySpec::EccNistEdwards25519,
+            vector!("openssl/ed25519.pk8.der"),
+            vector!("openssl/ed25519.spki.der"),
+        ),
+    ] {
+        let key = PrivateKey::from_pkcs8(&spec, SecretBytes::from(private_key)).expect("loads");
+        assert_eq!(key.public_key().expect("public key"), public_key, "{spec}");
+        // The key is kept as given: what was seeded is what is exported.
+        assert_eq!(key.pkcs8().expose_secret(), private_key, "{spec}");
+    }
+}
+
+fn openssl_key(spec: &KeySpec, der: &[u8]) -> PrivateKey {
+    PrivateKey::from_pkcs8(spec, SecretBytes::from(der)).expect("loads")
+}
+
+#[test]
+fn openssl_signatures_verify() {
+    let message = vector!("openssl/message.txt");
+    for (spec, der, algorithm, signature) in [
+        (
+            KeySpec::EccNistP256,
+            vector!("openssl/p256.pk8.der"),
+            SigningAlgorithmSpec::EcdsaSha256,
+            vector!("openssl/p256.ecdsa-sha256.sig"),
+        ),
+        (
+            KeySpec::EccNistP384,
+            vector!("openssl/p384.pk8.der"),
+            SigningAlgorithmSpec::EcdsaSha384,
+            vector!("openssl/p384.ecdsa-sha384.sig"),
+        ),
+        (
+            KeySpec::EccNistP521,
+            vector!("openssl/p521.pk8.der"),
+            SigningAlgorithmSpec::EcdsaSha512,
+            vector!("openssl/p521.ecdsa-sha512.sig"),
+        ),
+        (
+            KeySpec::EccSecgP256k1,
+            vector!("openssl/secp256k1.pk8.der"),
+            SigningAlgorithmSpec::EcdsaSha256,
+            vector!("openssl/secp256k1.ecdsa-sha256.sig"),
+        ),
+        (
+            KeySpec::Rsa2048,
+            vector!("openssl/rsa-2048.pk8.der"),
+            SigningAlgorithmSpec::RsassaPssSha384,
+            vector!("openssl/rsa-2048.pss-sha384.sig"),
+        ),
+        (
+            KeySpec::Rsa2048,
+            vector!("openssl/rsa-2048.pk8.der"),
+            SigningAlgorithmSpec::RsassaPkcs1V15Sha512,
+            vector!("openssl/rsa-2048.pkcs1-sha512.sig"),
+        ),
+        (
+            KeySpec::EccNistEdwards25519,
+            vector!("openssl/ed25519.pk8.der"),
+            SigningAlgorithmSpec::Ed25519Sha512,
+            vector!("openssl/ed25519.sig"),
+        ),
+    ] {
+        let key = openssl_key(&spec, der);
+        let what = format!("{spec} {algorithm}");
+        key.verify(&algorithm, &MessageType::Raw, message, signature)
+            .expect(&what);
+        if algorithm.digest_len().is_some() {
+            key.verify(
+                &algorithm,
+                &MessageType::Digest,
+                &hash(&algorithm, message),
+                signature,
+            )
+            .expect(&what);
+        }
+        let err = key
+            .verify(&algorithm, &MessageType::Raw, &message[1..], signature)
+            .expect_err(&what);
+        assert!(matches!(err, Error::InvalidSignature), "{what}");
+    }
+}
+
+#[test]
+fn openssl_oaep_ciphertexts_decrypt() {
+    let key = openssl_key(&KeySpec::Rsa2048, vector!("openssl/rsa-2048.pk8.der"));
+    for (algorithm, ciphertext) in [
+        (
+            EncryptionAlgorithmSpec::RsaesOaepSha1,
+            vector!("openssl/rsa-2048.oaep-sha1.bin"),
+        ),
+        (
+            EncryptionAlgorithmSpec::RsaesOaepSha256,
+            vector!("openssl/rsa-2048.oaep-sha256.bin"),
+        ),
+    ] {
+        let plaintext = key.decrypt(&algorithm, ciphertext).expect("decrypts");
+        assert_eq!(
+            plaintext.expose_secret(),
+            vector!("openssl/oaep.txt"),
+            "{algorithm}"
+        );
+    }
+}
+
+#[test]
+fn the_ecdh_secret_is_the_one_openssl_derives() {
+    let key = openssl_key(&KeySpec::EccNistP384, vector!("openssl/p384.pk8.der"));
+    let secret = key
+        .derive_shared_secret(vector!("openssl/p384-peer.spki.der"))
+        .expect("derives");
+    assert_eq!(secret.expose_secret(), vector!("openssl/p384-ecdh.secret"));
 }
