@@ -107,11 +107,11 @@ static SCHEMES: [Scheme; 6] = [
     },
 ];
 
-/// The index in [`SCHEMES`] of `algorithm`.
-fn scheme_index(algorithm: &SigningAlgorithmSpec, spec: &KeySpec) -> Result<usize> {
+/// The scheme of `algorithm`.
+fn scheme(algorithm: &SigningAlgorithmSpec, spec: &KeySpec) -> Result<&'static Scheme> {
     SCHEMES
         .iter()
-        .position(|scheme| &scheme.algorithm == algorithm)
+        .find(|scheme| &scheme.algorithm == algorithm)
         .ok_or_else(|| incompatible(algorithm, spec))
 }
 
@@ -197,7 +197,7 @@ impl RsaKey {
         let SigningInput::Digest(digest) = input else {
             return Err(internal("RSA signs a digest"));
         };
-        let scheme = &SCHEMES[scheme_index(algorithm, &self.size.spec())?];
+        let scheme = scheme(algorithm, &self.size.spec())?;
         let mut signature = vec![0; self.signer.public_modulus_len()];
         self.signer
             .sign_digest(scheme.encoding, digest, &mut signature)
@@ -215,8 +215,12 @@ impl RsaKey {
         let SigningInput::Digest(digest) = input else {
             return Err(internal("RSA verifies a digest"));
         };
-        let index = scheme_index(algorithm, &self.size.spec())?;
-        self.verifiers[index]
+        let (_, verifier) = SCHEMES
+            .iter()
+            .zip(&self.verifiers)
+            .find(|(scheme, _)| &scheme.algorithm == algorithm)
+            .ok_or_else(|| incompatible(algorithm, &self.size.spec()))?;
+        verifier
             .verify_digest_sig(digest, signature)
             .map_err(|_| Error::InvalidSignature)
     }

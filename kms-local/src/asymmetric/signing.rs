@@ -52,6 +52,8 @@ impl<'a> SigningInput<'a> {
             SigningAlgorithmSpec::MlDsaShake256 => match message_type {
                 MessageType::Raw => Ok(Self::Message(message)),
                 MessageType::ExternalMu => {
+                    // AWS documents the 64-byte rule, not its message: this one follows
+                    // the message AWS gives for a DIGEST of the wrong length.
                     let mu = <&[u8; MU_LEN]>::try_from(message)
                         .map_err(|_| invalid_digest_length(algorithm))?;
                     Ok(Self::Mu(mu))

@@ -1164,3 +1164,32 @@ fn the_ecdh_secret_is_the_one_openssl_derives() {
         .expect("derives");
     assert_eq!(secret.expose_secret(), vector!("openssl/p384-ecdh.secret"));
 }
+
+#[test]
+fn keys_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<PrivateKey>();
+    shared::<crate::hmac::HmacKey>();
+}
+
+#[test]
+fn ed25519_keys_load_from_pkcs8_v2_too() {
+    let aws_lc = signature::Ed25519KeyPair::generate().expect("generates");
+    let v2 = aws_lc.to_pkcs8().expect("PKCS#8 v2");
+    let key = PrivateKey::from_pkcs8(
+        &KeySpec::EccNistEdwards25519,
+        SecretBytes::from(v2.as_ref()),
+    )
+    .expect("loads");
+    let expected = signature::KeyPair::public_key(&aws_lc)
+        .as_der()
+        .expect("SPKI");
+    assert_eq!(key.public_key().expect("public key"), expected.as_ref());
+    let digest = [9; 64];
+    let algorithm = SigningAlgorithmSpec::Ed25519PhSha512;
+    let signed = key
+        .sign(&algorithm, &MessageType::Digest, &digest)
+        .expect("signs");
+    key.verify(&algorithm, &MessageType::Digest, &digest, &signed)
+        .expect("verifies");
+}
