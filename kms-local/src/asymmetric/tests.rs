@@ -1193,3 +1193,53 @@ fn ed25519_keys_load_from_pkcs8_v2_too() {
     key.verify(&algorithm, &MessageType::Digest, &digest, &signed)
         .expect("verifies");
 }
+
+#[test]
+fn malformed_keys_and_inputs_are_errors_never_panics() {
+    for spec in asymmetric_specs() {
+        let der = key(&spec).pkcs8().expose_secret();
+        for len in (0..der.len()).step_by(7) {
+            let err = PrivateKey::from_pkcs8(&spec, SecretBytes::from(&der[..len]))
+                .expect_err("truncated");
+            assert_eq!(err.code(), "ValidationException", "{spec} cut at {len}");
+        }
+        for at in (0..der.len()).step_by(41) {
+            let mut flipped = der.to_vec();
+            flipped[at] ^= 0x55;
+            // A flip may land where the key stays valid (an unused bit, the public key a
+            // library recomputes); anything else must be a clear refusal.
+            if let Err(err) = PrivateKey::from_pkcs8(&spec, SecretBytes::from(flipped)) {
+                assert_eq!(err.code(), "ValidationException", "{spec} flipped at {at}");
+            }
+        }
+
+        let key = key(&spec);
+        for garbage in [&[][..], &[0x30][..], &[0xff; 7000][..]] {
+            for algorithm in spec.signing_algorithms() {
+                for (message_type, message) in inputs(algorithm, b"m") {
+                    let err = key
+                        .verify(algorithm, &message_type, &message, garbage)
+                        .expect_err("garbage signature");
+                    assert!(matches!(err, Error::InvalidSignature), "{spec} {algorithm}");
+                }
+            }
+            for algorithm in spec.encryption_algorithms() {
+                let err = key
+                    .decrypt(algorithm, garbage)
+                    .expect_err("garbage ciphertext");
+                assert!(
+                    matches!(err, Error::InvalidCiphertext),
+                    "{spec} {algorithm}"
+                );
+            }
+            if !spec.key_agreement_algorithms().is_empty() {
+                let err = key.derive_shared_secret(garbage).expect_err("garbage key");
+                assert_eq!(err.code(), "ValidationException", "{spec}");
+            }
+            if !spec.encapsulation_algorithms().is_empty() {
+                let err = key.decapsulate(garbage).expect_err("garbage ciphertext");
+                assert!(matches!(err, Error::InvalidCiphertext), "{spec}");
+            }
+        }
+    }
+}
