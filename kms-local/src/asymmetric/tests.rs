@@ -1214,6 +1214,22 @@ fn malformed_keys_and_inputs_are_errors_never_panics() {
         }
 
         let key = key(&spec);
+        // Signatures of the right length but no valid encoding (ML-DSA hints, Ed25519 scalars,
+        // RSA values over the modulus) as well as of the wrong lengths.
+        for algorithm in spec.signing_algorithms() {
+            for (message_type, message) in inputs(algorithm, b"m") {
+                let len = key
+                    .sign(algorithm, &message_type, &message)
+                    .expect("signs")
+                    .len();
+                for byte in [0x00, 0xff] {
+                    let err = key
+                        .verify(algorithm, &message_type, &message, &vec![byte; len])
+                        .expect_err("garbage of the right length");
+                    assert!(matches!(err, Error::InvalidSignature), "{spec} {algorithm}");
+                }
+            }
+        }
         for garbage in [&[][..], &[0x30][..], &[0xff; 7000][..]] {
             for algorithm in spec.signing_algorithms() {
                 for (message_type, message) in inputs(algorithm, b"m") {
