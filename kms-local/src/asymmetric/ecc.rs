@@ -112,7 +112,12 @@ impl EccKey {
         if info.algorithm.algorithm != oid::EC_PUBLIC_KEY {
             return Err(not_a_key_of(&spec, "it is not an EC key"));
         }
-        if info.algorithm.parameter != Some(curve.oid()) {
+        // RFC 5915 lets the curve sit in the ECPrivateKey alone; aws-lc-rs checks it there.
+        if info
+            .algorithm
+            .parameter
+            .is_some_and(|named_curve| named_curve != curve.oid())
+        {
             return Err(not_a_key_of(&spec, "it is a key on another curve"));
         }
         let signer = EcdsaKeyPair::from_pkcs8(curve.signing(), der)

@@ -105,7 +105,8 @@ impl PrivateKey {
     /// A key of `spec` from PKCS#8 DER (seed files, the durable store, later imports).
     ///
     /// Refuses DER that is not a private key of that spec with a `ValidationException` that
-    /// says what is wrong without echoing the bytes.
+    /// says what is wrong without echoing the bytes. The DER is kept as given (PKCS#8 v1 or
+    /// v2, any form its library reads), so what was seeded or imported is what is exported.
     pub(crate) fn from_pkcs8(spec: &KeySpec, der: SecretBytes) -> Result<Self> {
         let family = Family::of(spec)?;
         let bytes = der.expose_secret();
