@@ -23,6 +23,8 @@ pub(crate) const INVALID_STATE: &str = "KMSInvalidStateException";
 pub(crate) const INVALID_MARKER: &str = "InvalidMarkerException";
 /// `InvalidKeyUsageException`.
 pub(crate) const INVALID_KEY_USAGE: &str = "InvalidKeyUsageException";
+/// `InvalidCiphertextException`.
+pub(crate) const INVALID_CIPHERTEXT: &str = "InvalidCiphertextException";
 /// `UnsupportedOperationException`.
 pub(crate) const UNSUPPORTED: &str = "UnsupportedOperationException";
 
