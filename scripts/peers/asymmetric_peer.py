@@ -265,7 +265,8 @@ class Peer:
                     pad = self.padding.PSS(mgf=self.padding.MGF1(h), salt_length=h.digest_size)
                 else:
                     pad = self.padding.PKCS1v15()
-                public_key.verify(signature, message, pad, self.utils.Prehashed(h) if prehashed else h)
+                chosen = self.utils.Prehashed(h) if prehashed else h
+                public_key.verify(signature, message, pad, chosen)
             else:  # ED25519_SHA_512, ML_DSA_SHAKE_256
                 public_key.verify(signature, message)
         except InvalidSignature as error:
@@ -326,7 +327,8 @@ class Peer:
         if self.moto:
             return
         self.skip("ED25519_PH_SHA_512 signatures",
-                  "cryptography has no Ed25519ph (kms-local's unit tests check it with RFC 8032's vectors)")
+                  "cryptography has no Ed25519ph (kms-local's unit tests check it with RFC "
+                  "8032's vectors)")
 
     def rsa_encryption(self):
         if self.moto:
