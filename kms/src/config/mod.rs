@@ -43,6 +43,7 @@ pub const DEFAULT_URL: &str = "local:";
 /// | `aws:?profile=prod` | the same, with that profile of the shared config files (`&region=…` too) |
 /// | `aws+http://127.0.0.1:4566` | the AWS KMS API at another endpoint, such as moto or LocalStack (`?region=…&profile=…` too) |
 /// | `aws+https://kms.example.com[:PORT]` | the same over TLS |
+/// | any of these `?faults=throttling:0.1,latency:5ms..50ms` | the same backend, with faults injected into its calls (see [`FaultPlan`](crate::faults::FaultPlan); a testing aid, not AWS's) |
 ///
 /// Parsing checks the form of the URL or file; the values themselves (region, account,
 /// profile, endpoint) are checked once, by the builder of the backend that takes them, when
