@@ -7,14 +7,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kms_core::{DynKms, Kms, Result};
 
-use crate::plan::{FaultKind, FaultPlan};
+use crate::plan::{FaultKind, FaultPlan, aws_name};
 
 /// A fault the layer injected: reported to the observer (see [`FaultyKms::with_observer`])
 /// and logged as a `tracing` event of target `kms_faults`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InjectedFault {
-    /// The operation, in snake case as the `Kms` trait names it (`generate_data_key`).
+    /// The operation, as AWS names it (`GenerateDataKey`).
     pub operation: &'static str,
     /// The error the call was answered with; `None` when only latency was added.
     pub kind: Option<FaultKind>,
@@ -85,7 +85,7 @@ impl FaultyKms {
             .map_or(Duration::ZERO, |latency| latency.sample(&mut rng));
         let kind = faults.fault_at(rng.f64());
         InjectedFault {
-            operation,
+            operation: aws_name(operation),
             kind,
             latency,
         }
@@ -99,7 +99,7 @@ impl FaultyKms {
         }
         tracing::info!(
             target: "kms_faults",
-            operation,
+            operation = fault.operation,
             fault = fault.kind.map_or("none", FaultKind::name),
             latency_ms = fault.latency.as_secs_f64() * 1000.0,
             "injected fault"

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use kms_core::{Error, Result};
@@ -16,6 +17,19 @@ macro_rules! operation_list {
 
 /// Every operation of the `Kms` trait, in snake case, from the one operation list.
 pub(crate) const OPERATIONS: &[&str] = kms_core::for_each_operation!(operation_list {});
+
+/// The names AWS gives the operations (`GenerateDataKey`), by their snake-case names.
+static AWS_NAMES: LazyLock<BTreeMap<&'static str, String>> = LazyLock::new(|| {
+    OPERATIONS
+        .iter()
+        .map(|name| (*name, pascal_case(name)))
+        .collect()
+});
+
+/// The name AWS gives the operation `snake` (an operation of [`OPERATIONS`]).
+pub(crate) fn aws_name(snake: &'static str) -> &'static str {
+    AWS_NAMES.get(snake).map_or(snake, String::as_str)
+}
 
 /// An error that a call may be answered with instead of reaching the backend: the
 /// exceptions AWS KMS answers under load or in trouble, all of them retryable.

@@ -162,7 +162,7 @@ async fn the_observer_sees_every_injected_fault() {
     let seen = seen.lock().unwrap();
     let failed = outcomes.iter().filter(|outcome| outcome.is_some()).count();
     assert_eq!(seen.len(), failed);
-    assert!(seen.iter().all(|fault| fault.operation == "generate_random"
+    assert!(seen.iter().all(|fault| fault.operation == "GenerateRandom"
         && fault.kind == Some(FaultKind::Throttling)
         && fault.latency.is_zero()));
 }

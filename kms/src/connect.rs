@@ -64,15 +64,13 @@ pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
 
 /// The faults `config` asks for, checked before the backend is built.
 fn fault_plan(config: &KmsConfig) -> Result<Option<FaultPlan>> {
-    let text = match config {
-        KmsConfig::Local(local) => local.faults.as_deref(),
-        KmsConfig::Aws(aws) => aws.faults.as_deref(),
-    };
-    text.map(|text| {
-        text.parse::<FaultPlan>()
-            .map_err(|error| config_error(format!("faults '{text}': {}", error.message())))
-    })
-    .transpose()
+    config
+        .faults()
+        .map(|text| {
+            text.parse::<FaultPlan>()
+                .map_err(|error| config_error(format!("faults '{text}': {}", error.message())))
+        })
+        .transpose()
 }
 
 /// Connects to the backend named by the `KMS_URL` environment variable; the in-memory local

@@ -86,6 +86,31 @@ impl Default for KmsConfig {
 }
 
 impl KmsConfig {
+    /// The faults to inject into the backend's calls (the text form of
+    /// [`FaultPlan`](crate::faults::FaultPlan)), whichever the backend.
+    pub fn faults(&self) -> Option<&str> {
+        match self {
+            Self::Local(local) => local.faults.as_deref(),
+            Self::Aws(aws) => aws.faults.as_deref(),
+        }
+    }
+
+    /// The same backend with these faults injected into its calls, replacing any it had.
+    ///
+    /// ```
+    /// let config: kms::KmsConfig = "local:".parse()?;
+    /// let config = config.with_faults("throttling:0.1");
+    /// assert_eq!(config, "local:?faults=throttling:0.1".parse()?);
+    /// # Ok::<(), kms::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_faults(self, faults: impl Into<String>) -> Self {
+        match self {
+            Self::Local(local) => Self::Local(local.with_faults(faults)),
+            Self::Aws(aws) => Self::Aws(aws.with_faults(faults)),
+        }
+    }
+
     /// The configuration named by the `KMS_URL` environment variable; `local:` when it is
     /// unset or empty.
     ///
