@@ -22,11 +22,17 @@
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+// Used by the operations from the next commit.
+#[cfg_attr(not(test), allow(dead_code))]
+mod asymmetric;
 pub mod audit;
 mod blob;
 mod blocking;
 mod builder;
 mod durable;
+// Used by the operations from the next commit.
+#[cfg_attr(not(test), allow(dead_code))]
+mod hmac;
 pub mod insecure;
 mod limits;
 mod material;
