@@ -71,15 +71,6 @@ impl KeyMaterial {
         }
     }
 
-    /// Its kind.
-    pub(crate) fn kind(&self) -> Kind {
-        match self {
-            Self::Symmetric(_) => Kind::Symmetric,
-            Self::Hmac(_) => Kind::Hmac,
-            Self::Asymmetric(_) => Kind::Asymmetric,
-        }
-    }
-
     /// The AES materials of a symmetric key, oldest first; none for other keys.
     pub(crate) fn versions(&self) -> &[Material] {
         match self {
@@ -122,15 +113,25 @@ impl KeyMaterial {
         }
     }
 
+    /// The key spec of an HMAC or asymmetric key's material; none for AES materials, which
+    /// serve `SYMMETRIC_DEFAULT` only.
+    fn spec(&self) -> Option<&KeySpec> {
+        match self {
+            Self::Symmetric(_) => None,
+            Self::Hmac(key) => Some(key.spec()),
+            Self::Asymmetric(key) => Some(key.spec()),
+        }
+    }
+
     /// Whether `other` is the same material: the same AES materials (by ID, `other` may have
-    /// rotated further), or the same secret (compared in constant time).
+    /// rotated further), or the same secret for the same spec (compared in constant time).
     pub(crate) fn is_same_as(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Symmetric(mine), Self::Symmetric(theirs)) => {
                 theirs.len() >= mine.len() && mine.iter().zip(theirs).all(|(a, b)| a.id == b.id)
             }
             _ => match (self.secret(), other.secret()) {
-                (Some(mine), Some(theirs)) => self.kind() == other.kind() && mine.ct_eq(theirs),
+                (Some(mine), Some(theirs)) => self.spec() == other.spec() && mine.ct_eq(theirs),
                 _ => false,
             },
         }
