@@ -32,6 +32,15 @@ impl Kind {
             _ => Self::Asymmetric,
         }
     }
+
+    /// The type of key it makes, as AWS's documentation names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Symmetric => "symmetric encryption",
+            Self::Hmac => "HMAC",
+            Self::Asymmetric => "asymmetric",
+        }
+    }
 }
 
 /// The secret material of a KMS key, by kind.
