@@ -204,6 +204,12 @@ async fn asymmetric_and_hmac_keys_do_not_rotate() {
             "UnsupportedOperationException",
             "",
         );
+        assert_error(
+            kms.list_key_rotations(kms_core::ListKeyRotationsRequest::new(id(&key)))
+                .await,
+            "UnsupportedOperationException",
+            &refused,
+        );
     }
 }
 
@@ -812,6 +818,22 @@ async fn rsa_encryption_takes_an_oaep_algorithm_and_decryption_the_key_and_the_a
         .with_encryption_context(EncryptionContext::new().with("a", "b"));
     assert_eq!(
         kms.encrypt(with_context).await.unwrap_err().code(),
+        "ValidationException"
+    );
+    let blob = kms
+        .encrypt(
+            EncryptRequest::new(id("alias/rsa-encrypt"), b"secret")
+                .with_encryption_algorithm(oaep.clone()),
+        )
+        .await
+        .unwrap()
+        .ciphertext_blob;
+    let with_context = DecryptRequest::new(blob)
+        .with_key_id(id("alias/rsa-encrypt"))
+        .with_encryption_algorithm(oaep.clone())
+        .with_encryption_context(EncryptionContext::new().with("a", "b"));
+    assert_eq!(
+        kms.decrypt(with_context).await.unwrap_err().code(),
         "ValidationException"
     );
     // Data keys come from symmetric keys only.
