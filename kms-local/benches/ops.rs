@@ -1,5 +1,7 @@
-//! Cost of the local backend's cryptographic operations against the bare AES-256-GCM they
-//! are built on, and how Encrypt scales from one task to two.
+//! Cost of the local backend's cryptographic operations against the bare aws-lc-rs operations
+//! they are built on (AES-256-GCM; ECDSA P-256 and RSA-2048 PSS signatures, HMAC-SHA-256,
+//! RSA-2048 OAEP decryption, each on the very key the backend holds), and how Encrypt scales
+//! from one task to two.
 //!
 //! Run with `cargo bench -p kms-local --bench ops`. Compare each `local/*` figure with its
 //! `bare/*` baseline of the same run; compare `scaling-encrypt/2 tasks` with
@@ -22,8 +24,10 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kms_core::{
-    DataKeySpec, DecryptRequest, EncryptRequest, EncryptionContext, GenerateDataKeyRequest, KeyId,
-    Kms, KmsExt,
+    CreateKeyRequest, DataKeySpec, DecryptRequest, EncryptRequest, EncryptionAlgorithmSpec,
+    EncryptionContext, GenerateDataKeyRequest, GenerateMacRequest, GetPublicKeyRequest, KeyId,
+    KeySpec, KeyUsage, Kms, KmsExt, MacAlgorithmSpec, SecretBytes, SignRequest,
+    SigningAlgorithmSpec, VerifyRequest,
 };
 use kms_local::LocalKms;
 use tokio::runtime::{Builder, Runtime};
@@ -315,5 +319,215 @@ fn durable_versus_memory(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, versus_bare_crypto, scaling, durable_versus_memory);
+/// A key of `spec` for `usage` in `kms`, and its secret as `insecure::export_seed` gives it
+/// (PKCS#8 DER, or the HMAC key's bytes), to build the bare aws-lc-rs objects from.
+fn key_of_kind(rt: &Runtime, kms: &LocalKms, spec: KeySpec, usage: KeyUsage) -> (KeyId, Vec<u8>) {
+    use base64::Engine;
+    let request = CreateKeyRequest::new()
+        .with_key_spec(spec)
+        .with_key_usage(usage);
+    let key_id = rt
+        .block_on(kms.create_key(request))
+        .unwrap()
+        .key_metadata
+        .key_id;
+    let key_id = KeyId::parse(&key_id).unwrap();
+    let seed = kms_local::insecure::export_seed(kms, std::slice::from_ref(&key_id)).unwrap();
+    let secret = base64::engine::general_purpose::STANDARD
+        .decode(&seed.keys[0].material)
+        .unwrap();
+    (key_id, secret)
+}
+
+fn public_key(rt: &Runtime, kms: &LocalKms, key_id: &KeyId) -> Vec<u8> {
+    rt.block_on(kms.get_public_key(GetPublicKeyRequest::new(key_id.clone())))
+        .unwrap()
+        .public_key
+}
+
+/// `Sign` and `Verify` through the backend against bare aws-lc-rs on the same key: `local/*`
+/// pays the request, the key lookup and the response on top of the `bare/*` operation.
+fn signing_versus_bare(c: &mut Criterion) {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{self, EcdsaKeyPair, ParsedPublicKey, RsaKeyPair};
+
+    let rt = runtime(1);
+    let kms = LocalKms::new();
+    let rng = SystemRandom::new();
+
+    let (ecdsa_key, pkcs8) = key_of_kind(&rt, &kms, KeySpec::EccNistP256, KeyUsage::SignVerify);
+    let bare_ecdsa =
+        EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8).unwrap();
+    let ecdsa_public = ParsedPublicKey::new(
+        &signature::ECDSA_P256_SHA256_ASN1,
+        public_key(&rt, &kms, &ecdsa_key),
+    )
+    .unwrap();
+    let (rsa_key, pkcs8) = key_of_kind(&rt, &kms, KeySpec::Rsa2048, KeyUsage::SignVerify);
+    let bare_rsa = RsaKeyPair::from_pkcs8(&pkcs8).unwrap();
+    let rsa_public = ParsedPublicKey::new(
+        &signature::RSA_PSS_2048_8192_SHA256,
+        public_key(&rt, &kms, &rsa_key),
+    )
+    .unwrap();
+
+    let sign = |key_id: &KeyId, algorithm: SigningAlgorithmSpec| {
+        let request = SignRequest::new(key_id.clone(), &PLAINTEXT, algorithm);
+        ready(kms.sign(request)).unwrap().signature
+    };
+    let verify = |key_id: &KeyId, algorithm: SigningAlgorithmSpec, signature: &[u8]| {
+        let request = VerifyRequest::new(key_id.clone(), &PLAINTEXT, signature.to_vec(), algorithm);
+        ready(kms.verify(request)).unwrap()
+    };
+
+    let mut group = c.benchmark_group("sign-ecdsa-p256-32B");
+    group.bench_function("bare/sign", |b| {
+        b.iter(|| black_box(bare_ecdsa.sign(&rng, black_box(&PLAINTEXT)).unwrap()))
+    });
+    group.bench_function("local/sign", |b| {
+        b.iter(|| black_box(sign(&ecdsa_key, SigningAlgorithmSpec::EcdsaSha256)))
+    });
+    group.finish();
+
+    let ecdsa_signature = sign(&ecdsa_key, SigningAlgorithmSpec::EcdsaSha256);
+    let mut group = c.benchmark_group("verify-ecdsa-p256-32B");
+    group.bench_function("bare/verify", |b| {
+        b.iter(|| {
+            ecdsa_public
+                .verify_sig(black_box(&PLAINTEXT), &ecdsa_signature)
+                .unwrap()
+        })
+    });
+    group.bench_function("local/verify", |b| {
+        b.iter(|| {
+            black_box(verify(
+                &ecdsa_key,
+                SigningAlgorithmSpec::EcdsaSha256,
+                &ecdsa_signature,
+            ))
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("sign-rsa2048-pss-sha256-32B");
+    group.bench_function("bare/sign", |b| {
+        b.iter(|| {
+            let mut out = vec![0u8; bare_rsa.public_modulus_len()];
+            bare_rsa
+                .sign(
+                    &signature::RSA_PSS_SHA256,
+                    &rng,
+                    black_box(&PLAINTEXT),
+                    &mut out,
+                )
+                .unwrap();
+            black_box(out)
+        })
+    });
+    group.bench_function("local/sign", |b| {
+        b.iter(|| black_box(sign(&rsa_key, SigningAlgorithmSpec::RsassaPssSha256)))
+    });
+    group.finish();
+
+    let rsa_signature = sign(&rsa_key, SigningAlgorithmSpec::RsassaPssSha256);
+    let mut group = c.benchmark_group("verify-rsa2048-pss-sha256-32B");
+    group.bench_function("bare/verify", |b| {
+        b.iter(|| {
+            rsa_public
+                .verify_sig(black_box(&PLAINTEXT), &rsa_signature)
+                .unwrap()
+        })
+    });
+    group.bench_function("local/verify", |b| {
+        b.iter(|| {
+            black_box(verify(
+                &rsa_key,
+                SigningAlgorithmSpec::RsassaPssSha256,
+                &rsa_signature,
+            ))
+        })
+    });
+    group.finish();
+}
+
+/// `GenerateMac` and RSA OAEP `Decrypt` through the backend against bare aws-lc-rs on the
+/// same key.
+fn mac_and_oaep_versus_bare(c: &mut Criterion) {
+    use aws_lc_rs::hmac;
+    use aws_lc_rs::rsa::{OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey, PrivateDecryptingKey};
+
+    let rt = runtime(1);
+    let kms = LocalKms::new();
+
+    let (mac_key, secret) = key_of_kind(&rt, &kms, KeySpec::Hmac256, KeyUsage::GenerateVerifyMac);
+    let bare_mac = hmac::Key::new(hmac::HMAC_SHA256, &secret);
+    // A short message, where the fixed cost of a call shows (the caller's part of it is the
+    // request it builds and drops), and a long one, where hashing dominates.
+    let long_message = [0x5au8; 1024];
+    for (name, message) in [
+        ("generate-mac-hmac-sha256-32B", &PLAINTEXT[..]),
+        ("generate-mac-hmac-sha256-1KiB", &long_message[..]),
+    ] {
+        let request = || {
+            GenerateMacRequest::new(
+                SecretBytes::from(message),
+                mac_key.clone(),
+                MacAlgorithmSpec::HmacSha256,
+            )
+        };
+        let mut group = c.benchmark_group(name);
+        group.bench_function("bare/sign", |b| {
+            b.iter(|| black_box(hmac::sign(&bare_mac, black_box(message))))
+        });
+        group.bench_function("caller/build-and-drop-request", |b| {
+            b.iter(|| black_box(request()))
+        });
+        group.bench_function("local/generate_mac", |b| {
+            b.iter(|| black_box(ready(kms.generate_mac(request())).unwrap()))
+        });
+        group.finish();
+    }
+
+    let (rsa_key, pkcs8) = key_of_kind(&rt, &kms, KeySpec::Rsa2048, KeyUsage::EncryptDecrypt);
+    let bare_rsa =
+        OaepPrivateDecryptingKey::new(PrivateDecryptingKey::from_pkcs8(&pkcs8).unwrap()).unwrap();
+    let algorithm = EncryptionAlgorithmSpec::RsaesOaepSha256;
+    let ciphertext = rt
+        .block_on(
+            kms.encrypt(
+                EncryptRequest::new(rsa_key.clone(), &PLAINTEXT)
+                    .with_encryption_algorithm(algorithm.clone()),
+            ),
+        )
+        .unwrap()
+        .ciphertext_blob;
+    let mut group = c.benchmark_group("decrypt-rsa2048-oaep-sha256-32B");
+    group.bench_function("bare/decrypt", |b| {
+        b.iter(|| {
+            let mut out = vec![0u8; bare_rsa.min_output_size()];
+            let plaintext = bare_rsa
+                .decrypt(&OAEP_SHA256_MGF1SHA256, &ciphertext, &mut out, None)
+                .unwrap();
+            black_box(plaintext.len())
+        })
+    });
+    group.bench_function("local/decrypt", |b| {
+        b.iter(|| {
+            let request = DecryptRequest::new(ciphertext.clone())
+                .with_key_id(rsa_key.clone())
+                .with_encryption_algorithm(algorithm.clone());
+            black_box(ready(kms.decrypt(request)).unwrap())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    versus_bare_crypto,
+    signing_versus_bare,
+    mac_and_oaep_versus_bare,
+    scaling,
+    durable_versus_memory
+);
 criterion_main!(benches);

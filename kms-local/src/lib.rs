@@ -3,7 +3,9 @@
 //! It keeps keys in memory, or durably in a directory, and answers every operation of the [`Kms`] trait as AWS KMS does:
 //! the same error exceptions and messages, key states gating each operation, the same limits,
 //! encryption context bound to every ciphertext, rotation that keeps old key material, and
-//! ciphertext blobs that name their key so `Decrypt` needs no key ID.
+//! ciphertext blobs that name their key so `Decrypt` needs no key ID. Every kind of key AWS
+//! offers outside the China regions is real: symmetric, HMAC, RSA (encryption and signing),
+//! ECC (ECDSA and ECDH, secp256k1 included), Ed25519, ML-DSA and ML-KEM.
 //!
 //! ```
 //! use kms_core::{EncryptionContext, Kms, KmsExt};
@@ -22,16 +24,12 @@
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
-// Used by the operations from the next commit.
-#[cfg_attr(not(test), allow(dead_code))]
 mod asymmetric;
 pub mod audit;
 mod blob;
 mod blocking;
 mod builder;
 mod durable;
-// Used by the operations from the next commit.
-#[cfg_attr(not(test), allow(dead_code))]
 mod hmac;
 pub mod insecure;
 mod limits;
@@ -360,5 +358,55 @@ impl Kms for LocalKms {
         request: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse> {
         self.call(request, Store::generate_random).await
+    }
+
+    async fn generate_data_key_pair(
+        &self,
+        request: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse> {
+        self.call(request, Store::generate_data_key_pair).await
+    }
+
+    async fn generate_data_key_pair_without_plaintext(
+        &self,
+        request: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse> {
+        self.call(request, Store::generate_data_key_pair_without_plaintext)
+            .await
+    }
+
+    async fn get_public_key(&self, request: GetPublicKeyRequest) -> Result<GetPublicKeyResponse> {
+        self.call(request, Store::get_public_key).await
+    }
+
+    async fn sign(&self, request: SignRequest) -> Result<SignResponse> {
+        self.call(request, Store::sign).await
+    }
+
+    async fn verify(&self, request: VerifyRequest) -> Result<VerifyResponse> {
+        self.call(request, Store::verify).await
+    }
+
+    async fn generate_mac(&self, request: GenerateMacRequest) -> Result<GenerateMacResponse> {
+        self.call(request, Store::generate_mac).await
+    }
+
+    async fn verify_mac(&self, request: VerifyMacRequest) -> Result<VerifyMacResponse> {
+        self.call(request, Store::verify_mac).await
+    }
+
+    async fn derive_shared_secret(
+        &self,
+        request: DeriveSharedSecretRequest,
+    ) -> Result<DeriveSharedSecretResponse> {
+        self.call(request, Store::derive_shared_secret).await
+    }
+
+    async fn encapsulate(&self, request: EncapsulateRequest) -> Result<EncapsulateResponse> {
+        self.call(request, Store::encapsulate).await
+    }
+
+    async fn decapsulate(&self, request: DecapsulateRequest) -> Result<DecapsulateResponse> {
+        self.call(request, Store::decapsulate).await
     }
 }

@@ -6,8 +6,13 @@ use kms_core::{Error, Result, Tag};
 
 /// Plaintext length for `Encrypt` (`PlaintextType`).
 pub(crate) const PLAINTEXT_LEN: (usize, usize) = (1, 4096);
-/// Ciphertext blob length (`CiphertextType`).
+/// Ciphertext blob length (`CiphertextType`), also of signatures, MACs and encapsulated
+/// secrets.
 pub(crate) const CIPHERTEXT_LEN: (usize, usize) = (1, 6144);
+/// The message of `Sign`, `Verify`, `GenerateMac` and `VerifyMac` (`PlaintextType`).
+pub(crate) const MESSAGE_LEN: (usize, usize) = (1, 4096);
+/// A public key in a request (`PublicKeyType`).
+pub(crate) const PUBLIC_KEY_LEN: (usize, usize) = (1, 8192);
 /// `NumberOfBytes` of data keys and random bytes.
 pub(crate) const NUMBER_OF_BYTES: (u32, u32) = (1, 1024);
 /// `Description` length.

@@ -1,13 +1,151 @@
-//! Key material: one AES-256 key per rotation of a KMS key, kept for decryption.
+//! Key material: what each kind of KMS key holds. A symmetric key holds one AES-256 key per
+//! rotation, kept for decryption; an HMAC key its HMAC key; an asymmetric key its private key.
 
 use std::fmt;
 use std::time::SystemTime;
 
 use aws_lc_rs::aead::{AES_256_GCM, LessSafeKey, UnboundKey};
-use kms_core::{Result, RotationType, SecretBytes};
+use kms_core::{KeySpec, Result, RotationType, SecretBytes};
 
+use crate::asymmetric::PrivateKey;
 use crate::blob::MATERIAL_ID_LEN;
+use crate::hmac::HmacKey;
 use crate::random;
+
+/// The kinds of key material, one per family of key specs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `SYMMETRIC_DEFAULT`: AES-256-GCM materials, one per rotation.
+    Symmetric,
+    /// `HMAC_*`: the HMAC key's bytes.
+    Hmac,
+    /// RSA, ECC, Ed25519, ML-DSA and ML-KEM: the private key as PKCS#8 DER.
+    Asymmetric,
+}
+
+impl Kind {
+    /// The kind of material a key of `spec` holds.
+    pub(crate) fn of(spec: &KeySpec) -> Self {
+        match spec {
+            KeySpec::SymmetricDefault => Self::Symmetric,
+            KeySpec::Hmac224 | KeySpec::Hmac256 | KeySpec::Hmac384 | KeySpec::Hmac512 => Self::Hmac,
+            _ => Self::Asymmetric,
+        }
+    }
+
+    /// The type of key it makes, as AWS's documentation names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Symmetric => "symmetric encryption",
+            Self::Hmac => "HMAC",
+            Self::Asymmetric => "asymmetric",
+        }
+    }
+}
+
+/// The secret material of a KMS key, by kind.
+#[derive(Debug)]
+pub(crate) enum KeyMaterial {
+    /// Every AES-256 material the key ever had, oldest first; never empty: the last one
+    /// encrypts.
+    Symmetric(Vec<Material>),
+    /// The key of an HMAC key (boxed: its prepared HMAC states are large).
+    Hmac(Box<HmacKey>),
+    /// The private key of an asymmetric key, parsed once (boxed: the parsed forms are large).
+    Asymmetric(Box<PrivateKey>),
+}
+
+impl KeyMaterial {
+    /// Fresh material for a key of `spec`, created at `created`. RSA-4096 takes about a
+    /// second: call it outside the store's lock.
+    pub(crate) fn generate(spec: &KeySpec, created: SystemTime) -> Result<Self> {
+        Ok(match Kind::of(spec) {
+            Kind::Symmetric => Self::Symmetric(vec![Material::generate(created, None)?]),
+            Kind::Hmac => Self::Hmac(Box::new(HmacKey::generate(spec)?)),
+            Kind::Asymmetric => Self::Asymmetric(Box::new(PrivateKey::generate(spec)?)),
+        })
+    }
+
+    /// The material of an HMAC or asymmetric key of `spec` from its one secret (see
+    /// [`KeyMaterial::secret`]): the HMAC key's bytes, or PKCS#8 DER.
+    pub(crate) fn from_secret(spec: &KeySpec, secret: SecretBytes) -> Result<Self> {
+        match Kind::of(spec) {
+            Kind::Hmac => Ok(Self::Hmac(Box::new(HmacKey::from_bytes(spec, secret)?))),
+            Kind::Asymmetric => Ok(Self::Asymmetric(Box::new(PrivateKey::from_pkcs8(
+                spec, secret,
+            )?))),
+            Kind::Symmetric => Err(random::internal(
+                "a symmetric key holds AES materials, not one secret",
+            )),
+        }
+    }
+
+    /// The AES materials of a symmetric key, oldest first; none for other keys.
+    pub(crate) fn versions(&self) -> &[Material] {
+        match self {
+            Self::Symmetric(versions) => versions,
+            Self::Hmac(_) | Self::Asymmetric(_) => &[],
+        }
+    }
+
+    /// The AES materials of a symmetric key, to add a rotation's.
+    pub(crate) fn versions_mut(&mut self) -> Option<&mut Vec<Material>> {
+        match self {
+            Self::Symmetric(versions) => Some(versions),
+            Self::Hmac(_) | Self::Asymmetric(_) => None,
+        }
+    }
+
+    /// The one secret of an HMAC key (its bytes) or an asymmetric key (PKCS#8 DER), to store,
+    /// seed or export; none for a symmetric key.
+    pub(crate) fn secret(&self) -> Option<&SecretBytes> {
+        match self {
+            Self::Symmetric(_) => None,
+            Self::Hmac(key) => Some(key.secret()),
+            Self::Asymmetric(key) => Some(key.pkcs8()),
+        }
+    }
+
+    /// The HMAC key, if it is one.
+    pub(crate) fn hmac(&self) -> Option<&HmacKey> {
+        match self {
+            Self::Hmac(key) => Some(key),
+            Self::Symmetric(_) | Self::Asymmetric(_) => None,
+        }
+    }
+
+    /// The private key, if it is an asymmetric key.
+    pub(crate) fn private_key(&self) -> Option<&PrivateKey> {
+        match self {
+            Self::Asymmetric(key) => Some(key),
+            Self::Symmetric(_) | Self::Hmac(_) => None,
+        }
+    }
+
+    /// The key spec of an HMAC or asymmetric key's material; none for AES materials, which
+    /// serve `SYMMETRIC_DEFAULT` only.
+    fn spec(&self) -> Option<&KeySpec> {
+        match self {
+            Self::Symmetric(_) => None,
+            Self::Hmac(key) => Some(key.spec()),
+            Self::Asymmetric(key) => Some(key.spec()),
+        }
+    }
+
+    /// Whether `other` is the same material: the same AES materials (by ID, `other` may have
+    /// rotated further), or the same secret for the same spec (compared in constant time).
+    pub(crate) fn is_same_as(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Symmetric(mine), Self::Symmetric(theirs)) => {
+                theirs.len() >= mine.len() && mine.iter().zip(theirs).all(|(a, b)| a.id == b.id)
+            }
+            _ => match (self.secret(), other.secret()) {
+                (Some(mine), Some(theirs)) => self.spec() == other.spec() && mine.ct_eq(theirs),
+                _ => false,
+            },
+        }
+    }
+}
 
 /// The length of key material: AES-256.
 pub(crate) const MATERIAL_LEN: usize = 32;

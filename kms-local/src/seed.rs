@@ -1,5 +1,5 @@
-//! Seed files: keys with fixed IDs and key material, so fixtures and stored ciphertexts work
-//! on every machine and after every restart.
+//! Seed files: keys with fixed IDs and key material, so fixtures, stored ciphertexts and
+//! signatures work on every machine and after every restart.
 //!
 //! ```toml
 //! [[keys]]
@@ -10,7 +10,24 @@
 //! state = "Enabled"                           # or "Disabled" (optional)
 //! aliases = ["alias/orders"]                  # (optional)
 //! tags = { team = "payments" }                # (optional)
+//!
+//! [[keys]]
+//! key_id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+//! key_spec = "ECC_NIST_P256"                  # SYMMETRIC_DEFAULT if absent
+//! key_usage = "SIGN_VERIFY"                   # required for every spec but SYMMETRIC_DEFAULT
+//! material = "base64 of the PKCS#8 DER private key"
+//!
+//! [[keys]]
+//! key_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+//! key_spec = "HMAC_256"
+//! key_usage = "GENERATE_VERIFY_MAC"
+//! material = "base64 of the HMAC key's bytes"
 //! ```
+//!
+//! `material` is always base64 of the key's secret: 32 bytes of AES key for a symmetric key,
+//! the HMAC key's bytes for an HMAC key, and for an asymmetric key its private key as PKCS#8
+//! DER (RFC 5958; not PEM: the base64 of the DER, without the PEM armour; ML-DSA and ML-KEM
+//! keys in seed form). Only symmetric keys rotate: `rotations` and `material_ids` are theirs.
 //!
 //! A material's ID is derived from the material and the key ID, so a ciphertext made with a
 //! seeded key on one machine decrypts with the same seed on another.
@@ -32,7 +49,8 @@ use zeroize::Zeroize;
 
 use crate::blob::MATERIAL_ID_LEN;
 use crate::limits;
-use crate::material::{MATERIAL_LEN, Material, unhex};
+use crate::material::{KeyMaterial, Kind, MATERIAL_LEN, Material, unhex};
+use crate::ops::{check_offered_in_region, key_usage_for};
 use crate::state::{Alias, Identity, Key, Keyring};
 
 /// The contents of a seed file.
@@ -57,9 +75,18 @@ pub struct SeedKey {
     /// `Enabled` (the default) or `Disabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// The first key material: base64 of 32 bytes.
+    /// The key spec, as AWS spells it; `SYMMETRIC_DEFAULT` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_spec: Option<String>,
+    /// The key usage, as AWS spells it: required, as by `CreateKey`, for every spec but
+    /// `SYMMETRIC_DEFAULT` (whose default is `ENCRYPT_DECRYPT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<String>,
+    /// The key's secret, base64: the first AES material (32 bytes) of a symmetric key, the
+    /// key of an HMAC key, the PKCS#8 DER private key of an asymmetric key.
     pub material: String,
-    /// The materials of later rotations, oldest first: base64 of 32 bytes each.
+    /// The materials of later rotations of a symmetric key, oldest first: base64 of 32 bytes
+    /// each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rotations: Vec<String>,
     /// The IDs (64 hex digits) of `material` then each of `rotations`, as an export writes
@@ -88,6 +115,8 @@ impl fmt::Debug for SeedKey {
             .field("key_id", &self.key_id)
             .field("description", &self.description)
             .field("state", &self.state)
+            .field("key_spec", &self.key_spec)
+            .field("key_usage", &self.key_usage)
             .field("rotations", &self.rotations.len())
             .field("aliases", &self.aliases)
             .field("tags", &self.tags)
@@ -154,12 +183,9 @@ pub(crate) fn apply(
         .collect::<Result<Vec<_>>>()?;
     for Seeded { key, aliases } in &seeded {
         if let Some(existing) = keyring.keys.get(&key.id) {
-            let same = existing.materials.len() >= key.materials.len()
-                && existing
-                    .materials
-                    .iter()
-                    .zip(&key.materials)
-                    .all(|(a, b)| a.id == b.id);
+            let same = existing.spec == key.spec
+                && existing.usage == key.usage
+                && key.material.is_same_as(&existing.material);
             if !same {
                 return Err(conflict(format!(
                     "key {} exists with other key material",
@@ -230,6 +256,61 @@ fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded>
             return Err(invalid(&id, &format!("'{alias}' is not an alias name")));
         }
     }
+    let spec = match seed.key_spec.as_deref() {
+        Some(text) => KeySpec::try_parse(text).map_err(|err| invalid(&id, err.message()))?,
+        None => KeySpec::SymmetricDefault,
+    };
+    let usage = match seed.key_usage.as_deref() {
+        Some(text) => Some(KeyUsage::try_parse(text).map_err(|err| invalid(&id, err.message()))?),
+        None => None,
+    };
+    let usage = key_usage_for(&spec, usage)
+        .and_then(|usage| check_offered_in_region(&spec, &identity.region).map(|()| usage))
+        .map_err(|err| invalid(&id, err.message()))?;
+    let material = match Kind::of(&spec) {
+        Kind::Symmetric => KeyMaterial::Symmetric(symmetric_materials(seed, &id, now)?),
+        Kind::Hmac | Kind::Asymmetric => secret_material(seed, &id, &spec)?,
+    };
+    let key = Key {
+        arn: identity.key_arn(&id),
+        uuid: *uuid.as_bytes(),
+        created: now,
+        description: seed.description.clone(),
+        spec,
+        usage,
+        origin: OriginType::AwsKms,
+        state,
+        deletion: None,
+        rotation: None,
+        material,
+        tags,
+        id,
+    };
+    Ok(Seeded {
+        key,
+        aliases: seed.aliases.clone(),
+    })
+}
+
+/// The one secret of a seeded HMAC or asymmetric key of `spec`.
+fn secret_material(seed: &SeedKey, id: &str, spec: &KeySpec) -> Result<KeyMaterial> {
+    if !seed.rotations.is_empty() || !seed.material_ids.is_empty() {
+        return Err(invalid(
+            id,
+            &format!(
+                "only SYMMETRIC_DEFAULT keys rotate: a {spec} key takes no rotations or material_ids"
+            ),
+        ));
+    }
+    let secret = STANDARD
+        .decode(seed.material.trim())
+        .map(SecretBytes::from)
+        .map_err(|_| invalid(id, "the material is not base64"))?;
+    KeyMaterial::from_secret(spec, secret).map_err(|err| invalid(id, err.message()))
+}
+
+/// The AES materials of a seeded symmetric key, oldest first.
+fn symmetric_materials(seed: &SeedKey, id: &str, now: SystemTime) -> Result<Vec<Material>> {
     let encoded: Vec<(&String, Option<RotationType>)> = std::iter::once((&seed.material, None))
         .chain(
             seed.rotations
@@ -239,37 +320,18 @@ fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded>
         .collect();
     if !seed.material_ids.is_empty() && seed.material_ids.len() != encoded.len() {
         return Err(invalid(
-            &id,
+            id,
             "material_ids must name the material and every rotation",
         ));
     }
-    let materials = encoded
+    encoded
         .into_iter()
         .enumerate()
         .map(|(index, (material_text, rotation))| {
             let explicit = seed.material_ids.get(index).map(String::as_str);
-            material(&id, material_text, explicit, rotation, now)
+            material(id, material_text, explicit, rotation, now)
         })
-        .collect::<Result<Vec<_>>>()?;
-    let key = Key {
-        arn: identity.key_arn(&id),
-        uuid: *uuid.as_bytes(),
-        created: now,
-        description: seed.description.clone(),
-        spec: KeySpec::SymmetricDefault,
-        usage: KeyUsage::EncryptDecrypt,
-        origin: OriginType::AwsKms,
-        state,
-        deletion: None,
-        rotation: None,
-        materials,
-        tags,
-        id,
-    };
-    Ok(Seeded {
-        key,
-        aliases: seed.aliases.clone(),
-    })
+        .collect()
 }
 
 /// Material from base64, with the ID given (hex) or derived from it.
@@ -326,14 +388,34 @@ pub(crate) fn export(key: &Key, aliases: Vec<String>) -> Result<SeedKey> {
             });
         }
     };
-    let encode = |material: &Material| STANDARD.encode(material.secret.expose_secret());
+    let encode = |secret: &SecretBytes| STANDARD.encode(secret.expose_secret());
+    let (material, rotations, material_ids) = match (key.material.secret(), key.material.versions())
+    {
+        (Some(secret), _) => (encode(secret), Vec::new(), Vec::new()),
+        (None, [first, later @ ..]) => (
+            encode(&first.secret),
+            later.iter().map(|m| encode(&m.secret)).collect(),
+            key.material
+                .versions()
+                .iter()
+                .map(|m| m.id_hex.clone())
+                .collect(),
+        ),
+        (None, []) => {
+            return Err(crate::random::internal(
+                "a symmetric key without AES material",
+            ));
+        }
+    };
     Ok(SeedKey {
         key_id: key.id.clone(),
         description: key.description.clone(),
         state,
-        material: encode(&key.materials[0]),
-        rotations: key.materials[1..].iter().map(encode).collect(),
-        material_ids: key.materials.iter().map(|m| m.id_hex.clone()).collect(),
+        key_spec: Some(key.spec.as_str().to_owned()),
+        key_usage: Some(key.usage.as_str().to_owned()),
+        material,
+        rotations,
+        material_ids,
         aliases,
         tags: key.tags.clone(),
     })

@@ -9,8 +9,10 @@ use kms_core::{
     KeyUsage, OriginType, Result, RotationType,
 };
 
+use crate::asymmetric::PrivateKey;
 use crate::blob::MATERIAL_ID_LEN;
-use crate::material::Material;
+use crate::hmac::HmacKey;
+use crate::material::{KeyMaterial, Kind, Material};
 
 /// The partition, region and account the backend plays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,26 +149,28 @@ pub(crate) struct Key {
     pub(crate) state: KeyState,
     pub(crate) deletion: Option<Deletion>,
     pub(crate) rotation: Option<AutoRotation>,
-    /// Every material the key ever had, oldest first; the last one encrypts.
-    pub(crate) materials: Vec<Material>,
+    /// Its secret material: AES materials, an HMAC key or a private key, as its spec says.
+    pub(crate) material: KeyMaterial,
     pub(crate) tags: BTreeMap<String, String>,
 }
 
 impl Key {
-    /// The material that encrypts.
-    pub(crate) fn current(&self) -> &Material {
-        // `materials` is never empty: a key is created with one and only ever gains more.
-        &self.materials[self.materials.len() - 1]
+    /// The AES material that encrypts, for a symmetric key.
+    pub(crate) fn current(&self) -> Option<&Material> {
+        self.material.versions().last()
     }
 
     /// Rotates the key material once for every automatic rotation date that has passed by
-    /// `now`, each new material dated on its rotation date, as AWS KMS would have done.
+    /// `now`, each new material dated on its rotation date, as AWS KMS would have done. (Only
+    /// symmetric keys ever have rotation on.)
     fn rotate_automatically(&mut self, now: SystemTime) -> Result<()> {
-        let Some(rotation) = self.rotation.as_mut() else {
+        let (Some(rotation), Some(versions)) =
+            (self.rotation.as_mut(), self.material.versions_mut())
+        else {
             return Ok(());
         };
         while rotation.next <= now {
-            self.materials.push(Material::generate(
+            versions.push(Material::generate(
                 rotation.next,
                 Some(RotationType::Automatic),
             )?);
@@ -185,19 +189,20 @@ impl Key {
     /// Re-enabling a key whose rotation date passed while it was disabled rotates it at once
     /// and starts a new period from `now` (AWS KMS does not rotate disabled keys).
     pub(crate) fn catch_up_rotation(&mut self, now: SystemTime) -> Result<()> {
-        if let Some(rotation) = self.rotation.as_mut()
+        if let (Some(rotation), Some(versions)) =
+            (self.rotation.as_mut(), self.material.versions_mut())
             && rotation.next <= now
         {
-            self.materials
-                .push(Material::generate(now, Some(RotationType::Automatic))?);
+            versions.push(Material::generate(now, Some(RotationType::Automatic))?);
             rotation.next = now + rotation.period();
         }
         Ok(())
     }
 
-    /// The material with `id`, current or old.
+    /// The AES material with `id`, current or old.
     pub(crate) fn material(&self, id: &[u8; MATERIAL_ID_LEN]) -> Option<&Material> {
-        self.materials
+        self.material
+            .versions()
             .iter()
             .rev()
             .find(|material| &material.id == id)
@@ -238,15 +243,10 @@ impl Key {
         }
     }
 
-    /// The gate of `Encrypt`, `Decrypt` and friends: usable, for encryption, with the one
-    /// algorithm of symmetric keys.
-    pub(crate) fn check_encryption(
-        &self,
-        operation: &str,
-        algorithm: Option<EncryptionAlgorithmSpec>,
-    ) -> Result<()> {
+    /// The gate of every cryptographic operation: usable, and made for `usage`.
+    pub(crate) fn check_use(&self, usage: &KeyUsage, operation: &str) -> Result<()> {
         self.check_usable()?;
-        if self.usage != KeyUsage::EncryptDecrypt {
+        if self.usage != *usage {
             return Err(Error::InvalidKeyUsage {
                 message: format!(
                     "{} key usage is {} which is not valid for {operation}.",
@@ -254,15 +254,56 @@ impl Key {
                 ),
             });
         }
-        match algorithm {
-            None | Some(EncryptionAlgorithmSpec::SymmetricDefault) => Ok(()),
-            Some(other) => Err(Error::InvalidKeyUsage {
-                message: format!(
-                    "Algorithm {other} is incompatible with key spec {}.",
-                    self.spec
-                ),
-            }),
+        Ok(())
+    }
+
+    /// The private key of an asymmetric key made for `usage`, after the gate of
+    /// [`Key::check_use`].
+    pub(crate) fn private_key_for(&self, usage: &KeyUsage, operation: &str) -> Result<&PrivateKey> {
+        self.check_use(usage, operation)?;
+        // Every usage but ENCRYPT_DECRYPT and GENERATE_VERIFY_MAC belongs to asymmetric specs.
+        self.material
+            .private_key()
+            .ok_or_else(|| crate::random::internal("an asymmetric key without its private key"))
+    }
+
+    /// The HMAC key of a `GENERATE_VERIFY_MAC` key, after the gate of [`Key::check_use`].
+    pub(crate) fn hmac_key_for(&self, operation: &str) -> Result<&HmacKey> {
+        self.check_use(&KeyUsage::GenerateVerifyMac, operation)?;
+        self.material
+            .hmac()
+            .ok_or_else(|| crate::random::internal("an HMAC key without its key"))
+    }
+
+    /// Checks that `algorithm` is one of the key spec's algorithms for its usage, `allowed`.
+    pub(crate) fn check_algorithm<T: PartialEq + std::fmt::Display>(
+        &self,
+        algorithm: &T,
+        allowed: &[T],
+    ) -> Result<()> {
+        if allowed.contains(algorithm) {
+            return Ok(());
         }
+        Err(Error::InvalidKeyUsage {
+            message: format!(
+                "Algorithm {algorithm} is incompatible with key spec {}.",
+                self.spec
+            ),
+        })
+    }
+
+    /// The gate of `Encrypt`, `Decrypt` and friends: usable, for encryption, with one of the
+    /// key spec's algorithms (`SYMMETRIC_DEFAULT` when none is given, which an RSA key
+    /// refuses). Returns the algorithm.
+    pub(crate) fn check_encryption(
+        &self,
+        operation: &str,
+        algorithm: Option<EncryptionAlgorithmSpec>,
+    ) -> Result<EncryptionAlgorithmSpec> {
+        self.check_use(&KeyUsage::EncryptDecrypt, operation)?;
+        let algorithm = algorithm.unwrap_or(EncryptionAlgorithmSpec::SymmetricDefault);
+        self.check_algorithm(&algorithm, self.spec.encryption_algorithms())?;
+        Ok(algorithm)
     }
 
     /// The gate of changes to a key's settings, aliases and tags: anything but pending
@@ -282,22 +323,32 @@ impl Key {
         }
     }
 
-    /// The gate of the rotation operations that change something.
-    pub(crate) fn check_rotatable(&self) -> Result<()> {
-        self.check_rotation_supported()?;
+    /// The gate of the rotation operations that change something, for `operation`.
+    pub(crate) fn check_rotatable(&self, operation: &str) -> Result<()> {
+        self.check_rotation_supported(operation)?;
         self.check_usable()
     }
 
-    /// Rotation exists only for symmetric encryption keys with KMS-made material.
-    pub(crate) fn check_rotation_supported(&self) -> Result<()> {
-        if self.spec != KeySpec::SymmetricDefault || self.origin != OriginType::AwsKms {
-            return Err(Error::Unsupported {
-                // AWS's empty message for RotateKeyOnDemand; for the other rotation
-                // operations no reference confirms AWS's message.
-                message: String::new(),
-            });
-        }
-        Ok(())
+    /// Rotation exists only for symmetric encryption keys with KMS-made material: the
+    /// `UnsupportedOperationException` of `operation` for any other key.
+    pub(crate) fn check_rotation_supported(&self, operation: &str) -> Result<()> {
+        let what = if Kind::of(&self.spec) != Kind::Symmetric {
+            format!("key spec is {}", self.spec)
+        } else if self.origin != OriginType::AwsKms {
+            format!("origin is {}", self.origin)
+        } else {
+            return Ok(());
+        };
+        let message = if operation == "RotateKeyOnDemand" {
+            // AWS's empty message (kms-api §1.3).
+            String::new()
+        } else {
+            // Our wording (unverified), in the grammar of AWS's "<arn> origin is AWS_KMS which
+            // is not valid for this operation.": no reference gives the message of the other
+            // rotation operations.
+            format!("{} {what} which is not valid for this operation.", self.arn)
+        };
+        Err(Error::Unsupported { message })
     }
 
     /// Its metadata, as `DescribeKey` gives it.
@@ -313,12 +364,29 @@ impl Key {
             .with_key_manager(KeyManagerType::Customer)
             .with_customer_master_key_spec(self.spec.clone())
             .with_key_spec(self.spec.clone())
-            .with_multi_region(false)
-            .with_current_key_material_id(self.current().id_hex.clone());
-        if self.usage == KeyUsage::EncryptDecrypt {
-            metadata = metadata
-                .with_encryption_algorithms(vec![EncryptionAlgorithmSpec::SymmetricDefault]);
+            .with_multi_region(false);
+        if let Some(current) = self.current() {
+            metadata = metadata.with_current_key_material_id(current.id_hex.clone());
         }
+        let spec = &self.spec;
+        metadata = match self.usage {
+            KeyUsage::EncryptDecrypt => {
+                metadata.with_encryption_algorithms(spec.encryption_algorithms().to_vec())
+            }
+            KeyUsage::SignVerify => {
+                metadata.with_signing_algorithms(spec.signing_algorithms().to_vec())
+            }
+            KeyUsage::GenerateVerifyMac => {
+                metadata.with_mac_algorithms(spec.mac_algorithms().to_vec())
+            }
+            KeyUsage::KeyAgreement => {
+                metadata.with_key_agreement_algorithms(spec.key_agreement_algorithms().to_vec())
+            }
+            KeyUsage::EncapsulateDecapsulate => {
+                metadata.with_encapsulation_algorithms(spec.encapsulation_algorithms().to_vec())
+            }
+            _ => metadata,
+        };
         if let Some(deletion) = self.deletion {
             metadata = metadata
                 .with_deletion_date(deletion.date)

@@ -214,3 +214,119 @@ async fn a_file_sink_that_cannot_write_fails_closed_naming_the_file() {
         assert!(err.is_retryable(), "{err:?}");
     }
 }
+
+#[tokio::test]
+async fn signing_mac_and_key_pair_calls_are_events_with_their_key_and_never_their_inputs() {
+    use kms_core::{
+        CreateKeyRequest, DataKeyPairSpec, GenerateDataKeyPairRequest, GenerateMacRequest,
+        GetPublicKeyRequest, KeySpec, KeyUsage, MacAlgorithmSpec, SecretBytes, SignRequest,
+        SigningAlgorithmSpec, VerifyMacRequest, VerifyRequest,
+    };
+    let log = MemoryAuditLog::new();
+    let kms = LocalKms::builder().audit(log.clone()).build().unwrap();
+    let create = |spec: KeySpec, usage: KeyUsage| {
+        let kms = kms.clone();
+        async move {
+            kms.create_key(
+                CreateKeyRequest::new()
+                    .with_key_spec(spec)
+                    .with_key_usage(usage),
+            )
+            .await
+            .unwrap()
+            .key_metadata
+        }
+    };
+    let signer = create(KeySpec::EccNistP256, KeyUsage::SignVerify).await;
+    let mac_key = create(KeySpec::Hmac256, KeyUsage::GenerateVerifyMac).await;
+    let symmetric = kms.create_symmetric_key("pairs").await.unwrap();
+    let key = |metadata: &kms_core::KeyMetadata| KeyId::parse(&metadata.key_id).unwrap();
+    let marker = || SecretBytes::from(&b"message-marker"[..]);
+
+    kms.get_public_key(GetPublicKeyRequest::new(key(&signer)))
+        .await
+        .unwrap();
+    let signature = kms
+        .sign(SignRequest::new(
+            key(&signer),
+            marker(),
+            SigningAlgorithmSpec::EcdsaSha256,
+        ))
+        .await
+        .unwrap()
+        .signature;
+    kms.verify(VerifyRequest::new(
+        key(&signer),
+        marker(),
+        signature.clone(),
+        SigningAlgorithmSpec::EcdsaSha256,
+    ))
+    .await
+    .unwrap();
+    let mac = kms
+        .generate_mac(GenerateMacRequest::new(
+            marker(),
+            key(&mac_key),
+            MacAlgorithmSpec::HmacSha256,
+        ))
+        .await
+        .unwrap()
+        .mac;
+    kms.verify_mac(VerifyMacRequest::new(
+        marker(),
+        key(&mac_key),
+        MacAlgorithmSpec::HmacSha256,
+        vec![0; 32],
+    ))
+    .await
+    .unwrap_err();
+    let pair = kms
+        .generate_data_key_pair(GenerateDataKeyPairRequest::new(
+            KeyId::parse(&symmetric.key_id).unwrap(),
+            DataKeyPairSpec::EccNistP256,
+        ))
+        .await
+        .unwrap();
+
+    let events = log.events();
+    let named: Vec<(&str, &str)> = events[3..]
+        .iter()
+        .map(|e| (e.event_name, e.resources[0].arn.as_str()))
+        .collect();
+    let arn = |metadata: &kms_core::KeyMetadata| metadata.arn.clone().unwrap();
+    assert_eq!(
+        named,
+        [
+            ("GetPublicKey", arn(&signer).as_str()),
+            ("Sign", arn(&signer).as_str()),
+            ("Verify", arn(&signer).as_str()),
+            ("GenerateMac", arn(&mac_key).as_str()),
+            ("VerifyMac", arn(&mac_key).as_str()),
+            ("GenerateDataKeyPair", symmetric.arn.as_deref().unwrap()),
+        ]
+    );
+    assert_eq!(
+        events[4].request_parameters["signingAlgorithm"],
+        "ECDSA_SHA_256"
+    );
+    assert_eq!(events[6].request_parameters["macAlgorithm"], "HMAC_SHA_256");
+    assert_eq!(
+        events[7].error_code.as_deref(),
+        Some("KMSInvalidMacException")
+    );
+    assert_eq!(events[8].request_parameters["keyPairSpec"], "ECC_NIST_P256");
+
+    let everything = serde_json::to_string(&events).unwrap();
+    assert!(!everything.contains("message-marker"), "{everything}");
+    for secret in [
+        &signature[..],
+        &mac[..],
+        pair.private_key_plaintext.expose_secret(),
+    ] {
+        let shown = format!("{secret:?}");
+        assert!(!everything.contains(&shown[1..shown.len() - 1]));
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!everything.contains(&encoded));
+    }
+}

@@ -617,3 +617,173 @@ async fn an_automatic_rotation_is_written_like_any_change() {
     assert_eq!(back.expose_secret(), b"rotated");
     assert_eq!(rotation_count(&kms, &key).await, 1);
 }
+
+/// The journal of a store written before keys had kinds (symmetric keys only, records
+/// without a `secret`): root key [`ROOT_KEY`], one key with one on-demand rotation and the
+/// alias `alias/old-store`, and two ciphertexts made with it, before and after the rotation.
+const OLD_JOURNAL: &[u8] = include_bytes!("fixtures/journal-before-key-kinds");
+const OLD_KEY: &str = "d43e732a-fb22-48e7-aca5-0a430c730e1c";
+const OLD_BLOB_BEFORE_ROTATION: &str = "01d43e732afb2248e7aca50a430c730e1c87b6ea5f68d8c713a553978aa3a836\
+9783c40184df007eb876a8e8aeea853d6366bd82c45bd99995253f7efb0ef39b00c188fd6d422f8192d7bf17aa238a7a\
+1574bf6c1fb8a12abbffa12c";
+const OLD_BLOB_AFTER_ROTATION: &str = "01d43e732afb2248e7aca50a430c730e1ca8401269a0b7c8ce30d290c56bec71\
+b1b60fbe893f0412031ad6d925a63a2d35f9ea256754f02c904404609282ecd1af58a87081d7fc5b08a2f0eac1ea6beb5\
+28bfc0eed0bacc1099e11";
+
+#[tokio::test]
+async fn a_store_written_before_key_kinds_still_opens_and_decrypts() {
+    let scratch = scratch_dir();
+    let dir = scratch.path();
+    std::fs::write(dir.join("journal"), OLD_JOURNAL).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        dir.join("journal"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let context = EncryptionContext::new().with("store", "old");
+    let kms = open(dir);
+    let metadata = describe(&kms, "alias/old-store").await;
+    assert_eq!(metadata.key_id, OLD_KEY);
+    assert_eq!(metadata.key_spec, Some(kms_core::KeySpec::SymmetricDefault));
+    assert_eq!(rotation_count(&kms, OLD_KEY).await, 1);
+    for (blob, plaintext) in [
+        (OLD_BLOB_BEFORE_ROTATION, &b"before rotation"[..]),
+        (OLD_BLOB_AFTER_ROTATION, b"after rotation"),
+    ] {
+        let back = kms.decrypt_bytes(&unhex(blob), &context).await.unwrap();
+        assert_eq!(back.expose_secret(), plaintext);
+    }
+    // New keys of every kind go into the old journal beside the old key, and all of it is
+    // read back.
+    let hmac = kms
+        .create_key(
+            kms_core::CreateKeyRequest::new()
+                .with_key_spec(kms_core::KeySpec::Hmac256)
+                .with_key_usage(kms_core::KeyUsage::GenerateVerifyMac),
+        )
+        .await
+        .unwrap()
+        .key_metadata
+        .key_id;
+    drop(kms);
+    let kms = open(dir);
+    assert_eq!(
+        describe(&kms, &hmac).await.key_spec,
+        Some(kms_core::KeySpec::Hmac256)
+    );
+    let back = kms
+        .decrypt_bytes(&unhex(OLD_BLOB_AFTER_ROTATION), &context)
+        .await
+        .unwrap();
+    assert_eq!(back.expose_secret(), b"after rotation");
+}
+
+#[tokio::test]
+async fn keys_of_every_kind_survive_a_restart_with_their_material() {
+    use kms_core::{
+        CreateKeyRequest, GenerateMacRequest, GetPublicKeyRequest, KeySpec, KeyUsage,
+        MacAlgorithmSpec, SignRequest, SigningAlgorithmSpec, VerifyMacRequest, VerifyRequest,
+    };
+
+    let scratch = scratch_dir();
+    let dir = scratch.path();
+    let message = || SecretBytes::from(&b"kept across restarts"[..]);
+    let (signer, public_key, signature, mac_key, mac) = {
+        let kms = open(dir);
+        let create = |spec: KeySpec, usage: KeyUsage| {
+            let kms = kms.clone();
+            async move {
+                kms.create_key(
+                    CreateKeyRequest::new()
+                        .with_key_spec(spec)
+                        .with_key_usage(usage),
+                )
+                .await
+                .unwrap()
+                .key_metadata
+                .key_id
+            }
+        };
+        let signer = create(KeySpec::EccNistP256, KeyUsage::SignVerify).await;
+        let mac_key = create(KeySpec::Hmac384, KeyUsage::GenerateVerifyMac).await;
+        let public_key = kms
+            .get_public_key(GetPublicKeyRequest::new(key_id(&signer)))
+            .await
+            .unwrap()
+            .public_key;
+        let signature = kms
+            .sign(SignRequest::new(
+                key_id(&signer),
+                message(),
+                SigningAlgorithmSpec::EcdsaSha256,
+            ))
+            .await
+            .unwrap()
+            .signature;
+        let mac = kms
+            .generate_mac(GenerateMacRequest::new(
+                message(),
+                key_id(&mac_key),
+                MacAlgorithmSpec::HmacSha384,
+            ))
+            .await
+            .unwrap()
+            .mac;
+        (signer, public_key, signature, mac_key, mac)
+    };
+    let kms = open(dir);
+    let reopened = kms
+        .get_public_key(GetPublicKeyRequest::new(key_id(&signer)))
+        .await
+        .unwrap();
+    assert_eq!(reopened.public_key, public_key, "the private key changed");
+    kms.verify(VerifyRequest::new(
+        key_id(&signer),
+        message(),
+        signature,
+        SigningAlgorithmSpec::EcdsaSha256,
+    ))
+    .await
+    .unwrap();
+    let again = kms
+        .generate_mac(GenerateMacRequest::new(
+            message(),
+            key_id(&mac_key),
+            MacAlgorithmSpec::HmacSha384,
+        ))
+        .await
+        .unwrap()
+        .mac;
+    assert_eq!(again, mac, "the HMAC key changed");
+    kms.verify_mac(VerifyMacRequest::new(
+        message(),
+        key_id(&mac_key),
+        MacAlgorithmSpec::HmacSha384,
+        mac,
+    ))
+    .await
+    .unwrap();
+    // The journal holds the secrets sealed, never in the clear, as bytes or as hex.
+    let journal = std::fs::read(dir.join("journal")).unwrap();
+    let seed =
+        kms_local::insecure::export_seed(&kms, &[key_id(&signer), key_id(&mac_key)]).unwrap();
+    for key in &seed.keys {
+        use base64::Engine;
+        let secret = base64::engine::general_purpose::STANDARD
+            .decode(&key.material)
+            .unwrap();
+        assert!(!contains(&journal, &secret), "{} in the clear", key.key_id);
+        assert!(
+            !contains(&journal, hex(&secret).as_bytes()),
+            "{} in hex",
+            key.key_id
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}

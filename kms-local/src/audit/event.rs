@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kms_core::ops::*;
-use kms_core::{EncryptionContext, KeyId};
+use kms_core::{EncryptionContext, KeyId, MessageType, SigningAlgorithmSpec};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -246,6 +246,16 @@ key_arn_in_key_id!(
     ReEncryptResponse,
     GenerateDataKeyResponse,
     GenerateDataKeyWithoutPlaintextResponse,
+    GenerateDataKeyPairResponse,
+    GenerateDataKeyPairWithoutPlaintextResponse,
+    GetPublicKeyResponse,
+    SignResponse,
+    VerifyResponse,
+    GenerateMacResponse,
+    VerifyMacResponse,
+    DeriveSharedSecretResponse,
+    EncapsulateResponse,
+    DecapsulateResponse,
 );
 
 impl AuditedResponse for CreateKeyResponse {
@@ -428,6 +438,108 @@ impl Audited for GenerateDataKeyWithoutPlaintextRequest {
             .with_context("encryptionContext", &self.encryption_context)
             .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
+    }
+}
+
+impl Audited for GenerateDataKeyPairRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GenerateDataKeyPair", true, Some(&self.key_id))
+            .with_context("encryptionContext", &self.encryption_context)
+            .with("keyPairSpec", Some(json!(self.key_pair_spec.as_str())))
+    }
+}
+
+impl Audited for GenerateDataKeyPairWithoutPlaintextRequest {
+    fn draft(&self) -> Draft {
+        Draft::new(
+            "GenerateDataKeyPairWithoutPlaintext",
+            true,
+            Some(&self.key_id),
+        )
+        .with_context("encryptionContext", &self.encryption_context)
+        .with("keyPairSpec", Some(json!(self.key_pair_spec.as_str())))
+    }
+}
+
+impl Audited for GetPublicKeyRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GetPublicKey", true, Some(&self.key_id))
+    }
+}
+
+/// The draft of `Sign` or `Verify`: the algorithm and the message type, never the message or
+/// the signature.
+fn signing_draft(
+    name: &'static str,
+    key_id: &KeyId,
+    algorithm: &SigningAlgorithmSpec,
+    message_type: Option<&MessageType>,
+) -> Draft {
+    Draft::new(name, true, Some(key_id))
+        .with("signingAlgorithm", Some(json!(algorithm.as_str())))
+        .with("messageType", message_type.map(|t| json!(t.as_str())))
+}
+
+impl Audited for SignRequest {
+    fn draft(&self) -> Draft {
+        signing_draft(
+            "Sign",
+            &self.key_id,
+            &self.signing_algorithm,
+            self.message_type.as_ref(),
+        )
+    }
+}
+
+impl Audited for VerifyRequest {
+    fn draft(&self) -> Draft {
+        signing_draft(
+            "Verify",
+            &self.key_id,
+            &self.signing_algorithm,
+            self.message_type.as_ref(),
+        )
+    }
+}
+
+impl Audited for GenerateMacRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GenerateMac", true, Some(&self.key_id))
+            .with("macAlgorithm", Some(json!(self.mac_algorithm.as_str())))
+    }
+}
+
+impl Audited for VerifyMacRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("VerifyMac", true, Some(&self.key_id))
+            .with("macAlgorithm", Some(json!(self.mac_algorithm.as_str())))
+    }
+}
+
+impl Audited for DeriveSharedSecretRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("DeriveSharedSecret", true, Some(&self.key_id)).with(
+            "keyAgreementAlgorithm",
+            Some(json!(self.key_agreement_algorithm.as_str())),
+        )
+    }
+}
+
+impl Audited for EncapsulateRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("Encapsulate", true, Some(&self.key_id)).with(
+            "encapsulationAlgorithm",
+            Some(json!(self.encapsulation_algorithm.as_str())),
+        )
+    }
+}
+
+impl Audited for DecapsulateRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("Decapsulate", true, Some(&self.key_id)).with(
+            "encapsulationAlgorithm",
+            Some(json!(self.encapsulation_algorithm.as_str())),
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::root_key::RootKey;
 use crate::blob::MATERIAL_ID_LEN;
-use crate::material::{MATERIAL_LEN, Material, hex, unhex};
+use crate::material::{KeyMaterial, Kind, MATERIAL_LEN, Material, hex, unhex};
 use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring, Touched};
 
 /// One change, as written to the journal.
@@ -16,7 +16,7 @@ use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring, Touche
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Record {
     /// A key, whole, as it is after the change.
-    KeyPut(StoredKey),
+    KeyPut(Box<StoredKey>),
     /// A key was deleted, with its aliases.
     KeyDelete {
         /// The key ID.
@@ -43,7 +43,10 @@ pub(crate) enum Record {
 /// A time as seconds and nanoseconds since the Unix epoch.
 pub(crate) type Stamp = (u64, u32);
 
-/// A key as stored: its material sealed under the root key.
+/// A key as stored: its material sealed under the root key. A symmetric key's AES materials
+/// are `materials`; an HMAC or asymmetric key (which the key spec tells) has none, and its one
+/// secret, the HMAC key's bytes or PKCS#8 DER, is `secret`. (Stores written before HMAC and
+/// asymmetric keys existed have no `secret`, and read as they always did.)
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StoredKey {
@@ -57,6 +60,9 @@ pub(crate) struct StoredKey {
     deletion: Option<(Stamp, u32)>,
     rotation: Option<(u32, Stamp)>,
     materials: Vec<StoredMaterial>,
+    /// The secret of an HMAC or asymmetric key sealed under the root key, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
     tags: BTreeMap<String, String>,
 }
 
@@ -87,7 +93,7 @@ impl Record {
     /// The record of the key `id` as it is in `keyring` (a deletion if it is gone).
     fn of_key(keyring: &Keyring, id: &str, root: &RootKey) -> Result<Self> {
         Ok(match keyring.keys.get(id) {
-            Some(key) => Self::KeyPut(StoredKey::of(key, root)?),
+            Some(key) => Self::KeyPut(Box::new(StoredKey::of(key, root)?)),
             None => Self::KeyDelete {
                 key_id: id.to_owned(),
             },
@@ -142,8 +148,16 @@ impl Record {
 
 impl StoredKey {
     fn of(key: &Key, root: &RootKey) -> Result<Self> {
+        let secret = match key.material.secret() {
+            Some(secret) => {
+                let aad = secret_aad(&key.id, &key.spec);
+                Some(hex(&root.seal(secret.expose_secret(), &aad)?))
+            }
+            None => None,
+        };
         let materials = key
-            .materials
+            .material
+            .versions()
             .iter()
             .map(|material| {
                 let aad = material_aad(&key.id, &material.id);
@@ -175,6 +189,7 @@ impl StoredKey {
                 None => None,
             },
             materials,
+            secret,
             tags: key.tags.clone(),
         })
     }
@@ -183,20 +198,34 @@ impl StoredKey {
         let id = self.key_id;
         let uuid =
             uuid::Uuid::parse_str(&id).map_err(|_| format!("key ID '{id}' is not a UUID"))?;
-        let materials = self
-            .materials
-            .into_iter()
-            .map(|stored| stored.into_material(&id, root))
-            .collect::<Result<Vec<_>, Invalid>>()?;
-        if materials.is_empty() {
-            return Err(format!("key '{id}' has no key material"));
-        }
+        let spec = parse::<KeySpec>(&self.key_spec)?;
+        let material = match (Kind::of(&spec), self.secret) {
+            (Kind::Symmetric, None) => {
+                let materials = self
+                    .materials
+                    .into_iter()
+                    .map(|stored| stored.into_material(&id, root))
+                    .collect::<Result<Vec<_>, Invalid>>()?;
+                if materials.is_empty() {
+                    return Err(format!("key '{id}' has no key material"));
+                }
+                KeyMaterial::Symmetric(materials)
+            }
+            (Kind::Hmac | Kind::Asymmetric, Some(sealed)) if self.materials.is_empty() => {
+                open_secret(&id, &spec, &sealed, root)?
+            }
+            _ => {
+                return Err(format!(
+                    "key '{id}': its key material does not fit its key spec {spec}"
+                ));
+            }
+        };
         Ok(Key {
             arn: identity.key_arn(&id),
             uuid: *uuid.as_bytes(),
             created: time(self.created)?,
             description: self.description,
-            spec: parse::<KeySpec>(&self.key_spec)?,
+            spec,
             usage: parse::<KeyUsage>(&self.key_usage)?,
             origin: parse::<OriginType>(&self.origin)?,
             state: parse::<KeyState>(&self.key_state)?,
@@ -214,7 +243,7 @@ impl StoredKey {
                 }),
                 None => None,
             },
-            materials,
+            material,
             tags: self.tags,
             id,
         })
@@ -244,6 +273,37 @@ impl StoredMaterial {
         Material::from_parts(id, secret, time(self.created)?, rotation)
             .map_err(|err| err.to_string())
     }
+}
+
+/// The material of the HMAC or asymmetric key `key_id` of `spec` from its sealed secret.
+fn open_secret(
+    key_id: &str,
+    spec: &KeySpec,
+    sealed: &str,
+    root: &RootKey,
+) -> Result<KeyMaterial, Invalid> {
+    let sealed =
+        unhex(sealed).ok_or_else(|| format!("key '{key_id}': sealed material is not hex"))?;
+    let secret = root
+        .open(&sealed, &secret_aad(key_id, spec))
+        .ok_or_else(|| {
+            format!(
+                "key '{key_id}': its material does not decrypt under this root key \
+                 (a wrong root key, or a damaged store)"
+            )
+        })?;
+    KeyMaterial::from_secret(spec, secret)
+        .map_err(|err| format!("key '{key_id}': its {spec} material: {}", err.message()))
+}
+
+/// Binds the sealed secret of an HMAC or asymmetric key to its key ID and spec, so it cannot
+/// be moved to another key or read as another kind.
+fn secret_aad(key_id: &str, spec: &KeySpec) -> Vec<u8> {
+    let mut aad = b"kms-local key secret v1\0".to_vec();
+    aad.extend_from_slice(key_id.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(spec.as_str().as_bytes());
+    aad
 }
 
 /// Binds sealed material to its key and material IDs, so it cannot be moved to another.

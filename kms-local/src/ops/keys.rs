@@ -9,7 +9,7 @@ use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Res
 use super::days;
 use super::known;
 use crate::limits::{self, PENDING_WINDOW_DAYS};
-use crate::material::Material;
+use crate::material::KeyMaterial;
 use crate::paging::page;
 use crate::random;
 use crate::state::{Deletion, Key, KeyOnly};
@@ -28,7 +28,8 @@ impl Store {
         let usage = known(request.key_usage.clone(), "keyUsage")?;
         known(request.origin.clone(), "origin")?;
         let usage = key_usage_for(&spec, usage)?;
-        check_supported(&spec, &request)?;
+        check_supported(&request)?;
+        check_offered_in_region(&spec, &self.identity.region)?;
         let description = request.description.unwrap_or_default();
         limits::check_description(&description)?;
         if let Some(policy) = &request.policy {
@@ -36,6 +37,8 @@ impl Store {
         }
         let mut tags = BTreeMap::new();
         limits::merge_tags(&mut tags, &request.tags)?;
+        // Generated before the store is locked: an RSA-4096 key takes about a second.
+        let material = KeyMaterial::generate(&spec, self.now())?;
 
         self.mutate(|keyring, now| {
             if keyring.keys.len() >= MAX_KEYS {
@@ -58,7 +61,7 @@ impl Store {
                 state: KeyState::Enabled,
                 deletion: None,
                 rotation: None,
-                materials: vec![Material::generate(now, None)?],
+                material,
                 tags,
             };
             let metadata = key.metadata(&self.identity);
@@ -180,7 +183,7 @@ impl Store {
 
 /// The key usage of a new key: the one asked for if the spec allows it; for symmetric keys
 /// `ENCRYPT_DECRYPT` by default; every other spec must be given one.
-fn key_usage_for(spec: &KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
+pub(crate) fn key_usage_for(spec: &KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
     match usage {
         Some(usage) if spec.allowed_key_usages().contains(&usage) => Ok(usage),
         Some(usage) => Err(Error::Validation {
@@ -195,18 +198,27 @@ fn key_usage_for(spec: &KeySpec, usage: Option<KeyUsage>) -> Result<KeyUsage> {
     }
 }
 
+/// Refuses, as AWS does, a key spec that AWS offers only in other regions: SM2 exists only
+/// in the China regions (`cn-`). (In a China region the local backend does not implement SM2
+/// keys: creating one is `NotImplemented`.)
+pub(crate) fn check_offered_in_region(spec: &KeySpec, region: &str) -> Result<()> {
+    if *spec == KeySpec::Sm2 && !region.starts_with("cn-") {
+        return Err(Error::Unsupported {
+            // AWS's message as a user reported it from us-east-1 (floci-io/floci#3026); not
+            // in the references.
+            message: format!("KeySpec {spec} is not supported in this Region"),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses, naming it, what AWS offers but this backend does not implement yet.
-fn check_supported(spec: &KeySpec, request: &CreateKeyRequest) -> Result<()> {
+fn check_supported(request: &CreateKeyRequest) -> Result<()> {
     let unsupported = |what: String| {
         Err(Error::NotImplemented {
             message: format!("{what} is not implemented by the local backend yet"),
         })
     };
-    if *spec != KeySpec::SymmetricDefault {
-        return unsupported(format!(
-            "KeySpec {spec} (only SYMMETRIC_DEFAULT keys can be created for now)"
-        ));
-    }
     if let Some(origin) = request
         .origin
         .as_ref()

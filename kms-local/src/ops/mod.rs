@@ -7,9 +7,15 @@
 
 mod aliases;
 mod crypto;
+mod key_pairs;
 mod keys;
+mod mac;
 mod rotation;
+mod shared_secrets;
+mod signing;
 mod tags;
+
+pub(crate) use keys::{check_offered_in_region, key_usage_for};
 
 use kms_core::{AwsEnum, Error, Result};
 
@@ -21,6 +27,19 @@ fn check_dry_run(dry_run: Option<bool>) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The end of a verification (`Verify`, `VerifyMac`) that gave `verified`. A dry run checks
+/// the request, not the signature or MAC: it answers `DryRunOperationException` whether or not
+/// they verify. Otherwise, the verification's result.
+fn check_dry_run_of_verification(verified: Result<()>, dry_run: Option<bool>) -> Result<()> {
+    match verified {
+        Err(Error::InvalidSignature | Error::InvalidMac) if dry_run == Some(true) => {
+            check_dry_run(dry_run)
+        }
+        Ok(()) => check_dry_run(dry_run),
+        Err(err) => Err(err),
+    }
 }
 
 /// Days as a duration.

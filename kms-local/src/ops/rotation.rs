@@ -28,7 +28,7 @@ impl Store {
         self.mutate(|keyring, now| {
             let member = KeyOnly::key_id("EnableKeyRotation");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_rotatable()?;
+            key.check_rotatable("EnableKeyRotation")?;
             let next = now + days(period);
             key.rotation = Some(AutoRotation {
                 period_days: period,
@@ -46,7 +46,7 @@ impl Store {
         self.mutate(|keyring, _| {
             let member = KeyOnly::key_id("DisableKeyRotation");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_rotatable()?;
+            key.check_rotatable("DisableKeyRotation")?;
             key.rotation = None;
             Ok(DisableKeyRotationResponse::new())
         })
@@ -59,7 +59,7 @@ impl Store {
         let keyring = self.read()?;
         let member = KeyOnly::key_id("GetKeyRotationStatus");
         let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
-        key.check_rotation_supported()?;
+        key.check_rotation_supported("GetKeyRotationStatus")?;
         // A key pending deletion reports rotation off; cancelling brings the setting back.
         let rotation = key
             .rotation
@@ -81,7 +81,7 @@ impl Store {
         self.mutate(|keyring, now| {
             let member = KeyOnly::key_id("RotateKeyOnDemand");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_rotatable()?;
+            key.check_rotatable("RotateKeyOnDemand")?;
             // Due rotations were made before this change: `next` is in the future.
             if key
                 .rotation
@@ -97,8 +97,12 @@ impl Store {
                     ),
                 });
             }
-            let on_demand = key
-                .materials
+            let Some(versions) = key.material.versions_mut() else {
+                return Err(crate::random::internal(
+                    "a rotatable key holds AES materials",
+                ));
+            };
+            let on_demand = versions
                 .iter()
                 .filter(|m| m.rotation == Some(RotationType::OnDemand))
                 .count();
@@ -111,8 +115,7 @@ impl Store {
                     ),
                 });
             }
-            let material = Material::generate(now, Some(RotationType::OnDemand))?;
-            key.materials.push(material);
+            versions.push(Material::generate(now, Some(RotationType::OnDemand))?);
             Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
         })
     }
@@ -126,15 +129,16 @@ impl Store {
         let keyring = self.read()?;
         let member = KeyOnly::key_id("ListKeyRotations");
         let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
-        key.check_rotation_supported()?;
+        key.check_rotation_supported("ListKeyRotations")?;
         let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);
-        let current = key.current().id;
+        let current = key.current().map(|material| material.id);
         let entries = key
-            .materials
+            .material
+            .versions()
             .iter()
             .filter(|material| everything || material.rotation.is_some())
             .map(|material| {
-                let state = if material.id == current {
+                let state = if Some(material.id) == current {
                     KeyMaterialState::Current
                 } else {
                     KeyMaterialState::NonCurrent
