@@ -1283,3 +1283,27 @@ async fn ml_kem_keys_encapsulate_and_decapsulate_one_secret() {
         ),
     );
 }
+
+#[tokio::test]
+async fn an_alias_moves_only_to_a_key_of_the_same_type_and_usage() {
+    use kms_core::{CreateAliasRequest, UpdateAliasRequest};
+    let kms = fixture();
+    let p256 = describe(&kms, "alias/p256-sign").await.key_id;
+    kms.create_alias(CreateAliasRequest::new("alias/signer", id(&p256)))
+        .await
+        .unwrap();
+    // RSA and ECC are both asymmetric: a signing alias moves between them.
+    let rsa = describe(&kms, "alias/rsa-sign").await.key_id;
+    kms.update_alias(UpdateAliasRequest::new("alias/signer", id(&rsa)))
+        .await
+        .unwrap();
+    for other in ["alias/rsa-encrypt", "alias/hmac-256", "alias/symmetric"] {
+        let key = describe(&kms, other).await.key_id;
+        let err = kms
+            .update_alias(UpdateAliasRequest::new("alias/signer", id(&key)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ValidationException", "{other}: {err}");
+    }
+    assert_eq!(describe(&kms, "alias/signer").await.key_id, rsa);
+}
