@@ -358,6 +358,8 @@ pub(crate) struct Encrypt {
     /// keys.
     #[arg(long)]
     pub(crate) encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `decrypt`.
@@ -376,6 +378,8 @@ pub(crate) struct Decrypt {
     /// keys.
     #[arg(long)]
     pub(crate) encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `re-encrypt`.
@@ -396,6 +400,15 @@ pub(crate) struct ReEncrypt {
     /// The context of the new ciphertext.
     #[arg(long)]
     pub(crate) destination_encryption_context: Option<String>,
+    /// The algorithm that encrypted it: SYMMETRIC_DEFAULT by default; required for RSA keys.
+    #[arg(long)]
+    pub(crate) source_encryption_algorithm: Option<String>,
+    /// The algorithm of the new ciphertext: SYMMETRIC_DEFAULT by default; required for RSA
+    /// keys.
+    #[arg(long)]
+    pub(crate) destination_encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `generate-data-key` and `generate-data-key-without-plaintext`.
@@ -413,6 +426,8 @@ pub(crate) struct DataKey {
     /// `k1=v1,k2=v2` or a JSON object.
     #[arg(long)]
     pub(crate) encryption_context: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `generate-random`.

@@ -126,12 +126,15 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         Command::ListResourceTags(flags) => Some(list_resource_tags(kms, flags).await?),
         Command::Encrypt(flags) => {
             let plaintext = SecretBytes::from(args::blob("plaintext", &flags.plaintext)?);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
             let mut request =
                 EncryptRequest::new(args::key_id("key-id", &flags.key_id)?, plaintext)
                     .with_encryption_context(args::context(
                         "encryption-context",
                         flags.encryption_context.as_deref(),
-                    )?);
+                    )?)
+                    .with_grant_tokens(grant_tokens);
+            request.dry_run = dry_run;
             if let Some(algorithm) = flags.encryption_algorithm {
                 request = request
                     .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
@@ -140,10 +143,14 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         }
         Command::Decrypt(flags) => {
             let blob = args::blob("ciphertext-blob", &flags.ciphertext_blob)?;
-            let mut request = DecryptRequest::new(blob).with_encryption_context(args::context(
-                "encryption-context",
-                flags.encryption_context.as_deref(),
-            )?);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
+            let mut request = DecryptRequest::new(blob)
+                .with_encryption_context(args::context(
+                    "encryption-context",
+                    flags.encryption_context.as_deref(),
+                )?)
+                .with_grant_tokens(grant_tokens);
+            request.dry_run = dry_run;
             if let Some(key_id) = flags.key_id {
                 request = request.with_key_id(args::key_id("key-id", &key_id)?);
             }
@@ -168,6 +175,17 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(source) = flags.source_key_id {
                 request = request.with_source_key_id(args::key_id("source-key-id", &source)?);
             }
+            request.source_encryption_algorithm = flags
+                .source_encryption_algorithm
+                .as_deref()
+                .map(EncryptionAlgorithmSpec::from);
+            request.destination_encryption_algorithm = flags
+                .destination_encryption_algorithm
+                .as_deref()
+                .map(EncryptionAlgorithmSpec::from);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
+            request.grant_tokens = grant_tokens;
+            request.dry_run = dry_run;
             Some(printed(&kms.re_encrypt(request).await?)?)
         }
         Command::GenerateDataKey(flags) => {
@@ -177,7 +195,9 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         Command::GenerateDataKeyWithoutPlaintext(flags) => {
             let with_plaintext = data_key_request(flags)?;
             let mut request = GenerateDataKeyWithoutPlaintextRequest::new(with_plaintext.key_id)
-                .with_encryption_context(with_plaintext.encryption_context);
+                .with_encryption_context(with_plaintext.encryption_context)
+                .with_grant_tokens(with_plaintext.grant_tokens);
+            request.dry_run = with_plaintext.dry_run;
             if let Some(spec) = with_plaintext.key_spec {
                 request = request.with_key_spec(spec);
             }
@@ -343,11 +363,14 @@ fn encapsulate_request(flags: cli::Encapsulate) -> Result<EncapsulateRequest, Fa
 
 /// The request of both `generate-data-key` commands.
 fn data_key_request(flags: cli::DataKey) -> Result<GenerateDataKeyRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
     let mut request = GenerateDataKeyRequest::new(args::key_id("key-id", &flags.key_id)?)
         .with_encryption_context(args::context(
             "encryption-context",
             flags.encryption_context.as_deref(),
-        )?);
+        )?)
+        .with_grant_tokens(grant_tokens);
+    request.dry_run = dry_run;
     if let Some(spec) = flags.key_spec {
         request = request.with_key_spec(DataKeySpec::from(spec.as_str()));
     }

@@ -558,4 +558,56 @@ fn encrypt_and_decrypt_with_an_rsa_key() {
         &key_id,
     ]);
     assert_eq!(output.status.code(), Some(254));
+
+    // ReEncrypt from the RSA key to a symmetric one, naming the source's algorithm.
+    let symmetric = store.ok(&[
+        "create-key",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.KeyId",
+    ]);
+    let re_encrypted = store.json(&[
+        "re-encrypt",
+        "--ciphertext-blob",
+        &ciphertext,
+        "--source-key-id",
+        &key_id,
+        "--source-encryption-algorithm",
+        "RSAES_OAEP_SHA_1",
+        "--destination-key-id",
+        &symmetric,
+        "--destination-encryption-algorithm",
+        "SYMMETRIC_DEFAULT",
+    ]);
+    assert_eq!(
+        re_encrypted["SourceEncryptionAlgorithm"],
+        "RSAES_OAEP_SHA_1"
+    );
+    let moved = store.fileb("moved", &blob(&re_encrypted, "CiphertextBlob"));
+    let decrypted = store.json(&["decrypt", "--ciphertext-blob", &moved]);
+    assert_eq!(blob(&decrypted, "Plaintext"), b"encrypted with RSA");
+
+    // Encrypt and Decrypt take --dry-run and --grant-tokens too.
+    store.refused(
+        &[
+            "encrypt",
+            "--key-id",
+            &key_id,
+            "--plaintext",
+            &plaintext,
+            "--encryption-algorithm",
+            "RSAES_OAEP_SHA_256",
+            "--grant-tokens",
+            "token",
+            "--dry-run",
+        ],
+        "Encrypt",
+        "DryRunOperationException",
+    );
+    store.refused(
+        &["decrypt", "--ciphertext-blob", &moved, "--dry-run"],
+        "Decrypt",
+        "DryRunOperationException",
+    );
 }
