@@ -193,6 +193,27 @@ fn openssl_verifies_ecdsa_signatures() {
             dgst_verifies(&store, digest, &pem, "digest.sig", "message.txt", &[]),
             "{spec} DIGEST"
         );
+
+        // A message and its digest are the same message: kms verifies the RAW signature
+        // against the digest openssl computed.
+        let verified = store.ok(&[
+            "verify",
+            "--key-id",
+            &key_id,
+            "--message",
+            &format!("fileb://{}", store.path("message.digest").display()),
+            "--message-type",
+            "DIGEST",
+            "--signature",
+            &format!("fileb://{}", store.path("message.sig").display()),
+            "--signing-algorithm",
+            algorithm,
+            "--query",
+            "SignatureValid",
+            "--output",
+            "text",
+        ]);
+        assert_eq!(verified, "True", "{spec}");
     }
 }
 
