@@ -611,3 +611,42 @@ fn encrypt_and_decrypt_with_an_rsa_key() {
         "DryRunOperationException",
     );
 }
+
+#[test]
+fn sign_and_verify_with_ml_dsa() {
+    let store = Workdir::new("ml-dsa");
+    let key_id = create_key(&store, "ML_DSA_65", "SIGN_VERIFY");
+    let message = store.fileb("m", b"a post-quantum signature");
+    let signed = store.json(&[
+        "sign",
+        "--key-id",
+        &key_id,
+        "--message",
+        &message,
+        "--signing-algorithm",
+        "ML_DSA_SHAKE_256",
+    ]);
+    let signature = blob(&signed, "Signature");
+    assert_eq!(signature.len(), 3309);
+    let verify = |signature: &[u8]| {
+        with(
+            &[
+                "verify",
+                "--key-id",
+                &key_id,
+                "--message",
+                &message,
+                "--signing-algorithm",
+                "ML_DSA_SHAKE_256",
+            ],
+            &["--signature", &STANDARD.encode(signature)],
+        )
+    };
+    let verified = store.json(&strs(&verify(&signature)));
+    assert_eq!(verified["SignatureValid"], true);
+    store.refused(
+        &strs(&verify(&altered(&signature))),
+        "Verify",
+        "KMSInvalidSignatureException",
+    );
+}
