@@ -5,25 +5,32 @@ use aws_sdk_kms::error::SdkError;
 use aws_sdk_kms::primitives::Blob;
 use kms_core::{
     Arn, CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateAliasRequest,
-    CreateAliasResponse, CreateKeyRequest, CreateKeyResponse, DecryptRequest, DecryptResponse,
-    DeleteAliasRequest, DeleteAliasResponse, DescribeKeyRequest, DescribeKeyResponse,
+    CreateAliasResponse, CreateKeyRequest, CreateKeyResponse, DataKeyPairSpec, DecapsulateRequest,
+    DecapsulateResponse, DecryptRequest, DecryptResponse, DeleteAliasRequest, DeleteAliasResponse,
+    DeriveSharedSecretRequest, DeriveSharedSecretResponse, DescribeKeyRequest, DescribeKeyResponse,
     DisableKeyRequest, DisableKeyResponse, DisableKeyRotationRequest, DisableKeyRotationResponse,
     EnableKeyRequest, EnableKeyResponse, EnableKeyRotationRequest, EnableKeyRotationResponse,
-    EncryptRequest, EncryptResponse, Error, GenerateDataKeyRequest, GenerateDataKeyResponse,
-    GenerateDataKeyWithoutPlaintextRequest, GenerateDataKeyWithoutPlaintextResponse,
+    EncapsulateRequest, EncapsulateResponse, EncryptRequest, EncryptResponse, Error,
+    GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
+    GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
+    GenerateDataKeyRequest, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextRequest,
+    GenerateDataKeyWithoutPlaintextResponse, GenerateMacRequest, GenerateMacResponse,
     GenerateRandomRequest, GenerateRandomResponse, GetKeyRotationStatusRequest,
-    GetKeyRotationStatusResponse, KeyId, Kms, ListAliasesRequest, ListAliasesResponse,
-    ListKeyRotationsRequest, ListKeyRotationsResponse, ListKeysRequest, ListKeysResponse,
-    ListResourceTagsRequest, ListResourceTagsResponse, ReEncryptRequest, ReEncryptResponse, Result,
-    RotateKeyOnDemandRequest, RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest,
-    ScheduleKeyDeletionResponse, TagResourceRequest, TagResourceResponse, UntagResourceRequest,
+    GetKeyRotationStatusResponse, GetPublicKeyRequest, GetPublicKeyResponse, KeyId, Kms,
+    ListAliasesRequest, ListAliasesResponse, ListKeyRotationsRequest, ListKeyRotationsResponse,
+    ListKeysRequest, ListKeysResponse, ListResourceTagsRequest, ListResourceTagsResponse,
+    ReEncryptRequest, ReEncryptResponse, Result, RotateKeyOnDemandRequest,
+    RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
+    SignRequest, SignResponse, TagResourceRequest, TagResourceResponse, UntagResourceRequest,
     UntagResourceResponse, UpdateAliasRequest, UpdateAliasResponse, UpdateKeyDescriptionRequest,
-    UpdateKeyDescriptionResponse,
+    UpdateKeyDescriptionResponse, VerifyMacRequest, VerifyMacResponse, VerifyRequest,
+    VerifyResponse,
 };
 
 use crate::AwsKms;
 use crate::convert::{
-    Answer, context, enumeration, grant_tokens, opt_i32, sdk_enum, sdk_tags, secret, secret_blob,
+    Answer, context, enumeration, enumerations, grant_tokens, opt_i32, sdk_enum, sdk_tags, secret,
+    secret_blob,
 };
 use crate::error::{OperationError, from_sdk};
 
@@ -405,9 +412,7 @@ impl Kms for AwsKms {
             .map_err(|error| self.error("Encrypt", error))?;
         let answer = self.answer("Encrypt");
         let mut response = EncryptResponse::new(
-            answer
-                .required(output.ciphertext_blob, "CiphertextBlob")?
-                .into_inner(),
+            answer.bytes(output.ciphertext_blob, "CiphertextBlob")?,
             answer.required(output.key_id, "KeyId")?,
         );
         response.encryption_algorithm = enumeration(output.encryption_algorithm);
@@ -463,9 +468,7 @@ impl Kms for AwsKms {
             check_key(Some(requested), used)?;
         }
         let mut response = ReEncryptResponse::new(
-            answer
-                .required(output.ciphertext_blob, "CiphertextBlob")?
-                .into_inner(),
+            answer.bytes(output.ciphertext_blob, "CiphertextBlob")?,
             answer.required(output.key_id, "KeyId")?,
         );
         response.source_key_id = output.source_key_id;
@@ -498,9 +501,7 @@ impl Kms for AwsKms {
         let plaintext = output.plaintext.take().map(secret);
         let plaintext = answer.required(plaintext, "Plaintext")?;
         let mut response = GenerateDataKeyResponse::new(
-            answer
-                .required(output.ciphertext_blob, "CiphertextBlob")?
-                .into_inner(),
+            answer.bytes(output.ciphertext_blob, "CiphertextBlob")?,
             plaintext,
             answer.required(output.key_id, "KeyId")?,
         );
@@ -526,9 +527,7 @@ impl Kms for AwsKms {
             .map_err(|error| self.error("GenerateDataKeyWithoutPlaintext", error))?;
         let answer = self.answer("GenerateDataKeyWithoutPlaintext");
         let mut response = GenerateDataKeyWithoutPlaintextResponse::new(
-            answer
-                .required(output.ciphertext_blob, "CiphertextBlob")?
-                .into_inner(),
+            answer.bytes(output.ciphertext_blob, "CiphertextBlob")?,
             answer.required(output.key_id, "KeyId")?,
         );
         response.key_material_id = output.key_material_id;
@@ -552,6 +551,273 @@ impl Kms for AwsKms {
             .answer("GenerateRandom")
             .required(plaintext, "Plaintext")?;
         Ok(GenerateRandomResponse::new(plaintext))
+    }
+
+    async fn generate_data_key_pair(
+        &self,
+        request: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse> {
+        let mut output = self
+            .client
+            .generate_data_key_pair()
+            .key_id(key(&request.key_id))
+            .key_pair_spec(sdk_enum(request.key_pair_spec))
+            .set_encryption_context(context(request.encryption_context))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("GenerateDataKeyPair", error))?;
+        let answer = self.answer("GenerateDataKeyPair");
+        // First into a secret, so that it is wiped whatever happens next.
+        let private_key = output.private_key_plaintext.take().map(secret);
+        let private_key = answer.required(private_key, "PrivateKeyPlaintext")?;
+        let mut response = GenerateDataKeyPairResponse::new(
+            answer.bytes(
+                output.private_key_ciphertext_blob,
+                "PrivateKeyCiphertextBlob",
+            )?,
+            private_key,
+            answer.bytes(output.public_key, "PublicKey")?,
+            answer.required(output.key_id, "KeyId")?,
+            answer.required(
+                enumeration::<DataKeyPairSpec, _>(output.key_pair_spec),
+                "KeyPairSpec",
+            )?,
+        );
+        response.key_material_id = output.key_material_id;
+        Ok(response)
+    }
+
+    async fn generate_data_key_pair_without_plaintext(
+        &self,
+        request: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse> {
+        let output = self
+            .client
+            .generate_data_key_pair_without_plaintext()
+            .key_id(key(&request.key_id))
+            .key_pair_spec(sdk_enum(request.key_pair_spec))
+            .set_encryption_context(context(request.encryption_context))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("GenerateDataKeyPairWithoutPlaintext", error))?;
+        let answer = self.answer("GenerateDataKeyPairWithoutPlaintext");
+        let mut response = GenerateDataKeyPairWithoutPlaintextResponse::new(
+            answer.bytes(
+                output.private_key_ciphertext_blob,
+                "PrivateKeyCiphertextBlob",
+            )?,
+            answer.bytes(output.public_key, "PublicKey")?,
+            answer.required(output.key_id, "KeyId")?,
+            answer.required(
+                enumeration::<DataKeyPairSpec, _>(output.key_pair_spec),
+                "KeyPairSpec",
+            )?,
+        );
+        response.key_material_id = output.key_material_id;
+        Ok(response)
+    }
+
+    async fn get_public_key(&self, request: GetPublicKeyRequest) -> Result<GetPublicKeyResponse> {
+        let output = self
+            .client
+            .get_public_key()
+            .key_id(key(&request.key_id))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .send()
+            .await
+            .map_err(|error| self.error("GetPublicKey", error))?;
+        let answer = self.answer("GetPublicKey");
+        let mut response = GetPublicKeyResponse::new(
+            answer.required(output.key_id, "KeyId")?,
+            answer.bytes(output.public_key, "PublicKey")?,
+        );
+        // Deprecated in favour of KeySpec, but AWS still returns it and so do we.
+        #[allow(deprecated)]
+        let customer_master_key_spec = output.customer_master_key_spec;
+        response.customer_master_key_spec = enumeration(customer_master_key_spec);
+        response.key_spec = enumeration(output.key_spec);
+        response.key_usage = enumeration(output.key_usage);
+        response.encryption_algorithms = enumerations(output.encryption_algorithms);
+        response.signing_algorithms = enumerations(output.signing_algorithms);
+        response.key_agreement_algorithms = enumerations(output.key_agreement_algorithms);
+        response.encapsulation_algorithms = enumerations(output.encapsulation_algorithms);
+        Ok(response)
+    }
+
+    async fn sign(&self, request: SignRequest) -> Result<SignResponse> {
+        let output = self
+            .client
+            .sign()
+            .key_id(key(&request.key_id))
+            .message(secret_blob(&request.message))
+            .set_message_type(request.message_type.map(sdk_enum))
+            .signing_algorithm(sdk_enum(request.signing_algorithm))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("Sign", error))?;
+        let answer = self.answer("Sign");
+        let mut response = SignResponse::new(
+            answer.required(output.key_id, "KeyId")?,
+            answer.bytes(output.signature, "Signature")?,
+        );
+        response.signing_algorithm = enumeration(output.signing_algorithm);
+        Ok(response)
+    }
+
+    async fn verify(&self, request: VerifyRequest) -> Result<VerifyResponse> {
+        let output = self
+            .client
+            .verify()
+            .key_id(key(&request.key_id))
+            .message(secret_blob(&request.message))
+            .set_message_type(request.message_type.map(sdk_enum))
+            .signature(Blob::new(request.signature))
+            .signing_algorithm(sdk_enum(request.signing_algorithm))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("Verify", error))?;
+        // AWS refuses a bad signature with KMSInvalidSignatureException; a peer that answers
+        // `false` instead gets the same error, so that callers have one way to learn it.
+        if !output.signature_valid {
+            return Err(Error::InvalidSignature);
+        }
+        let mut response = VerifyResponse::new(
+            self.answer("Verify").required(output.key_id, "KeyId")?,
+            true,
+        );
+        response.signing_algorithm = enumeration(output.signing_algorithm);
+        Ok(response)
+    }
+
+    async fn generate_mac(&self, request: GenerateMacRequest) -> Result<GenerateMacResponse> {
+        let output = self
+            .client
+            .generate_mac()
+            .message(secret_blob(&request.message))
+            .key_id(key(&request.key_id))
+            .mac_algorithm(sdk_enum(request.mac_algorithm))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("GenerateMac", error))?;
+        let answer = self.answer("GenerateMac");
+        let mut response = GenerateMacResponse::new(
+            answer.bytes(output.mac, "Mac")?,
+            answer.required(output.key_id, "KeyId")?,
+        );
+        response.mac_algorithm = enumeration(output.mac_algorithm);
+        Ok(response)
+    }
+
+    async fn verify_mac(&self, request: VerifyMacRequest) -> Result<VerifyMacResponse> {
+        let output = self
+            .client
+            .verify_mac()
+            .message(secret_blob(&request.message))
+            .key_id(key(&request.key_id))
+            .mac_algorithm(sdk_enum(request.mac_algorithm))
+            .mac(Blob::new(request.mac))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("VerifyMac", error))?;
+        // As for Verify: `false` from a peer is AWS's KMSInvalidMacException.
+        if !output.mac_valid {
+            return Err(Error::InvalidMac);
+        }
+        let mut response = VerifyMacResponse::new(
+            self.answer("VerifyMac").required(output.key_id, "KeyId")?,
+            true,
+        );
+        response.mac_algorithm = enumeration(output.mac_algorithm);
+        Ok(response)
+    }
+
+    async fn derive_shared_secret(
+        &self,
+        request: DeriveSharedSecretRequest,
+    ) -> Result<DeriveSharedSecretResponse> {
+        let mut output = self
+            .client
+            .derive_shared_secret()
+            .key_id(key(&request.key_id))
+            .key_agreement_algorithm(sdk_enum(request.key_agreement_algorithm))
+            .public_key(Blob::new(request.public_key))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("DeriveSharedSecret", error))?;
+        let answer = self.answer("DeriveSharedSecret");
+        // First into a secret, so that it is wiped whatever happens next.
+        let shared_secret = output.shared_secret.take().map(secret);
+        let shared_secret = answer.required(shared_secret, "SharedSecret")?;
+        let mut response = DeriveSharedSecretResponse::new(
+            answer.required(output.key_id, "KeyId")?,
+            shared_secret,
+        );
+        response.key_agreement_algorithm = enumeration(output.key_agreement_algorithm);
+        response.key_origin = enumeration(output.key_origin);
+        Ok(response)
+    }
+
+    async fn encapsulate(&self, request: EncapsulateRequest) -> Result<EncapsulateResponse> {
+        let mut output = self
+            .client
+            .encapsulate()
+            .key_id(key(&request.key_id))
+            .encapsulation_algorithm(sdk_enum(request.encapsulation_algorithm))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("Encapsulate", error))?;
+        let answer = self.answer("Encapsulate");
+        // First into a secret, so that it is wiped whatever happens next.
+        let shared_secret = output.shared_secret.take().map(secret);
+        let shared_secret = answer.required(shared_secret, "SharedSecret")?;
+        let mut response = EncapsulateResponse::new(
+            answer.required(output.key_id, "KeyId")?,
+            shared_secret,
+            answer.bytes(
+                output.shared_secret_ciphertext_blob,
+                "SharedSecretCiphertextBlob",
+            )?,
+        );
+        response.encapsulation_algorithm = enumeration(output.encapsulation_algorithm);
+        Ok(response)
+    }
+
+    async fn decapsulate(&self, request: DecapsulateRequest) -> Result<DecapsulateResponse> {
+        let mut output = self
+            .client
+            .decapsulate()
+            .key_id(key(&request.key_id))
+            .shared_secret_ciphertext_blob(Blob::new(request.shared_secret_ciphertext_blob))
+            .encapsulation_algorithm(sdk_enum(request.encapsulation_algorithm))
+            .set_grant_tokens(grant_tokens(request.grant_tokens))
+            .set_dry_run(request.dry_run)
+            .send()
+            .await
+            .map_err(|error| self.error("Decapsulate", error))?;
+        let answer = self.answer("Decapsulate");
+        // First into a secret, so that it is wiped whatever happens next.
+        let shared_secret = output.shared_secret.take().map(secret);
+        let shared_secret = answer.required(shared_secret, "SharedSecret")?;
+        let mut response =
+            DecapsulateResponse::new(answer.required(output.key_id, "KeyId")?, shared_secret);
+        response.encapsulation_algorithm = enumeration(output.encapsulation_algorithm);
+        Ok(response)
     }
 }
 

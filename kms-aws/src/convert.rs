@@ -137,6 +137,11 @@ impl Answer<'_> {
         value.ok_or_else(|| self.invalid(format_args!("it has no {field}")))
     }
 
+    /// A blob AWS always sends (a ciphertext, a signature, a public key), as bytes.
+    pub(crate) fn bytes(&self, value: Option<Blob>, field: &str) -> Result<Vec<u8>> {
+        self.required(value, field).map(Blob::into_inner)
+    }
+
     /// A count, which AWS never sends negative.
     pub(crate) fn count(&self, value: i32, field: &str) -> Result<u32> {
         u32::try_from(value).map_err(|_| self.invalid(format_args!("{field} is {value}")))
@@ -181,6 +186,7 @@ impl Answer<'_> {
         metadata.encryption_algorithms = enumerations(m.encryption_algorithms);
         metadata.signing_algorithms = enumerations(m.signing_algorithms);
         metadata.key_agreement_algorithms = enumerations(m.key_agreement_algorithms);
+        metadata.encapsulation_algorithms = enumerations(m.encapsulation_algorithms);
         metadata.mac_algorithms = enumerations(m.mac_algorithms);
         metadata.multi_region = m.multi_region;
         metadata.pending_deletion_window_in_days = self.opt_count(
@@ -373,6 +379,11 @@ mod tests {
         );
         check::<SigningAlgorithmSpec>("SigningAlgorithmSpec", sdk::SigningAlgorithmSpec::values());
         check::<MacAlgorithmSpec>("MacAlgorithmSpec", sdk::MacAlgorithmSpec::values());
+        check::<EncapsulationAlgorithmSpec>(
+            "EncapsulationAlgorithmSpec",
+            sdk::EncapsulationAlgorithmSpec::values(),
+        );
+        check::<MessageType>("MessageType", sdk::MessageType::values());
         check::<KeyAgreementAlgorithmSpec>(
             "KeyAgreementAlgorithmSpec",
             sdk::KeyAgreementAlgorithmSpec::values(),

@@ -297,6 +297,61 @@ operation_errors! {
         CustomKeyStoreInvalidStateException, CustomKeyStoreNotFoundException,
         DependencyTimeoutException, KmsInternalException, UnsupportedOperationException,
     }
+    generate_data_key_pair::GenerateDataKeyPairError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+        UnsupportedOperationException,
+    }
+    generate_data_key_pair_without_plaintext::GenerateDataKeyPairWithoutPlaintextError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+        UnsupportedOperationException,
+    }
+    get_public_key::GetPublicKeyError {
+        DependencyTimeoutException, DisabledException, InvalidArnException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+        UnsupportedOperationException,
+    }
+    sign::SignError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+    }
+    verify::VerifyError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidSignatureException, KmsInvalidStateException,
+        NotFoundException,
+    }
+    generate_mac::GenerateMacError {
+        DisabledException, DryRunOperationException, InvalidGrantTokenException,
+        InvalidKeyUsageException, KeyUnavailableException, KmsInternalException,
+        KmsInvalidStateException, NotFoundException,
+    }
+    verify_mac::VerifyMacError {
+        DisabledException, DryRunOperationException, InvalidGrantTokenException,
+        InvalidKeyUsageException, KeyUnavailableException, KmsInternalException,
+        KmsInvalidMacException, KmsInvalidStateException, NotFoundException,
+    }
+    derive_shared_secret::DeriveSharedSecretError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+    }
+    encapsulate::EncapsulateError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidGrantTokenException, InvalidKeyUsageException, KeyUnavailableException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+    }
+    decapsulate::DecapsulateError {
+        DependencyTimeoutException, DisabledException, DryRunOperationException,
+        InvalidCiphertextException, InvalidGrantTokenException, InvalidKeyUsageException,
+        KeyUnavailableException, KmsInternalException, KmsInvalidStateException,
+        NotFoundException,
+    }
 }
 
 /// Authentication failures every AWS service can send: the credentials are unknown,

@@ -31,6 +31,15 @@
 //! `DescribeKey` sent alongside the `Decrypt` (so it needs `kms:DescribeKey` permission and
 //! adds a request, but no waiting). Name keys by key ARN where it matters.
 //!
+//! # Signatures and MACs that do not verify
+//!
+//! `Verify` and `VerifyMac` that fail are the errors
+//! [`Error::InvalidSignature`](kms_core::Error::InvalidSignature) and
+//! [`Error::InvalidMac`](kms_core::Error::InvalidMac), as AWS answers them
+//! (`KMSInvalidSignatureException`, `KMSInvalidMacException`). A peer that answers
+//! `SignatureValid: false` or `MacValid: false` instead gets the same errors, so a successful
+//! answer always means the signature or MAC is valid.
+//!
 //! # Errors, retries and time-outs
 //!
 //! Every exception is mapped in one place (see [`Error`](kms_core::Error)): modeled

@@ -25,14 +25,18 @@ use aws_sdk_kms::types::error::{DependencyTimeoutException, KeyUnavailableExcept
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use kms_aws::AwsKms;
 use kms_core::{
-    CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DecryptRequest,
-    DeleteAliasRequest, DescribeKeyRequest, DisableKeyRequest, DisableKeyRotationRequest,
-    EnableKeyRequest, EnableKeyRotationRequest, EncryptRequest, Error, GenerateDataKeyRequest,
-    GenerateDataKeyWithoutPlaintextRequest, GenerateRandomRequest, GetKeyRotationStatusRequest,
-    KeyId, Kms, ListAliasesRequest, ListKeyRotationsRequest, ListKeysRequest,
-    ListResourceTagsRequest, ReEncryptRequest, RotateKeyOnDemandRequest,
-    ScheduleKeyDeletionRequest, Tag, TagResourceRequest, UntagResourceRequest, UpdateAliasRequest,
-    UpdateKeyDescriptionRequest,
+    CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DataKeyPairSpec,
+    DecapsulateRequest, DecryptRequest, DeleteAliasRequest, DeriveSharedSecretRequest,
+    DescribeKeyRequest, DisableKeyRequest, DisableKeyRotationRequest, EnableKeyRequest,
+    EnableKeyRotationRequest, EncapsulateRequest, EncapsulationAlgorithmSpec, EncryptRequest,
+    Error, GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextRequest,
+    GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest, GenerateMacRequest,
+    GenerateRandomRequest, GetKeyRotationStatusRequest, GetPublicKeyRequest,
+    KeyAgreementAlgorithmSpec, KeyId, Kms, ListAliasesRequest, ListKeyRotationsRequest,
+    ListKeysRequest, ListResourceTagsRequest, MacAlgorithmSpec, MessageType, ReEncryptRequest,
+    RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, SignRequest, SigningAlgorithmSpec, Tag,
+    TagResourceRequest, UntagResourceRequest, UpdateAliasRequest, UpdateKeyDescriptionRequest,
+    VerifyMacRequest, VerifyRequest,
 };
 
 const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -293,6 +297,38 @@ mod every_operation {
         generate_data_key(GenerateDataKeyRequest::new(key_id()));
         generate_data_key_without_plaintext(GenerateDataKeyWithoutPlaintextRequest::new(key_id()));
         generate_random(GenerateRandomRequest::new().with_number_of_bytes(16u32));
+        generate_data_key_pair(
+            GenerateDataKeyPairRequest::new(key_id(), DataKeyPairSpec::EccNistP256)
+        );
+        generate_data_key_pair_without_plaintext(
+            GenerateDataKeyPairWithoutPlaintextRequest::new(key_id(), DataKeyPairSpec::Rsa2048)
+        );
+        get_public_key(GetPublicKeyRequest::new(key_id()));
+        sign(SignRequest::new(key_id(), b"message", SigningAlgorithmSpec::EcdsaSha256));
+        verify(VerifyRequest::new(
+            key_id(),
+            b"message",
+            b"signature".to_vec(),
+            SigningAlgorithmSpec::EcdsaSha256,
+        ));
+        generate_mac(GenerateMacRequest::new(b"message", key_id(), MacAlgorithmSpec::HmacSha256));
+        verify_mac(VerifyMacRequest::new(
+            b"message",
+            key_id(),
+            MacAlgorithmSpec::HmacSha256,
+            b"mac".to_vec(),
+        ));
+        derive_shared_secret(DeriveSharedSecretRequest::new(
+            key_id(),
+            KeyAgreementAlgorithmSpec::Ecdh,
+            b"public key".to_vec(),
+        ));
+        encapsulate(EncapsulateRequest::new(key_id(), EncapsulationAlgorithmSpec::MlKem));
+        decapsulate(DecapsulateRequest::new(
+            key_id(),
+            b"ciphertext".to_vec(),
+            EncapsulationAlgorithmSpec::MlKem,
+        ));
     }
 }
 
@@ -624,5 +660,101 @@ async fn modeled_decrypt_errors_arrive_typed() {
         .decrypt(DecryptRequest::new(b"blob".to_vec()))
         .await
         .unwrap_err();
+    assert!(matches!(err, Error::InvalidCiphertext), "{err:?}");
+}
+
+/// A peer that answers `SignatureValid: false` (AWS never does) gets AWS's error all the same.
+#[tokio::test]
+async fn a_false_signature_valid_is_an_invalid_signature() {
+    let rule = mock!(Client::verify).then_output(|| {
+        aws_sdk_kms::operation::verify::VerifyOutput::builder()
+            .key_id(KEY_ARN)
+            .signature_valid(false)
+            .signing_algorithm(aws_sdk_kms::types::SigningAlgorithmSpec::EcdsaSha256)
+            .build()
+    });
+    let kms = mocked(&[&rule]).await;
+    let request = VerifyRequest::new(
+        key_id(),
+        b"message",
+        b"signature".to_vec(),
+        SigningAlgorithmSpec::EcdsaSha256,
+    );
+    let err = kms.verify(request).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidSignature), "{err:?}");
+    assert_eq!(err.code(), "KMSInvalidSignatureException");
+    assert_eq!(err.message(), "");
+}
+
+/// The same for `MacValid: false`.
+#[tokio::test]
+async fn a_false_mac_valid_is_an_invalid_mac() {
+    let rule = mock!(Client::verify_mac).then_output(|| {
+        aws_sdk_kms::operation::verify_mac::VerifyMacOutput::builder()
+            .key_id(KEY_ARN)
+            .mac_valid(false)
+            .build()
+    });
+    let kms = mocked(&[&rule]).await;
+    let request = VerifyMacRequest::new(
+        b"message",
+        key_id(),
+        MacAlgorithmSpec::HmacSha256,
+        b"mac".to_vec(),
+    );
+    let err = kms.verify_mac(request).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidMac), "{err:?}");
+    assert_eq!(err.code(), "KMSInvalidMacException");
+}
+
+/// `KMSInvalidSignatureException` and `KMSInvalidMacException` as the SDK models them
+/// (typed variants of `VerifyError` and `VerifyMacError`), and `InvalidCiphertextException`
+/// of `Decapsulate` (a ciphertext of the wrong length).
+#[tokio::test]
+async fn modeled_verification_errors_arrive_typed() {
+    use aws_sdk_kms::operation::decapsulate::DecapsulateError;
+    use aws_sdk_kms::operation::verify::VerifyError;
+    use aws_sdk_kms::operation::verify_mac::VerifyMacError;
+    use aws_sdk_kms::types::error::{
+        InvalidCiphertextException, KmsInvalidMacException, KmsInvalidSignatureException,
+    };
+
+    let rule = mock!(Client::verify).then_error(|| {
+        VerifyError::KmsInvalidSignatureException(KmsInvalidSignatureException::builder().build())
+    });
+    let kms = mocked(&[&rule]).await;
+    let request = VerifyRequest::new(
+        key_id(),
+        b"message",
+        b"signature".to_vec(),
+        SigningAlgorithmSpec::RsassaPssSha256,
+    )
+    .with_message_type(MessageType::Raw);
+    let err = kms.verify(request).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidSignature), "{err:?}");
+
+    let rule = mock!(Client::verify_mac).then_error(|| {
+        VerifyMacError::KmsInvalidMacException(KmsInvalidMacException::builder().build())
+    });
+    let kms = mocked(&[&rule]).await;
+    let request = VerifyMacRequest::new(
+        b"message",
+        key_id(),
+        MacAlgorithmSpec::HmacSha512,
+        b"mac".to_vec(),
+    );
+    let err = kms.verify_mac(request).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidMac), "{err:?}");
+
+    let rule = mock!(Client::decapsulate).then_error(|| {
+        DecapsulateError::InvalidCiphertextException(InvalidCiphertextException::builder().build())
+    });
+    let kms = mocked(&[&rule]).await;
+    let request = DecapsulateRequest::new(
+        key_id(),
+        b"too short".to_vec(),
+        EncapsulationAlgorithmSpec::MlKem,
+    );
+    let err = kms.decapsulate(request).await.unwrap_err();
     assert!(matches!(err, Error::InvalidCiphertext), "{err:?}");
 }

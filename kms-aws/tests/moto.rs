@@ -19,7 +19,7 @@
 )]
 
 use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
-use kms_aws::AwsKms;
+use kms_aws::{AwsKms, AwsKmsBuilder};
 use kms_core::conformance::{self, Capabilities, Flag};
 use kms_core::{
     CreateAliasRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, EncryptionContext,
@@ -41,9 +41,17 @@ fn moto_url() -> String {
     }
 }
 
+#[path = "moto/asymmetric.rs"]
+mod asymmetric;
+
 /// An `AwsKms` talking to moto, with moto's dummy credentials and nothing read from the
 /// machine's AWS configuration.
 async fn moto() -> AwsKms {
+    moto_builder().build().await.unwrap()
+}
+
+/// The builder of [`moto`], for settings of a test's own.
+fn moto_builder() -> AwsKmsBuilder {
     let config = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -54,9 +62,6 @@ async fn moto() -> AwsKms {
     AwsKms::builder()
         .with_sdk_config(&config)
         .with_endpoint_url(moto_url())
-        .build()
-        .await
-        .unwrap()
 }
 
 /// What moto 5.2.5 does otherwise than AWS KMS, one flag per behaviour. Every other check
