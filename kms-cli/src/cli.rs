@@ -130,6 +130,26 @@ pub(crate) enum Operation {
     GenerateDataKeyWithoutPlaintext(DataKey),
     /// Random bytes.
     GenerateRandom(GenerateRandom),
+    /// An asymmetric data key pair: the private key in plaintext and encrypted.
+    GenerateDataKeyPair(DataKeyPair),
+    /// An asymmetric data key pair: the private key only encrypted.
+    GenerateDataKeyPairWithoutPlaintext(DataKeyPair),
+    /// The public key of an asymmetric key (DER SubjectPublicKeyInfo).
+    GetPublicKey(GetPublicKey),
+    /// Signs a message or its digest with an asymmetric key.
+    Sign(Sign),
+    /// Verifies a signature (a bad one is the error KMSInvalidSignatureException).
+    Verify(Verify),
+    /// The HMAC of a message.
+    GenerateMac(GenerateMac),
+    /// Verifies an HMAC (a bad one is the error KMSInvalidMacException).
+    VerifyMac(VerifyMac),
+    /// The ECDH shared secret of a key agreement key and a peer's public key.
+    DeriveSharedSecret(DeriveSharedSecret),
+    /// A shared secret and its encapsulation under an ML-KEM key.
+    Encapsulate(Encapsulate),
+    /// The shared secret of an ML-KEM encapsulation.
+    Decapsulate(Decapsulate),
 }
 
 /// A command that only local backends have.
@@ -171,6 +191,16 @@ impl Operation {
             Self::GenerateDataKey(_) => "GenerateDataKey",
             Self::GenerateDataKeyWithoutPlaintext(_) => "GenerateDataKeyWithoutPlaintext",
             Self::GenerateRandom(_) => "GenerateRandom",
+            Self::GenerateDataKeyPair(_) => "GenerateDataKeyPair",
+            Self::GenerateDataKeyPairWithoutPlaintext(_) => "GenerateDataKeyPairWithoutPlaintext",
+            Self::GetPublicKey(_) => "GetPublicKey",
+            Self::Sign(_) => "Sign",
+            Self::Verify(_) => "Verify",
+            Self::GenerateMac(_) => "GenerateMac",
+            Self::VerifyMac(_) => "VerifyMac",
+            Self::DeriveSharedSecret(_) => "DeriveSharedSecret",
+            Self::Encapsulate(_) => "Encapsulate",
+            Self::Decapsulate(_) => "Decapsulate",
         }
     }
 }
@@ -200,10 +230,11 @@ pub(crate) struct CreateKey {
     /// A description.
     #[arg(long)]
     pub(crate) description: Option<String>,
-    /// ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC or KEY_AGREEMENT.
+    /// ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT or
+    /// ENCAPSULATE_DECAPSULATE.
     #[arg(long)]
     pub(crate) key_usage: Option<String>,
-    /// SYMMETRIC_DEFAULT, RSA_2048, HMAC_256...
+    /// SYMMETRIC_DEFAULT, RSA_2048, ECC_NIST_P256, HMAC_256, ML_DSA_65, ML_KEM_768...
     #[arg(long)]
     pub(crate) key_spec: Option<String>,
     /// The key policy (JSON).
@@ -323,9 +354,12 @@ pub(crate) struct Encrypt {
     /// `k1=v1,k2=v2` or a JSON object.
     #[arg(long)]
     pub(crate) encryption_context: Option<String>,
-    /// SYMMETRIC_DEFAULT by default.
+    /// SYMMETRIC_DEFAULT by default; RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256 (required) for RSA
+    /// keys.
     #[arg(long)]
     pub(crate) encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `decrypt`.
@@ -334,15 +368,18 @@ pub(crate) struct Decrypt {
     /// The ciphertext: `fileb://PATH` or base64.
     #[arg(long)]
     pub(crate) ciphertext_blob: String,
-    /// The key that must have encrypted it.
+    /// The key that must have encrypted it; required for RSA keys.
     #[arg(long)]
     pub(crate) key_id: Option<String>,
     /// The context it was encrypted with.
     #[arg(long)]
     pub(crate) encryption_context: Option<String>,
-    /// SYMMETRIC_DEFAULT by default.
+    /// SYMMETRIC_DEFAULT by default; RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256 (required) for RSA
+    /// keys.
     #[arg(long)]
     pub(crate) encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `re-encrypt`.
@@ -363,6 +400,15 @@ pub(crate) struct ReEncrypt {
     /// The context of the new ciphertext.
     #[arg(long)]
     pub(crate) destination_encryption_context: Option<String>,
+    /// The algorithm that encrypted it: SYMMETRIC_DEFAULT by default; required for RSA keys.
+    #[arg(long)]
+    pub(crate) source_encryption_algorithm: Option<String>,
+    /// The algorithm of the new ciphertext: SYMMETRIC_DEFAULT by default; required for RSA
+    /// keys.
+    #[arg(long)]
+    pub(crate) destination_encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `generate-data-key` and `generate-data-key-without-plaintext`.
@@ -380,6 +426,8 @@ pub(crate) struct DataKey {
     /// `k1=v1,k2=v2` or a JSON object.
     #[arg(long)]
     pub(crate) encryption_context: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
 }
 
 /// The flags of `generate-random`.
@@ -388,6 +436,154 @@ pub(crate) struct GenerateRandom {
     /// How many bytes, 1 to 1024.
     #[arg(long)]
     pub(crate) number_of_bytes: Option<u32>,
+}
+
+/// `--grant-tokens`, and `--dry-run` or `--no-dry-run`.
+#[derive(Debug, Args)]
+pub(crate) struct GrantsAndDryRun {
+    /// Grant tokens (space-separated or repeatable).
+    #[arg(long, num_args = 1..)]
+    pub(crate) grant_tokens: Vec<String>,
+    /// Checks the request without doing it: success is the error DryRunOperationException.
+    #[arg(long, overrides_with = "no_dry_run")]
+    pub(crate) dry_run: bool,
+    /// Does the request (the default).
+    #[arg(long, overrides_with = "dry_run")]
+    pub(crate) no_dry_run: bool,
+}
+
+impl GrantsAndDryRun {
+    /// The grant tokens, and `DryRun` as the request sends it: absent unless a flag gave it.
+    pub(crate) fn into_parts(self) -> (Vec<String>, Option<bool>) {
+        let dry_run = match (self.dry_run, self.no_dry_run) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        (self.grant_tokens, dry_run)
+    }
+}
+
+/// The flags of `generate-data-key-pair` and `generate-data-key-pair-without-plaintext`.
+#[derive(Debug, Args)]
+pub(crate) struct DataKeyPair {
+    /// The symmetric encryption key that encrypts the private key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// RSA_2048, ECC_NIST_P256, ECC_NIST_EDWARDS25519, ML_KEM_768...
+    #[arg(long)]
+    pub(crate) key_pair_spec: String,
+    /// `k1=v1,k2=v2` or a JSON object: decrypting the private key needs it again.
+    #[arg(long)]
+    pub(crate) encryption_context: Option<String>,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
+}
+
+/// The flags of `get-public-key`.
+#[derive(Debug, Args)]
+pub(crate) struct GetPublicKey {
+    /// The asymmetric key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// Grant tokens (space-separated or repeatable).
+    #[arg(long, num_args = 1..)]
+    pub(crate) grant_tokens: Vec<String>,
+}
+
+/// The flags of `sign`.
+#[derive(Debug, Args)]
+pub(crate) struct Sign {
+    /// The asymmetric SIGN_VERIFY key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The message (up to 4096 bytes) or its digest: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) message: String,
+    /// RAW (the default), DIGEST or EXTERNAL_MU.
+    #[arg(long)]
+    pub(crate) message_type: Option<String>,
+    /// ECDSA_SHA_256, RSASSA_PSS_SHA_256, RSASSA_PKCS1_V1_5_SHA_256, ED25519_SHA_512,
+    /// ML_DSA_SHAKE_256...
+    #[arg(long)]
+    pub(crate) signing_algorithm: String,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
+}
+
+/// The flags of `verify`.
+#[derive(Debug, Args)]
+pub(crate) struct Verify {
+    #[command(flatten)]
+    pub(crate) signed: Sign,
+    /// The signature: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) signature: String,
+}
+
+/// The flags of `generate-mac`.
+#[derive(Debug, Args)]
+pub(crate) struct GenerateMac {
+    /// The HMAC key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The message (up to 4096 bytes): `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) message: String,
+    /// HMAC_SHA_224, HMAC_SHA_256, HMAC_SHA_384 or HMAC_SHA_512: the one of the key's spec.
+    #[arg(long)]
+    pub(crate) mac_algorithm: String,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
+}
+
+/// The flags of `verify-mac`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyMac {
+    #[command(flatten)]
+    pub(crate) generated: GenerateMac,
+    /// The MAC: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) mac: String,
+}
+
+/// The flags of `derive-shared-secret`.
+#[derive(Debug, Args)]
+pub(crate) struct DeriveSharedSecret {
+    /// The KEY_AGREEMENT key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// ECDH.
+    #[arg(long)]
+    pub(crate) key_agreement_algorithm: String,
+    /// The peer's public key, DER SubjectPublicKeyInfo: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) public_key: String,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
+}
+
+/// The flags of `encapsulate`.
+#[derive(Debug, Args)]
+pub(crate) struct Encapsulate {
+    /// The ENCAPSULATE_DECAPSULATE (ML-KEM) key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// ML_KEM.
+    #[arg(long)]
+    pub(crate) encapsulation_algorithm: String,
+    #[command(flatten)]
+    pub(crate) grants: GrantsAndDryRun,
+}
+
+/// The flags of `decapsulate`.
+#[derive(Debug, Args)]
+pub(crate) struct Decapsulate {
+    #[command(flatten)]
+    pub(crate) encapsulated: Encapsulate,
+    /// The encapsulated secret of `encapsulate`: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) shared_secret_ciphertext_blob: String,
 }
 
 /// The arguments of `seed`.

@@ -3,7 +3,9 @@
 
 use kms::ops::*;
 use kms::{
-    DataKeySpec, EncryptionAlgorithmSpec, IncludeKeyMaterial, KeySpec, KeyUsage, Kms, SecretBytes,
+    DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec,
+    IncludeKeyMaterial, KeyAgreementAlgorithmSpec, KeySpec, KeyUsage, Kms, MacAlgorithmSpec,
+    MessageType, SecretBytes, SigningAlgorithmSpec,
 };
 use kms_wire::{Shape, Timestamps};
 use serde_json::{Map, Value, json};
@@ -124,12 +126,15 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         Command::ListResourceTags(flags) => Some(list_resource_tags(kms, flags).await?),
         Command::Encrypt(flags) => {
             let plaintext = SecretBytes::from(args::blob("plaintext", &flags.plaintext)?);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
             let mut request =
                 EncryptRequest::new(args::key_id("key-id", &flags.key_id)?, plaintext)
                     .with_encryption_context(args::context(
                         "encryption-context",
                         flags.encryption_context.as_deref(),
-                    )?);
+                    )?)
+                    .with_grant_tokens(grant_tokens);
+            request.dry_run = dry_run;
             if let Some(algorithm) = flags.encryption_algorithm {
                 request = request
                     .with_encryption_algorithm(EncryptionAlgorithmSpec::from(algorithm.as_str()));
@@ -138,10 +143,14 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         }
         Command::Decrypt(flags) => {
             let blob = args::blob("ciphertext-blob", &flags.ciphertext_blob)?;
-            let mut request = DecryptRequest::new(blob).with_encryption_context(args::context(
-                "encryption-context",
-                flags.encryption_context.as_deref(),
-            )?);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
+            let mut request = DecryptRequest::new(blob)
+                .with_encryption_context(args::context(
+                    "encryption-context",
+                    flags.encryption_context.as_deref(),
+                )?)
+                .with_grant_tokens(grant_tokens);
+            request.dry_run = dry_run;
             if let Some(key_id) = flags.key_id {
                 request = request.with_key_id(args::key_id("key-id", &key_id)?);
             }
@@ -166,6 +175,17 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(source) = flags.source_key_id {
                 request = request.with_source_key_id(args::key_id("source-key-id", &source)?);
             }
+            request.source_encryption_algorithm = flags
+                .source_encryption_algorithm
+                .as_deref()
+                .map(EncryptionAlgorithmSpec::from);
+            request.destination_encryption_algorithm = flags
+                .destination_encryption_algorithm
+                .as_deref()
+                .map(EncryptionAlgorithmSpec::from);
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
+            request.grant_tokens = grant_tokens;
+            request.dry_run = dry_run;
             Some(printed(&kms.re_encrypt(request).await?)?)
         }
         Command::GenerateDataKey(flags) => {
@@ -175,7 +195,9 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
         Command::GenerateDataKeyWithoutPlaintext(flags) => {
             let with_plaintext = data_key_request(flags)?;
             let mut request = GenerateDataKeyWithoutPlaintextRequest::new(with_plaintext.key_id)
-                .with_encryption_context(with_plaintext.encryption_context);
+                .with_encryption_context(with_plaintext.encryption_context)
+                .with_grant_tokens(with_plaintext.grant_tokens);
+            request.dry_run = with_plaintext.dry_run;
             if let Some(spec) = with_plaintext.key_spec {
                 request = request.with_key_spec(spec);
             }
@@ -193,16 +215,162 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             }
             Some(printed(&kms.generate_random(request).await?)?)
         }
+        Command::GenerateDataKeyPair(flags) => {
+            let request = data_key_pair_request(flags)?;
+            Some(printed(&kms.generate_data_key_pair(request).await?)?)
+        }
+        Command::GenerateDataKeyPairWithoutPlaintext(flags) => {
+            let with_plaintext = data_key_pair_request(flags)?;
+            let mut request = GenerateDataKeyPairWithoutPlaintextRequest::new(
+                with_plaintext.key_id,
+                with_plaintext.key_pair_spec,
+            )
+            .with_encryption_context(with_plaintext.encryption_context)
+            .with_grant_tokens(with_plaintext.grant_tokens);
+            request.dry_run = with_plaintext.dry_run;
+            Some(printed(
+                &kms.generate_data_key_pair_without_plaintext(request)
+                    .await?,
+            )?)
+        }
+        Command::GetPublicKey(flags) => {
+            let request = GetPublicKeyRequest::new(args::key_id("key-id", &flags.key_id)?)
+                .with_grant_tokens(flags.grant_tokens);
+            Some(printed(&kms.get_public_key(request).await?)?)
+        }
+        Command::Sign(flags) => {
+            let request = sign_request(flags)?;
+            Some(printed(&kms.sign(request).await?)?)
+        }
+        Command::Verify(flags) => {
+            let signature = args::blob("signature", &flags.signature)?;
+            let signed = sign_request(flags.signed)?;
+            let mut request = VerifyRequest::new(
+                signed.key_id,
+                signed.message,
+                signature,
+                signed.signing_algorithm,
+            )
+            .with_grant_tokens(signed.grant_tokens);
+            request.message_type = signed.message_type;
+            request.dry_run = signed.dry_run;
+            Some(printed(&kms.verify(request).await?)?)
+        }
+        Command::GenerateMac(flags) => {
+            let request = mac_request(flags)?;
+            Some(printed(&kms.generate_mac(request).await?)?)
+        }
+        Command::VerifyMac(flags) => {
+            let mac = args::blob("mac", &flags.mac)?;
+            let generated = mac_request(flags.generated)?;
+            let mut request = VerifyMacRequest::new(
+                generated.message,
+                generated.key_id,
+                generated.mac_algorithm,
+                mac,
+            )
+            .with_grant_tokens(generated.grant_tokens);
+            request.dry_run = generated.dry_run;
+            Some(printed(&kms.verify_mac(request).await?)?)
+        }
+        Command::DeriveSharedSecret(flags) => {
+            let (grant_tokens, dry_run) = flags.grants.into_parts();
+            let mut request = DeriveSharedSecretRequest::new(
+                args::key_id("key-id", &flags.key_id)?,
+                KeyAgreementAlgorithmSpec::from(flags.key_agreement_algorithm.as_str()),
+                args::blob("public-key", &flags.public_key)?,
+            )
+            .with_grant_tokens(grant_tokens);
+            request.dry_run = dry_run;
+            Some(printed(&kms.derive_shared_secret(request).await?)?)
+        }
+        Command::Encapsulate(flags) => {
+            let request = encapsulate_request(flags)?;
+            Some(printed(&kms.encapsulate(request).await?)?)
+        }
+        Command::Decapsulate(flags) => {
+            let blob = args::blob(
+                "shared-secret-ciphertext-blob",
+                &flags.shared_secret_ciphertext_blob,
+            )?;
+            let encapsulated = encapsulate_request(flags.encapsulated)?;
+            let mut request = DecapsulateRequest::new(
+                encapsulated.key_id,
+                blob,
+                encapsulated.encapsulation_algorithm,
+            )
+            .with_grant_tokens(encapsulated.grant_tokens);
+            request.dry_run = encapsulated.dry_run;
+            Some(printed(&kms.decapsulate(request).await?)?)
+        }
     })
+}
+
+/// The request of both `generate-data-key-pair` commands.
+fn data_key_pair_request(flags: cli::DataKeyPair) -> Result<GenerateDataKeyPairRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
+    let mut request = GenerateDataKeyPairRequest::new(
+        args::key_id("key-id", &flags.key_id)?,
+        DataKeyPairSpec::from(flags.key_pair_spec.as_str()),
+    )
+    .with_encryption_context(args::context(
+        "encryption-context",
+        flags.encryption_context.as_deref(),
+    )?)
+    .with_grant_tokens(grant_tokens);
+    request.dry_run = dry_run;
+    Ok(request)
+}
+
+/// The request of `sign`, and the members `verify` shares with it.
+fn sign_request(flags: cli::Sign) -> Result<SignRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
+    let mut request = SignRequest::new(
+        args::key_id("key-id", &flags.key_id)?,
+        SecretBytes::from(args::blob("message", &flags.message)?),
+        SigningAlgorithmSpec::from(flags.signing_algorithm.as_str()),
+    )
+    .with_grant_tokens(grant_tokens);
+    request.message_type = flags.message_type.as_deref().map(MessageType::from);
+    request.dry_run = dry_run;
+    Ok(request)
+}
+
+/// The request of `generate-mac`, and the members `verify-mac` shares with it.
+fn mac_request(flags: cli::GenerateMac) -> Result<GenerateMacRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
+    let mut request = GenerateMacRequest::new(
+        SecretBytes::from(args::blob("message", &flags.message)?),
+        args::key_id("key-id", &flags.key_id)?,
+        MacAlgorithmSpec::from(flags.mac_algorithm.as_str()),
+    )
+    .with_grant_tokens(grant_tokens);
+    request.dry_run = dry_run;
+    Ok(request)
+}
+
+/// The request of `encapsulate`, and the members `decapsulate` shares with it.
+fn encapsulate_request(flags: cli::Encapsulate) -> Result<EncapsulateRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
+    let mut request = EncapsulateRequest::new(
+        args::key_id("key-id", &flags.key_id)?,
+        EncapsulationAlgorithmSpec::from(flags.encapsulation_algorithm.as_str()),
+    )
+    .with_grant_tokens(grant_tokens);
+    request.dry_run = dry_run;
+    Ok(request)
 }
 
 /// The request of both `generate-data-key` commands.
 fn data_key_request(flags: cli::DataKey) -> Result<GenerateDataKeyRequest, Failure> {
+    let (grant_tokens, dry_run) = flags.grants.into_parts();
     let mut request = GenerateDataKeyRequest::new(args::key_id("key-id", &flags.key_id)?)
         .with_encryption_context(args::context(
             "encryption-context",
             flags.encryption_context.as_deref(),
-        )?);
+        )?)
+        .with_grant_tokens(grant_tokens);
+    request.dry_run = dry_run;
     if let Some(spec) = flags.key_spec {
         request = request.with_key_spec(DataKeySpec::from(spec.as_str()));
     }

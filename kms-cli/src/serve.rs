@@ -42,6 +42,12 @@ pub(crate) struct Serve {
     /// use the keys.
     #[arg(long)]
     pub(crate) allow_unauthenticated: bool,
+    /// Faults to inject into every call, as `throttling:0.1,latency:5ms..50ms,seed:7` (rates
+    /// of throttling, internal, dependency-timeout and key-unavailable errors, per operation
+    /// with `Decrypt.throttling:0.5`; see the README's "Testing your retries"). Each region's
+    /// backend meets them on its own. Replaces any `faults=` of the URL.
+    #[arg(long)]
+    pub(crate) faults: Option<String>,
     /// The format of the log lines on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
@@ -61,7 +67,14 @@ pub(crate) enum LogFormat {
 pub(crate) async fn run(url: &str, args: Serve) -> Result<(), Failure> {
     // Dropped when the command returns: the buffered log lines are written out then.
     let _log_flusher = init_logging(args.log_format);
-    let config = kms::KmsConfig::from_url(url).map_err(Failure::Backend)?;
+    let mut config = kms::KmsConfig::from_url(url).map_err(Failure::Backend)?;
+    if let Some(faults) = &args.faults {
+        // Checked now, so that a plan with a typo stops the command before it listens.
+        faults
+            .parse::<kms::faults::FaultPlan>()
+            .map_err(|err| Failure::Usage(format!("--faults '{faults}': {}", err.message())))?;
+        config = config.with_faults(faults.as_str());
+    }
     let auth = match &args.credentials {
         Some(path) => Authentication::Verify(
             Credentials::from_file(path).map_err(|err| Failure::Usage(err.to_string()))?,

@@ -267,3 +267,53 @@ fn a_certificate_needs_its_key_and_readable_files() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/cert.pem"), "{stderr}");
 }
+
+#[test]
+fn faults_reach_every_client_and_its_retries_show_in_the_log() {
+    let work = common::Workdir::new("serve-faults");
+    let store = work.path("store");
+    let served = Served::start(&store, &["--faults", "CreateKey.throttling:1,seed:1"]);
+    // The client (the AWS backend: the SDK's standard retry mode, 3 attempts) retries the
+    // throttled call, then gives up with AWS's exception.
+    let throttled = served.kms(&["create-key"]);
+    assert_eq!(throttled.status.code(), Some(254));
+    let stderr = String::from_utf8_lossy(&throttled.stderr);
+    assert!(stderr.contains("ThrottlingException"), "{stderr}");
+    // Other operations are untouched.
+    stdout(&served.kms(&["list-keys"]));
+    let (exit, log) = served.terminate();
+    assert!(exit.success(), "{log}");
+    let injected: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("injected fault"))
+        .collect();
+    assert_eq!(injected.len(), 3, "{log}");
+    assert!(
+        injected
+            .iter()
+            .all(|line| line.contains("CreateKey") && line.contains("throttling")),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_bad_fault_plan_is_named_before_listening() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--faults",
+            "throttling:2",
+        ])
+        .env("KMS_URL", "local:")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--faults 'throttling:2': the rate of throttling must be between 0 and 1"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}

@@ -7,7 +7,10 @@ use crate::LocalKms;
 use crate::seed::{self, SeedFile};
 
 /// The seed file that recreates `key_ids` (any of the four forms) elsewhere, with their
-/// material, rotations, aliases and tags in the clear.
+/// key spec, key usage, material, rotations, aliases and tags, the material in the clear in
+/// one format for every kind of key (see [`SeedKey::material`](crate::SeedKey::material)):
+/// base64 of the AES materials of a symmetric key, of an HMAC key's bytes, of an asymmetric
+/// key's PKCS#8 DER private key.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

@@ -3,7 +3,9 @@
 //! It keeps keys in memory, or durably in a directory, and answers every operation of the [`Kms`] trait as AWS KMS does:
 //! the same error exceptions and messages, key states gating each operation, the same limits,
 //! encryption context bound to every ciphertext, rotation that keeps old key material, and
-//! ciphertext blobs that name their key so `Decrypt` needs no key ID.
+//! ciphertext blobs that name their key so `Decrypt` needs no key ID. Every kind of key AWS
+//! offers outside the China regions is real: symmetric, HMAC, RSA (encryption and signing),
+//! ECC (ECDSA and ECDH, secp256k1 included), Ed25519, ML-DSA and ML-KEM.
 //!
 //! ```
 //! use kms_core::{EncryptionContext, Kms, KmsExt};

@@ -32,6 +32,15 @@ impl Kind {
             _ => Self::Asymmetric,
         }
     }
+
+    /// The type of key it makes, as AWS's documentation names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Symmetric => "symmetric encryption",
+            Self::Hmac => "HMAC",
+            Self::Asymmetric => "asymmetric",
+        }
+    }
 }
 
 /// The secret material of a KMS key, by kind.
@@ -68,15 +77,6 @@ impl KeyMaterial {
             Kind::Symmetric => Err(random::internal(
                 "a symmetric key holds AES materials, not one secret",
             )),
-        }
-    }
-
-    /// Its kind.
-    pub(crate) fn kind(&self) -> Kind {
-        match self {
-            Self::Symmetric(_) => Kind::Symmetric,
-            Self::Hmac(_) => Kind::Hmac,
-            Self::Asymmetric(_) => Kind::Asymmetric,
         }
     }
 
@@ -122,15 +122,25 @@ impl KeyMaterial {
         }
     }
 
+    /// The key spec of an HMAC or asymmetric key's material; none for AES materials, which
+    /// serve `SYMMETRIC_DEFAULT` only.
+    fn spec(&self) -> Option<&KeySpec> {
+        match self {
+            Self::Symmetric(_) => None,
+            Self::Hmac(key) => Some(key.spec()),
+            Self::Asymmetric(key) => Some(key.spec()),
+        }
+    }
+
     /// Whether `other` is the same material: the same AES materials (by ID, `other` may have
-    /// rotated further), or the same secret (compared in constant time).
+    /// rotated further), or the same secret for the same spec (compared in constant time).
     pub(crate) fn is_same_as(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Symmetric(mine), Self::Symmetric(theirs)) => {
                 theirs.len() >= mine.len() && mine.iter().zip(theirs).all(|(a, b)| a.id == b.id)
             }
             _ => match (self.secret(), other.secret()) {
-                (Some(mine), Some(theirs)) => self.kind() == other.kind() && mine.ct_eq(theirs),
+                (Some(mine), Some(theirs)) => self.spec() == other.spec() && mine.ct_eq(theirs),
                 _ => false,
             },
         }

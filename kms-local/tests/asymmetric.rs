@@ -204,6 +204,12 @@ async fn asymmetric_and_hmac_keys_do_not_rotate() {
             "UnsupportedOperationException",
             "",
         );
+        assert_error(
+            kms.list_key_rotations(kms_core::ListKeyRotationsRequest::new(id(&key)))
+                .await,
+            "UnsupportedOperationException",
+            &refused,
+        );
     }
 }
 
@@ -814,6 +820,22 @@ async fn rsa_encryption_takes_an_oaep_algorithm_and_decryption_the_key_and_the_a
         kms.encrypt(with_context).await.unwrap_err().code(),
         "ValidationException"
     );
+    let blob = kms
+        .encrypt(
+            EncryptRequest::new(id("alias/rsa-encrypt"), b"secret")
+                .with_encryption_algorithm(oaep.clone()),
+        )
+        .await
+        .unwrap()
+        .ciphertext_blob;
+    let with_context = DecryptRequest::new(blob)
+        .with_key_id(id("alias/rsa-encrypt"))
+        .with_encryption_algorithm(oaep.clone())
+        .with_encryption_context(EncryptionContext::new().with("a", "b"));
+    assert_eq!(
+        kms.decrypt(with_context).await.unwrap_err().code(),
+        "ValidationException"
+    );
     // Data keys come from symmetric keys only.
     let data_key = GenerateDataKeyRequest::new(id("alias/rsa-encrypt"))
         .with_key_spec(kms_core::DataKeySpec::Aes256);
@@ -1282,4 +1304,28 @@ async fn ml_kem_keys_encapsulate_and_decapsulate_one_secret() {
             symmetric.arn.unwrap()
         ),
     );
+}
+
+#[tokio::test]
+async fn an_alias_moves_only_to_a_key_of_the_same_type_and_usage() {
+    use kms_core::{CreateAliasRequest, UpdateAliasRequest};
+    let kms = fixture();
+    let p256 = describe(&kms, "alias/p256-sign").await.key_id;
+    kms.create_alias(CreateAliasRequest::new("alias/signer", id(&p256)))
+        .await
+        .unwrap();
+    // RSA and ECC are both asymmetric: a signing alias moves between them.
+    let rsa = describe(&kms, "alias/rsa-sign").await.key_id;
+    kms.update_alias(UpdateAliasRequest::new("alias/signer", id(&rsa)))
+        .await
+        .unwrap();
+    for other in ["alias/rsa-encrypt", "alias/hmac-256", "alias/symmetric"] {
+        let key = describe(&kms, other).await.key_id;
+        let err = kms
+            .update_alias(UpdateAliasRequest::new("alias/signer", id(&key)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ValidationException", "{other}: {err}");
+    }
+    assert_eq!(describe(&kms, "alias/signer").await.key_id, rsa);
 }

@@ -307,7 +307,13 @@ async fn not_implemented_is_501_under_its_own_code() {
 #[tokio::test]
 async fn an_unknown_operation_is_answered_bare_and_never_reaches_the_backend() {
     let kms = Failing(|| panic!("the backend was called"));
-    for operation in ["ConnectCustomKeyStore", "encrypt", "", "TrentService.Encrypt", "Encrypt "] {
+    for operation in [
+        "ConnectCustomKeyStore",
+        "encrypt",
+        "",
+        "TrentService.Encrypt",
+        "Encrypt ",
+    ] {
         let err = kms_wire::dispatch(&kms, operation, b"{}")
             .await
             .expect_err("unknown");
@@ -360,7 +366,8 @@ async fn the_sdk_reads_serialization_and_unknown_operation_errors_by_their_code(
         "{err}"
     );
 
-    let connector = common::InProcess::new(untouchable()).replacing("TrentService.ConnectCustomKeyStore", b"{}");
+    let connector = common::InProcess::new(untouchable())
+        .replacing("TrentService.ConnectCustomKeyStore", b"{}");
     let err = common::sdk_client_over(connector.clone())
         .describe_key()
         .key_id(KEY_ID)

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::config_error;
+use crate::faults::{FaultPlan, FaultyKms};
 use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
 /// Connects to the backend named by a URL (see [`KmsConfig`] for the forms).
@@ -50,10 +51,26 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// refuses (each backend checks the values it takes, once); the other errors of the
 /// backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
-    match config {
-        KmsConfig::Local(local) => connect_local(local).await,
-        KmsConfig::Aws(aws) => connect_aws(aws).await,
-    }
+    let faults = fault_plan(&config)?;
+    let backend = match config {
+        KmsConfig::Local(local) => connect_local(local).await?,
+        KmsConfig::Aws(aws) => connect_aws(aws).await?,
+    };
+    Ok(match faults {
+        Some(plan) => FaultyKms::wrap(backend, plan),
+        None => backend,
+    })
+}
+
+/// The faults `config` asks for, checked before the backend is built.
+fn fault_plan(config: &KmsConfig) -> Result<Option<FaultPlan>> {
+    config
+        .faults()
+        .map(|text| {
+            text.parse::<FaultPlan>()
+                .map_err(|error| config_error(format!("faults '{text}': {}", error.message())))
+        })
+        .transpose()
 }
 
 /// Connects to the backend named by the `KMS_URL` environment variable; the in-memory local
@@ -208,6 +225,29 @@ mod tests {
         assert!(
             arn.starts_with("arn:aws:kms:eu-west-1:444455556666:key/"),
             "{arn}"
+        );
+    }
+
+    #[tokio::test]
+    async fn faults_in_the_url_wrap_the_backend() {
+        let kms = connect("local:?faults=GenerateRandom.throttling:1,seed:3")
+            .await
+            .unwrap();
+        assert!(
+            kms.to_string()
+                .ends_with("with faults [GenerateRandom.throttling:1,seed:3]"),
+            "{kms}"
+        );
+        let request = crate::GenerateRandomRequest::new().with_number_of_bytes(8u32);
+        let err = kms.generate_random(request).await.unwrap_err();
+        assert_eq!(err.code(), "ThrottlingException");
+        // Operations the plan leaves alone reach the backend.
+        kms.create_symmetric_key("untouched").await.unwrap();
+
+        let message = config_err("local:?faults=throttling:2").await;
+        assert_eq!(
+            message,
+            "faults 'throttling:2': the rate of throttling must be between 0 and 1, not 2"
         );
     }
 

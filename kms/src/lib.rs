@@ -63,6 +63,9 @@ pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig, lo
 pub use connect::local_builder;
 pub use connect::{connect, connect_config, from_env};
 pub use kms_core::*;
+/// Faults on purpose (throttling, internal errors, latency) over any backend: `faults=` in a
+/// URL, or [`FaultyKms`](faults::FaultyKms) in code.
+pub use kms_faults as faults;
 
 /// The local backend (cargo feature `local`).
 #[cfg(feature = "local")]

@@ -99,3 +99,41 @@ impl Workdir {
         names
     }
 }
+
+impl Workdir {
+    /// `kms ARGS`, which must succeed printing JSON; that JSON.
+    pub(crate) fn json(&self, args: &[&str]) -> serde_json::Value {
+        let printed = self.ok(args);
+        serde_json::from_str(&printed).unwrap_or_else(|err| panic!("kms {args:?}: {err}"))
+    }
+
+    /// `kms ARGS`, which must fail as the AWS CLI does when the service refuses a call of
+    /// `operation` with `exception`: exit code 254 and AWS's line on standard error. The
+    /// exception's message.
+    pub(crate) fn refused(&self, args: &[&str], operation: &str, exception: &str) -> String {
+        let output = self.run(args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(254), "kms {args:?}: {stderr}");
+        let prefix =
+            format!("An error occurred ({exception}) when calling the {operation} operation: ");
+        let line = stderr.trim_start().lines().next().unwrap_or_default();
+        let message = line.strip_prefix(&prefix);
+        assert!(message.is_some(), "kms {args:?}: {stderr}");
+        message.unwrap_or_default().to_owned()
+    }
+
+    /// Writes `bytes` to the file `name` of the directory; its `fileb://` argument.
+    pub(crate) fn fileb(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        format!("fileb://{}", path.display())
+    }
+}
+
+/// The bytes of a base64 member of a JSON answer.
+pub(crate) fn blob(value: &serde_json::Value, member: &str) -> Vec<u8> {
+    let text = value[member]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {member} in {value}"));
+    STANDARD.decode(text).unwrap()
+}

@@ -176,6 +176,8 @@ pub(super) struct SubjectPublicKeyInfo<'a> {
     /// The key's algorithm.
     pub(super) algorithm: AlgorithmId<'a>,
     /// The bits of `subjectPublicKey` (a whole number of bytes).
+    // Read by the tests only (the operations keep the public key they derive).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) public_key: &'a [u8],
 }
 

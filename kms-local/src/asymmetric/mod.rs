@@ -2,8 +2,8 @@
 //! secp256k1), Ed25519, ML-DSA and ML-KEM. Pure cryptography: no key states, ARNs or store.
 //!
 //! Every key is kept as PKCS#8 DER (RFC 5958; ML-DSA and ML-KEM in the seed form, which is
-//! what AWS returns for ML-KEM data key pairs), parsed once into the library objects each operation needs. aws-lc-rs does the
-//! work wherever it has the algorithm; RustCrypto crates fill its gaps: `ed25519-dalek` for
+//! what AWS returns for ML-KEM data key pairs), parsed once into the library objects each
+//! operation needs. aws-lc-rs does the work wherever it has the algorithm; RustCrypto crates fill its gaps: `ed25519-dalek` for
 //! Ed25519ph, `ml-dsa` for ML-DSA signing of an external μ, `ml-kem` for ML-KEM keys held as
 //! seeds.
 

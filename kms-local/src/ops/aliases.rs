@@ -4,8 +4,9 @@ use kms_core::ops::*;
 use kms_core::{ALIAS_PREFIX, AliasListEntry, Error, MAX_ALIAS_NAME_LEN, Result, is_alias_name};
 
 use crate::limits;
+use crate::material::Kind;
 use crate::paging::page;
-use crate::state::{Alias, KeyOnly};
+use crate::state::{Alias, Key, KeyOnly};
 use crate::store::Store;
 
 /// The prefix of the aliases of AWS managed keys.
@@ -75,6 +76,13 @@ impl Store {
             let key =
                 keyring.resolve_key(&self.identity, &request.target_key_id, member, || now)?;
             key.check_not_pending_deletion()?;
+            if let Some(current) = keyring
+                .aliases
+                .get(&name)
+                .and_then(|alias| keyring.keys.get(&alias.target))
+            {
+                check_same_type(&name, current, key)?;
+            }
             let target = key.id.clone();
             if let Some(alias) = keyring.aliases.get(&name) {
                 let updated = Alias {
@@ -156,4 +164,25 @@ fn check_alias_name(name: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `UpdateAlias` moves an alias only to a key of the same type (symmetric, asymmetric or
+/// HMAC) and the same key usage as the key it names now, as AWS documents.
+fn check_same_type(name: &str, current: &Key, new: &Key) -> Result<()> {
+    let (kind, new_kind) = (Kind::of(&current.spec), Kind::of(&new.spec));
+    if kind == new_kind && current.usage == new.usage {
+        return Ok(());
+    }
+    Err(Error::Validation {
+        // Our wording (unverified): AWS documents the rule, no reference gives its message.
+        message: format!(
+            "{name} names a {} key with key usage {}: {} is a {} key with key usage {}, \
+             which the alias cannot be moved to.",
+            kind.as_str(),
+            current.usage,
+            new.arn,
+            new_kind.as_str(),
+            new.usage
+        ),
+    })
 }

@@ -47,6 +47,10 @@ pub struct AwsConfig {
     /// Another endpoint of the AWS KMS API, such as `http://127.0.0.1:4566` for moto or
     /// LocalStack; AWS KMS's own (or `AWS_ENDPOINT_URL`'s) when unset.
     pub endpoint_url: Option<String>,
+    /// Faults to inject into every call (throttling, internal errors, latency), in the text
+    /// form of [`FaultPlan`](crate::faults::FaultPlan), such as `throttling:0.1,seed:7`; a
+    /// testing aid of this crate, not an AWS setting. None when unset.
+    pub faults: Option<String>,
 }
 
 impl AwsConfig {
@@ -75,6 +79,13 @@ impl AwsConfig {
         self.endpoint_url = Some(endpoint_url.into());
         self
     }
+
+    /// Sets the faults to inject (the text form of [`FaultPlan`](crate::faults::FaultPlan)).
+    #[must_use]
+    pub fn with_faults(mut self, faults: impl Into<String>) -> Self {
+        self.faults = Some(faults.into());
+        self
+    }
 }
 
 impl fmt::Debug for AwsConfig {
@@ -88,6 +99,7 @@ impl fmt::Debug for AwsConfig {
                 "endpoint_url",
                 &self.endpoint_url.as_deref().map(super::url::shown),
             )
+            .field("faults", &self.faults)
             .finish()
     }
 }

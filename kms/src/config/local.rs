@@ -39,6 +39,10 @@ pub struct LocalConfig {
     pub seed: Option<PathBuf>,
     /// A file to append the audit log to, one JSON event per line.
     pub audit: Option<PathBuf>,
+    /// Faults to inject into every call (throttling, internal errors, latency), in the text
+    /// form of [`FaultPlan`](crate::faults::FaultPlan), such as `throttling:0.1,seed:7`; a
+    /// testing aid of this crate, not an AWS setting. None when unset.
+    pub faults: Option<String>,
 }
 
 impl LocalConfig {
@@ -79,6 +83,13 @@ impl LocalConfig {
     #[must_use]
     pub fn with_audit(mut self, audit: impl Into<PathBuf>) -> Self {
         self.audit = Some(audit.into());
+        self
+    }
+
+    /// Sets the faults to inject (the text form of [`FaultPlan`](crate::faults::FaultPlan)).
+    #[must_use]
+    pub fn with_faults(mut self, faults: impl Into<String>) -> Self {
+        self.faults = Some(faults.into());
         self
     }
 }

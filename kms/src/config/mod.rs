@@ -43,6 +43,7 @@ pub const DEFAULT_URL: &str = "local:";
 /// | `aws:?profile=prod` | the same, with that profile of the shared config files (`&region=…` too) |
 /// | `aws+http://127.0.0.1:4566` | the AWS KMS API at another endpoint, such as moto or LocalStack (`?region=…&profile=…` too) |
 /// | `aws+https://kms.example.com[:PORT]` | the same over TLS |
+/// | any of these `?faults=throttling:0.1,latency:5ms..50ms` | the same backend, with faults injected into its calls (see [`FaultPlan`](crate::faults::FaultPlan); a testing aid, not AWS's) |
 ///
 /// Parsing checks the form of the URL or file; the values themselves (region, account,
 /// profile, endpoint) are checked once, by the builder of the backend that takes them, when
@@ -85,6 +86,31 @@ impl Default for KmsConfig {
 }
 
 impl KmsConfig {
+    /// The faults to inject into the backend's calls (the text form of
+    /// [`FaultPlan`](crate::faults::FaultPlan)), whichever the backend.
+    pub fn faults(&self) -> Option<&str> {
+        match self {
+            Self::Local(local) => local.faults.as_deref(),
+            Self::Aws(aws) => aws.faults.as_deref(),
+        }
+    }
+
+    /// The same backend with these faults injected into its calls, replacing any it had.
+    ///
+    /// ```
+    /// let config: kms::KmsConfig = "local:".parse()?;
+    /// let config = config.with_faults("throttling:0.1");
+    /// assert_eq!(config, "local:?faults=throttling:0.1".parse()?);
+    /// # Ok::<(), kms::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_faults(self, faults: impl Into<String>) -> Self {
+        match self {
+            Self::Local(local) => Self::Local(local.with_faults(faults)),
+            Self::Aws(aws) => Self::Aws(aws.with_faults(faults)),
+        }
+    }
+
     /// The configuration named by the `KMS_URL` environment variable; `local:` when it is
     /// unset or empty.
     ///

@@ -232,7 +232,7 @@ fn aws_url_errors_name_the_part() {
     assert_eq!(
         config_err("aws:?colour=blue"),
         "unknown option 'colour' in KMS URL 'aws:?colour=blue' (an aws: URL takes region, \
-         profile)"
+         profile, faults)"
     );
     assert!(config_err("aws:?Profile=x").starts_with("unknown option 'Profile'"));
     assert!(config_err("aws+http://h:1?account=1").starts_with("unknown option 'account'"));
@@ -362,7 +362,7 @@ fn a_fragment_is_named() {
 fn an_unknown_option_is_named() {
     assert_eq!(
         config_err("local:?foo=1"),
-        "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed, audit)"
+        "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed, audit, faults)"
     );
     // Option names are case-sensitive.
     assert!(config_err("local:?Region=eu-west-1").starts_with("unknown option 'Region'"));

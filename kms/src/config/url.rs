@@ -13,10 +13,10 @@ use super::{AwsConfig, KmsConfig, LocalConfig, config_error};
 use crate::Result;
 
 /// The options a `local:` URL accepts.
-const LOCAL_OPTIONS: &[&str] = &["region", "account", "seed", "audit"];
+const LOCAL_OPTIONS: &[&str] = &["region", "account", "seed", "audit", "faults"];
 
 /// The options an `aws:`, `aws+http:` or `aws+https:` URL accepts.
-const AWS_OPTIONS: &[&str] = &["region", "profile"];
+const AWS_OPTIONS: &[&str] = &["region", "profile", "faults"];
 
 /// The schemes of KMS URLs, as listed in error messages.
 const SCHEMES: &str = "'local:', 'aws:', 'aws+http:' or 'aws+https:'";
@@ -31,7 +31,7 @@ impl KmsConfig {
     ///
     /// let err = KmsConfig::from_url("local:?region=eu-west-1&colour=blue").unwrap_err();
     /// assert_eq!(err.message(), "unknown option 'colour' in KMS URL \
-    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed, audit)");
+    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed, audit, faults)");
     /// # Ok::<(), kms::Error>(())
     /// ```
     ///
@@ -150,6 +150,7 @@ fn parse_local(url: &Url, shown: &str) -> Result<LocalConfig> {
         path,
         seed: options.remove("seed").map(PathBuf::from),
         audit: options.remove("audit").map(PathBuf::from),
+        faults: options.remove("faults"),
     })
 }
 
@@ -198,6 +199,7 @@ fn parse_aws(url: &Url, shown: &str) -> Result<AwsConfig> {
         region: host_region.or_else(|| options.remove("region")),
         profile: options.remove("profile"),
         endpoint_url: None,
+        faults: options.remove("faults"),
     })
 }
 
@@ -226,6 +228,7 @@ fn parse_aws_endpoint(url: &Url, shown: &str, scheme: &str) -> Result<AwsConfig>
         region: options.remove("region"),
         profile: options.remove("profile"),
         endpoint_url: Some(format!("{scheme}://{host}{port}{path}")),
+        faults: options.remove("faults"),
     })
 }
 
