@@ -330,7 +330,13 @@ fn quotas_named(name: &str) -> Result<Vec<Quota>> {
             KeyClass::ALL.map(KeyClass::quota_name).join(", ")
         )));
     }
-    let operation = operation_name(name)?;
+    let operation = operation_name(name).map_err(|_| {
+        config(format!(
+            "unknown quota '{name}': expected all, {}, GenerateDataKeyPair[.SPEC] or an \
+             operation with a quota of its own, named as AWS does, such as CreateKey",
+            KeyClass::ALL.map(KeyClass::quota_name).join(", ")
+        ))
+    })?;
     if operation.starts_with("generate_data_key_pair") {
         return Err(config(format!(
             "{name} shares the quota of GenerateDataKeyPair: set GenerateDataKeyPair:N or \
@@ -429,7 +435,7 @@ mod tests {
             message("GenerateDataKeyPair.RSA_1024:1")
                 .contains("'RSA_1024' in 'GenerateDataKeyPair")
         );
-        assert!(message("CreateKeys:1").contains("'CreateKeys' is not an operation"));
+        assert!(message("CreateKeys:1").starts_with("unknown quota 'CreateKeys': expected all, "));
         assert!(
             parse("aws")
                 .and_then(|plan| plan.rate("GenerateDataKeyPair"))
