@@ -22,7 +22,9 @@ const KEY_CLASS_CACHE_SIZE: usize = 4096;
 /// caller in one account and Region: `kms serve` makes one instance per Region it serves,
 /// and two [`kms::connect`]-style connections (two calls) are two instances with quotas of
 /// their own. Each quota is a token bucket refilled continuously, holding one second of
-/// burst; a call costs a map lookup and one mutex, and allocates nothing.
+/// burst. A call costs a hash lookup and its bucket's mutex (and, for a cryptographic call
+/// while an asymmetric quota is enforced, the mutex of the memory of key types below), and
+/// allocates nothing but on a key's first lookup.
 ///
 /// # Which quota a cryptographic call counts against
 ///
