@@ -13,16 +13,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use kms_core::{
-    DataKeyPairSpec, DescribeKeyRequest, DescribeKeyResponse, DynKms, EncryptRequest, Error,
-    GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextRequest, GenerateRandomRequest,
-    KeyId, KeyMetadata, KeySpec, Kms, KmsExt, ListKeysRequest, Result, SecretBytes, SignRequest,
-    SigningAlgorithmSpec,
+    DataKeyPairSpec, DecapsulateRequest, DecryptRequest, DeriveSharedSecretRequest,
+    DescribeKeyRequest, DescribeKeyResponse, DynKms, EncapsulateRequest,
+    EncapsulationAlgorithmSpec, EncryptRequest, Error, GenerateDataKeyPairRequest,
+    GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, GenerateMacRequest, GenerateRandomRequest,
+    KeyAgreementAlgorithmSpec, KeyId, KeyMetadata, KeySpec, Kms, KmsExt, ListKeysRequest,
+    MacAlgorithmSpec, ReEncryptRequest, Result, SecretBytes, SignRequest, SigningAlgorithmSpec,
+    VerifyMacRequest, VerifyRequest,
 };
 use kms_faults::{QuotaKms, QuotaPlan};
 
 /// Describes keys whose ID or alias says their type (IDs starting `aaaaaaaa` and aliases
-/// with `rsa` are RSA keys, IDs starting `eeeeeeee` ECC keys, anything else symmetric), counting the calls; every other operation is the trait's default (an error
-/// that is not throttling), counted too.
+/// with `rsa` are RSA keys, IDs starting `eeeeeeee` ECC keys, anything else symmetric),
+/// counting the calls; every other operation is the trait's default (an error that is not
+/// throttling).
 #[derive(Debug, Default)]
 struct Described {
     describes: AtomicUsize,
@@ -106,6 +111,91 @@ async fn the_cryptographic_operations_share_one_quota() {
     kms.create_symmetric_key("other").await.unwrap();
     tokio::time::advance(Duration::from_millis(334)).await;
     kms.generate_random(random).await.unwrap();
+}
+
+/// Every cryptographic operation counts against the shared quota (here with a symmetric key),
+/// none against a quota of its own: the layer's charges agree with the operations a plan
+/// refuses to name on their own.
+#[tokio::test(start_paused = true)]
+async fn every_cryptographic_operation_counts_against_the_shared_quota() {
+    let backend = Arc::new(Described::default());
+    let kms = quota_kms(backend.clone(), "cryptographic:1");
+    let secret = || SecretBytes::from(b"m".to_vec());
+    let hmac = MacAlgorithmSpec::HmacSha256;
+    let kem = EncapsulationAlgorithmSpec::MlKem;
+    let id = || key(SYMMETRIC);
+    // The first spends the quota of one per second...
+    assert!(!throttled(
+        kms.generate_random(GenerateRandomRequest::new().with_number_of_bytes(8u32))
+            .await
+    ));
+    // ...so that each of the others is throttled.
+    let results = [
+        throttled(kms.encrypt(EncryptRequest::new(id(), secret())).await),
+        throttled(kms.decrypt(DecryptRequest::new(vec![1; 8])).await),
+        throttled(
+            kms.re_encrypt(ReEncryptRequest::new(vec![1; 8], id()))
+                .await,
+        ),
+        throttled(
+            kms.generate_data_key(GenerateDataKeyRequest::new(id()))
+                .await,
+        ),
+        throttled(
+            kms.generate_data_key_without_plaintext(GenerateDataKeyWithoutPlaintextRequest::new(
+                id(),
+            ))
+            .await,
+        ),
+        throttled(
+            kms.generate_mac(GenerateMacRequest::new(secret(), id(), hmac.clone()))
+                .await,
+        ),
+        throttled(
+            kms.verify_mac(VerifyMacRequest::new(secret(), id(), hmac, vec![1; 32]))
+                .await,
+        ),
+        throttled(kms.sign(sign(SYMMETRIC)).await),
+        throttled(
+            kms.verify(VerifyRequest::new(
+                id(),
+                secret(),
+                vec![1; 8],
+                SigningAlgorithmSpec::RsassaPssSha256,
+            ))
+            .await,
+        ),
+        throttled(
+            kms.derive_shared_secret(DeriveSharedSecretRequest::new(
+                id(),
+                KeyAgreementAlgorithmSpec::Ecdh,
+                vec![1; 8],
+            ))
+            .await,
+        ),
+        throttled(
+            kms.encapsulate(EncapsulateRequest::new(id(), kem.clone()))
+                .await,
+        ),
+        throttled(
+            kms.decapsulate(DecapsulateRequest::new(id(), vec![1; 8], kem))
+                .await,
+        ),
+    ];
+    assert_eq!(results, [true; 12]);
+    // The data key pairs have theirs.
+    let kms = quota_kms(backend, "GenerateDataKeyPair:1");
+    let spec = DataKeyPairSpec::EccNistP256;
+    assert!(!throttled(
+        kms.generate_data_key_pair(GenerateDataKeyPairRequest::new(id(), spec.clone()))
+            .await
+    ));
+    assert!(throttled(
+        kms.generate_data_key_pair_without_plaintext(
+            GenerateDataKeyPairWithoutPlaintextRequest::new(id(), spec)
+        )
+        .await
+    ));
 }
 
 #[tokio::test(start_paused = true)]
