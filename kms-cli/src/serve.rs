@@ -10,7 +10,8 @@
 //! The first line on standard output is `listening on URL`; one log line per request goes to
 //! standard error, written out in batches at most 50 ms after the request and in full on a
 //! graceful stop. Each region of the SigV4 credential scope has keys of its own (in
-//! `DIR/regions/REGION` of a `local:///DIR` store).
+//! `DIR/regions/REGION` of a `local:///DIR` store), and with `--faults` and `--quotas` its own
+//! faults and request quotas, to test clients' retries against.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
