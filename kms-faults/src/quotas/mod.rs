@@ -36,7 +36,7 @@
 //!
 //! | Quota (text name) | Requests per second | Note |
 //! |---|---|---|
-//! | `cryptographic` (symmetric encryption and HMAC keys) | 50,000 | us-east-1 (the 2022 edition: "up to 50,000 requests per second on symmetric encryption KMS keys in US East (N. Virginia)"); other Regions have 10,000 to 20,000 and AWS has raised the figures over time: the live value for a Region is in its Service Quotas console \[unverified for today\] |
+//! | `cryptographic` (symmetric encryption and HMAC keys) | 50,000 | us-east-1 (the 2022 edition: "up to 50,000 requests per second on symmetric encryption KMS keys in US East (N. Virginia)"); the current page gives other Regions 10,000 or 20,000; today's us-east-1 figure could not be read and may be higher \[unverified\]: the value for an account and Region is in its Service Quotas console |
 //! | `cryptographic-rsa` | 1,000 | live page ("1,000 (shared) for RSA KMS keys"; 500 in 2022) |
 //! | `cryptographic-ecc` (ECC, Ed25519 and SM2 keys) | 1,000 | live page ("1,000 (shared) for elliptic curve (ECC) and SM2 KMS keys"; 300 in 2022) |
 //! | `cryptographic-ml-dsa` | 1,000 | live page ("1,000 (shared) for ML-DSA KMS keys") |
