@@ -133,8 +133,28 @@ impl AwsKmsBuilder {
         self
     }
 
-    /// The SDK's retry configuration; by default the standard mode with 3 attempts, which
-    /// retries throttling, 5xx answers and transport errors with exponential back-off.
+    /// The SDK's retry configuration. By default it is the one of the configuration the
+    /// builder starts from: for the standard chain, the SDK's **standard** mode with 3
+    /// attempts (retrying `ThrottlingException`, 5xx answers and transport errors with
+    /// exponential backoff and jitter, up to 20 seconds, within a retry quota), unless
+    /// `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` or a profile's `retry_mode` / `max_attempts`
+    /// say otherwise. The **adaptive** mode adds a client-side rate limiter that slows the
+    /// client down when it is throttled:
+    ///
+    /// ```no_run
+    /// use kms_aws::AwsKms;
+    /// use kms_aws::aws_sdk_kms::config::retry::RetryConfig;
+    ///
+    /// # async fn demo() -> kms_core::Result<()> {
+    /// let kms = AwsKms::from_env()
+    ///     .with_retry_config(RetryConfig::adaptive().with_max_attempts(5))
+    ///     .build()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// `RetryConfig::disabled()` turns retries off. Test your choice against throttling with
+    /// `kms serve --faults throttling:0.3` or `--quotas aws` (see `kms-faults`).
     pub fn with_retry_config(mut self, retry_config: RetryConfig) -> Self {
         self.retry_config = Some(retry_config);
         self

@@ -10,7 +10,8 @@
 //! The first line on standard output is `listening on URL`; one log line per request goes to
 //! standard error, written out in batches at most 50 ms after the request and in full on a
 //! graceful stop. Each region of the SigV4 credential scope has keys of its own (in
-//! `DIR/regions/REGION` of a `local:///DIR` store).
+//! `DIR/regions/REGION` of a `local:///DIR` store), and with `--faults` and `--quotas` its own
+//! faults and request quotas, to test clients' retries against.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +49,13 @@ pub(crate) struct Serve {
     /// backend meets them on its own. Replaces any `faults=` of the URL.
     #[arg(long)]
     pub(crate) faults: Option<String>,
+    /// Request quotas, as AWS enforces them: `aws` for AWS's default per-second quotas
+    /// (us-east-1's figures), or quotas of your choosing for a load test, such as
+    /// `cryptographic:100` or `all:500,CreateKey:5`; a call over quota gets AWS's
+    /// ThrottlingException. Each region's backend has quotas of its own, shared by every
+    /// client, as on AWS an account's in one region. Replaces any `quotas=` of the URL.
+    #[arg(long)]
+    pub(crate) quotas: Option<String>,
     /// The format of the log lines on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
@@ -74,6 +82,12 @@ pub(crate) async fn run(url: &str, args: Serve) -> Result<(), Failure> {
             .parse::<kms::faults::FaultPlan>()
             .map_err(|err| Failure::Usage(format!("--faults '{faults}': {}", err.message())))?;
         config = config.with_faults(faults.as_str());
+    }
+    if let Some(quotas) = &args.quotas {
+        quotas
+            .parse::<kms::faults::QuotaPlan>()
+            .map_err(|err| Failure::Usage(format!("--quotas '{quotas}': {}", err.message())))?;
+        config = config.with_quotas(quotas.as_str());
     }
     let auth = match &args.credentials {
         Some(path) => Authentication::Verify(

@@ -53,9 +53,14 @@ impl Served {
 
     /// `kms ARGS` against this server, through the AWS backend.
     fn kms(&self, args: &[&str]) -> std::process::Output {
+        self.kms_in("eu-west-1", args)
+    }
+
+    /// `kms ARGS` against this server in `region`, through the AWS backend.
+    fn kms_in(&self, region: &str, args: &[&str]) -> std::process::Output {
         Command::new(env!("CARGO_BIN_EXE_kms"))
             .args(args)
-            .env("KMS_URL", format!("aws+{}?region=eu-west-1", self.url))
+            .env("KMS_URL", format!("aws+{}?region={region}", self.url))
             .env("AWS_ACCESS_KEY_ID", "AKIDANY")
             .env("AWS_SECRET_ACCESS_KEY", "any secret")
             .env("AWS_CONFIG_FILE", "/nonexistent")
@@ -294,6 +299,52 @@ fn faults_reach_every_client_and_its_retries_show_in_the_log() {
             .all(|line| line.contains("CreateKey") && line.contains("throttling")),
         "{log}"
     );
+}
+
+#[test]
+fn quotas_throttle_each_region_on_its_own() {
+    let work = common::Workdir::new("serve-quotas");
+    let store = work.path("store");
+    // One CreateKey in each 100 seconds, per region.
+    let served = Served::start(&store, &["--quotas", "aws,CreateKey:0.01"]);
+    stdout(&served.kms(&["create-key"]));
+    // The client retries (3 attempts), each over quota, then gives up with AWS's exception.
+    let throttled = served.kms(&["create-key"]);
+    assert_eq!(throttled.status.code(), Some(254));
+    let stderr = String::from_utf8_lossy(&throttled.stderr);
+    assert!(stderr.contains("ThrottlingException"), "{stderr}");
+    assert!(
+        stderr.contains("You have exceeded the rate at which you may call KMS"),
+        "{stderr}"
+    );
+    // Another region is another account-and-region, with quotas of its own; other
+    // operations have theirs.
+    stdout(&served.kms_in("us-west-2", &["create-key"]));
+    stdout(&served.kms(&["list-keys"]));
+    let (exit, log) = served.terminate();
+    assert!(exit.success(), "{log}");
+    let over: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("request over quota"))
+        .collect();
+    assert_eq!(over.len(), 3, "{log}");
+    assert!(over.iter().all(|line| line.contains("CreateKey")), "{log}");
+}
+
+#[test]
+fn a_bad_quota_plan_is_named_before_listening() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--quotas", "Encrypt:5"])
+        .env("KMS_URL", "local:")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--quotas 'Encrypt:5': Encrypt counts against the quota of its key's type"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

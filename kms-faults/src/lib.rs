@@ -23,6 +23,9 @@
 //! # Ok::<(), Error>(()) }).unwrap();
 //! ```
 //!
+//! AWS's request quotas are emulated by the other layer of this crate, [`QuotaKms`] (see
+//! [`quotas`]): opt in with `quotas=aws` in a URL.
+//!
 //! This is not something AWS KMS offers: it is a testing aid of this project, and its
 //! errors are AWS's exceptions with AWS's message for throttling.
 
@@ -31,6 +34,8 @@
 
 mod layer;
 mod plan;
+pub mod quotas;
 
 pub use layer::{FaultyKms, InjectedFault};
 pub use plan::{FaultKind, FaultPlan, Latency, OperationFaults};
+pub use quotas::{KeyClass, QuotaKms, QuotaPlan};

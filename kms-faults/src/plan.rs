@@ -457,7 +457,7 @@ impl fmt::Display for FaultPlan {
 }
 
 /// The snake-case name of the operation AWS names `pascal`.
-fn operation_name(pascal: &str) -> Result<&'static str> {
+pub(crate) fn operation_name(pascal: &str) -> Result<&'static str> {
     let mut snake = String::with_capacity(pascal.len() + 8);
     for (index, c) in pascal.chars().enumerate() {
         if c.is_ascii_uppercase() && index > 0 {
@@ -478,7 +478,7 @@ fn operation_name(pascal: &str) -> Result<&'static str> {
 }
 
 /// `snake` in PascalCase.
-fn pascal_case(snake: &str) -> String {
+pub(crate) fn pascal_case(snake: &str) -> String {
     snake
         .split('_')
         .flat_map(|word| {
@@ -584,7 +584,7 @@ impl fmt::Display for DurationText {
     }
 }
 
-fn config(message: String) -> Error {
+pub(crate) fn config(message: String) -> Error {
     Error::Config { message }
 }
 

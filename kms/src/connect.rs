@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::config_error;
-use crate::faults::{FaultPlan, FaultyKms};
+use crate::faults::{FaultPlan, FaultyKms, QuotaKms, QuotaPlan};
 use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
 /// Connects to the backend named by a URL (see [`KmsConfig`] for the forms).
@@ -51,26 +51,34 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// refuses (each backend checks the values it takes, once); the other errors of the
 /// backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
-    let faults = fault_plan(&config)?;
-    let backend = match config {
+    let faults = plan::<FaultPlan>("faults", config.faults())?;
+    let quotas = plan::<QuotaPlan>("quotas", config.quotas())?;
+    let mut backend = match config {
         KmsConfig::Local(local) => connect_local(local).await?,
         KmsConfig::Aws(aws) => connect_aws(aws).await?,
     };
-    Ok(match faults {
-        Some(plan) => FaultyKms::wrap(backend, plan),
-        None => backend,
-    })
+    // Quotas next to the backend (their key type lookups go straight to it), faults outside:
+    // a call the fault layer fails never counts against a quota.
+    if let Some(plan) = quotas {
+        backend = QuotaKms::wrap(backend, plan);
+    }
+    if let Some(plan) = faults {
+        backend = FaultyKms::wrap(backend, plan);
+    }
+    Ok(backend)
 }
 
-/// The faults `config` asks for, checked before the backend is built.
-fn fault_plan(config: &KmsConfig) -> Result<Option<FaultPlan>> {
-    config
-        .faults()
-        .map(|text| {
-            text.parse::<FaultPlan>()
-                .map_err(|error| config_error(format!("faults '{text}': {}", error.message())))
-        })
-        .transpose()
+/// The plan of the option `name` of `config` (`faults`, `quotas`), checked before the
+/// backend is built.
+fn plan<P>(name: &str, text: Option<&str>) -> Result<Option<P>>
+where
+    P: std::str::FromStr<Err = crate::Error>,
+{
+    text.map(|text| {
+        text.parse::<P>()
+            .map_err(|error| config_error(format!("{name} '{text}': {}", error.message())))
+    })
+    .transpose()
 }
 
 /// Connects to the backend named by the `KMS_URL` environment variable; the in-memory local
@@ -248,6 +256,37 @@ mod tests {
         assert_eq!(
             message,
             "faults 'throttling:2': the rate of throttling must be between 0 and 1, not 2"
+        );
+    }
+
+    #[tokio::test]
+    async fn quotas_in_the_url_wrap_the_backend_under_the_faults() {
+        let kms = connect("local:?quotas=aws,CreateKey:1&faults=GenerateRandom.throttling:1")
+            .await
+            .unwrap();
+        assert!(
+            kms.to_string().ends_with(
+                "with quotas [aws,CreateKey:1] with faults [GenerateRandom.throttling:1]"
+            ),
+            "{kms}"
+        );
+        kms.create_symmetric_key("first").await.unwrap();
+        let err = kms.create_symmetric_key("second").await.unwrap_err();
+        assert_eq!(err.code(), "ThrottlingException");
+        let err = kms
+            .generate_random(crate::GenerateRandomRequest::new().with_number_of_bytes(8u32))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ThrottlingException", "the fault layer's");
+
+        // Two connections are two instances, with quotas of their own.
+        let other = connect("local:?quotas=CreateKey:1").await.unwrap();
+        other.create_symmetric_key("first").await.unwrap();
+
+        let message = config_err("local:?quotas=Encrypt:5").await;
+        assert!(
+            message.starts_with("quotas 'Encrypt:5': Encrypt counts against the quota"),
+            "{message}"
         );
     }
 

@@ -39,6 +39,8 @@
 //! | `aws:` | AWS KMS, configured by the standard AWS chain (environment, profiles, SSO, instance metadata) |
 //! | `aws://eu-west-1`, `aws:?profile=prod` | the same, in that region or with that profile |
 //! | `aws+http://127.0.0.1:4566`, `aws+https://host[:port]` | the AWS KMS API at another endpoint (moto, LocalStack); `?region=…&profile=…` too |
+//! | any of these `?faults=throttling:0.1` | the same, with faults injected into its calls, to test retries against ([`faults::FaultPlan`]) |
+//! | any of these `?quotas=aws` | the same, with AWS's request quotas enforced on its calls, or quotas of your choosing (`quotas=cryptographic:100`; [`faults::QuotaPlan`]) |
 //!
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no
 //! silent fallback to another backend.
@@ -63,8 +65,9 @@ pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig, lo
 pub use connect::local_builder;
 pub use connect::{connect, connect_config, from_env};
 pub use kms_core::*;
-/// Faults on purpose (throttling, internal errors, latency) over any backend: `faults=` in a
-/// URL, or [`FaultyKms`](faults::FaultyKms) in code.
+/// Faults on purpose (throttling, internal errors, latency) and AWS's request quotas over any
+/// backend: `faults=` and `quotas=` in a URL, or [`FaultyKms`](faults::FaultyKms) and
+/// [`QuotaKms`](faults::QuotaKms) in code.
 pub use kms_faults as faults;
 
 /// The local backend (cargo feature `local`).

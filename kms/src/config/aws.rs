@@ -51,6 +51,10 @@ pub struct AwsConfig {
     /// form of [`FaultPlan`](crate::faults::FaultPlan), such as `throttling:0.1,seed:7`; a
     /// testing aid of this crate, not an AWS setting. None when unset.
     pub faults: Option<String>,
+    /// Request quotas to enforce in this process, before calls reach the endpoint, in the
+    /// text form of [`QuotaPlan`](crate::faults::QuotaPlan) (`aws`, `cryptographic:100`).
+    /// None when unset.
+    pub quotas: Option<String>,
 }
 
 impl AwsConfig {
@@ -86,6 +90,14 @@ impl AwsConfig {
         self.faults = Some(faults.into());
         self
     }
+
+    /// Sets the request quotas to enforce (the text form of
+    /// [`QuotaPlan`](crate::faults::QuotaPlan)).
+    #[must_use]
+    pub fn with_quotas(mut self, quotas: impl Into<String>) -> Self {
+        self.quotas = Some(quotas.into());
+        self
+    }
 }
 
 impl fmt::Debug for AwsConfig {
@@ -100,6 +112,7 @@ impl fmt::Debug for AwsConfig {
                 &self.endpoint_url.as_deref().map(super::url::shown),
             )
             .field("faults", &self.faults)
+            .field("quotas", &self.quotas)
             .finish()
     }
 }

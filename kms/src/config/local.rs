@@ -43,6 +43,10 @@ pub struct LocalConfig {
     /// form of [`FaultPlan`](crate::faults::FaultPlan), such as `throttling:0.1,seed:7`; a
     /// testing aid of this crate, not an AWS setting. None when unset.
     pub faults: Option<String>,
+    /// Request quotas to enforce, as AWS does (`aws`), or of your choosing for a load test
+    /// (`cryptographic:100`), in the text form of
+    /// [`QuotaPlan`](crate::faults::QuotaPlan). None when unset.
+    pub quotas: Option<String>,
 }
 
 impl LocalConfig {
@@ -90,6 +94,14 @@ impl LocalConfig {
     #[must_use]
     pub fn with_faults(mut self, faults: impl Into<String>) -> Self {
         self.faults = Some(faults.into());
+        self
+    }
+
+    /// Sets the request quotas to enforce (the text form of
+    /// [`QuotaPlan`](crate::faults::QuotaPlan)).
+    #[must_use]
+    pub fn with_quotas(mut self, quotas: impl Into<String>) -> Self {
+        self.quotas = Some(quotas.into());
         self
     }
 }

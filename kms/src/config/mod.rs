@@ -44,6 +44,7 @@ pub const DEFAULT_URL: &str = "local:";
 /// | `aws+http://127.0.0.1:4566` | the AWS KMS API at another endpoint, such as moto or LocalStack (`?region=…&profile=…` too) |
 /// | `aws+https://kms.example.com[:PORT]` | the same over TLS |
 /// | any of these `?faults=throttling:0.1,latency:5ms..50ms` | the same backend, with faults injected into its calls (see [`FaultPlan`](crate::faults::FaultPlan); a testing aid, not AWS's) |
+/// | any of these `?quotas=aws` | the same backend, with AWS's request quotas enforced on its calls (`quotas=cryptographic:100` for a quota of your choosing; see [`QuotaPlan`](crate::faults::QuotaPlan)) |
 ///
 /// Parsing checks the form of the URL or file; the values themselves (region, account,
 /// profile, endpoint) are checked once, by the builder of the backend that takes them, when
@@ -108,6 +109,31 @@ impl KmsConfig {
         match self {
             Self::Local(local) => Self::Local(local.with_faults(faults)),
             Self::Aws(aws) => Self::Aws(aws.with_faults(faults)),
+        }
+    }
+
+    /// The request quotas to enforce on the backend's calls (the text form of
+    /// [`QuotaPlan`](crate::faults::QuotaPlan)), whichever the backend.
+    pub fn quotas(&self) -> Option<&str> {
+        match self {
+            Self::Local(local) => local.quotas.as_deref(),
+            Self::Aws(aws) => aws.quotas.as_deref(),
+        }
+    }
+
+    /// The same backend with these request quotas, replacing any it had.
+    ///
+    /// ```
+    /// let config: kms::KmsConfig = "local:".parse()?;
+    /// let config = config.with_quotas("aws");
+    /// assert_eq!(config, "local:?quotas=aws".parse()?);
+    /// # Ok::<(), kms::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_quotas(self, quotas: impl Into<String>) -> Self {
+        match self {
+            Self::Local(local) => Self::Local(local.with_quotas(quotas)),
+            Self::Aws(aws) => Self::Aws(aws.with_quotas(quotas)),
         }
     }
 

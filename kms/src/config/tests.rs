@@ -232,7 +232,7 @@ fn aws_url_errors_name_the_part() {
     assert_eq!(
         config_err("aws:?colour=blue"),
         "unknown option 'colour' in KMS URL 'aws:?colour=blue' (an aws: URL takes region, \
-         profile, faults)"
+         profile, faults, quotas)"
     );
     assert!(config_err("aws:?Profile=x").starts_with("unknown option 'Profile'"));
     assert!(config_err("aws+http://h:1?account=1").starts_with("unknown option 'account'"));
@@ -362,7 +362,7 @@ fn a_fragment_is_named() {
 fn an_unknown_option_is_named() {
     assert_eq!(
         config_err("local:?foo=1"),
-        "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed, audit, faults)"
+        "unknown option 'foo' in KMS URL 'local:?foo=1' (a local: URL takes region, account, seed, audit, faults, quotas)"
     );
     // Option names are case-sensitive.
     assert!(config_err("local:?Region=eu-west-1").starts_with("unknown option 'Region'"));
@@ -516,5 +516,23 @@ fn a_store_url_names_its_directory_whatever_the_characters() {
     assert!(
         message.contains("'relative/dir' is not an absolute path"),
         "{message}"
+    );
+}
+
+#[test]
+fn quotas_are_an_option_of_every_url_and_config_file() {
+    let config: KmsConfig = "local:?quotas=aws,CreateKey:5".parse().unwrap();
+    assert_eq!(config.quotas(), Some("aws,CreateKey:5"));
+    let config: KmsConfig = "aws+http://127.0.0.1:4566?quotas=all:500".parse().unwrap();
+    assert_eq!(config.quotas(), Some("all:500"));
+    let from_file: KmsConfig =
+        serde_json::from_str(r#"{ "backend": "local", "quotas": "cryptographic:100" }"#).unwrap();
+    assert_eq!(
+        from_file,
+        KmsConfig::Local(LocalConfig::new().with_quotas("cryptographic:100"))
+    );
+    assert_eq!(
+        "aws:".parse::<KmsConfig>().unwrap().with_quotas("aws"),
+        "aws:?quotas=aws".parse().unwrap()
     );
 }

@@ -13,10 +13,10 @@ use super::{AwsConfig, KmsConfig, LocalConfig, config_error};
 use crate::Result;
 
 /// The options a `local:` URL accepts.
-const LOCAL_OPTIONS: &[&str] = &["region", "account", "seed", "audit", "faults"];
+const LOCAL_OPTIONS: &[&str] = &["region", "account", "seed", "audit", "faults", "quotas"];
 
 /// The options an `aws:`, `aws+http:` or `aws+https:` URL accepts.
-const AWS_OPTIONS: &[&str] = &["region", "profile", "faults"];
+const AWS_OPTIONS: &[&str] = &["region", "profile", "faults", "quotas"];
 
 /// The schemes of KMS URLs, as listed in error messages.
 const SCHEMES: &str = "'local:', 'aws:', 'aws+http:' or 'aws+https:'";
@@ -31,7 +31,7 @@ impl KmsConfig {
     ///
     /// let err = KmsConfig::from_url("local:?region=eu-west-1&colour=blue").unwrap_err();
     /// assert_eq!(err.message(), "unknown option 'colour' in KMS URL \
-    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed, audit, faults)");
+    ///     'local:?region=eu-west-1&colour=blue' (a local: URL takes region, account, seed, audit, faults, quotas)");
     /// # Ok::<(), kms::Error>(())
     /// ```
     ///
@@ -151,6 +151,7 @@ fn parse_local(url: &Url, shown: &str) -> Result<LocalConfig> {
         seed: options.remove("seed").map(PathBuf::from),
         audit: options.remove("audit").map(PathBuf::from),
         faults: options.remove("faults"),
+        quotas: options.remove("quotas"),
     })
 }
 
@@ -200,6 +201,7 @@ fn parse_aws(url: &Url, shown: &str) -> Result<AwsConfig> {
         profile: options.remove("profile"),
         endpoint_url: None,
         faults: options.remove("faults"),
+        quotas: options.remove("quotas"),
     })
 }
 
@@ -229,6 +231,7 @@ fn parse_aws_endpoint(url: &Url, shown: &str, scheme: &str) -> Result<AwsConfig>
         profile: options.remove("profile"),
         endpoint_url: Some(format!("{scheme}://{host}{port}{path}")),
         faults: options.remove("faults"),
+        quotas: options.remove("quotas"),
     })
 }
 
