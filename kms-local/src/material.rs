@@ -2,6 +2,7 @@
 //! rotation, kept for decryption; an HMAC key its HMAC key; an asymmetric key its private key.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use aws_lc_rs::aead::{AES_256_GCM, LessSafeKey, UnboundKey};
@@ -51,8 +52,8 @@ pub(crate) enum KeyMaterial {
     Symmetric(Vec<Material>),
     /// The key of an HMAC key (boxed: its prepared HMAC states are large).
     Hmac(Box<HmacKey>),
-    /// The private key of an asymmetric key, parsed once (boxed: the parsed forms are large).
-    Asymmetric(Box<PrivateKey>),
+    /// The private key of an asymmetric key (boxed: the parsed forms are large).
+    Asymmetric(Box<StoredPrivateKey>),
 }
 
 impl KeyMaterial {
@@ -62,7 +63,9 @@ impl KeyMaterial {
         Ok(match Kind::of(spec) {
             Kind::Symmetric => Self::Symmetric(vec![Material::generate(created, None)?]),
             Kind::Hmac => Self::Hmac(Box::new(HmacKey::generate(spec)?)),
-            Kind::Asymmetric => Self::Asymmetric(Box::new(PrivateKey::generate(spec)?)),
+            Kind::Asymmetric => Self::Asymmetric(Box::new(StoredPrivateKey::parsed(
+                PrivateKey::generate(spec)?,
+            ))),
         })
     }
 
@@ -71,12 +74,27 @@ impl KeyMaterial {
     pub(crate) fn from_secret(spec: &KeySpec, secret: SecretBytes) -> Result<Self> {
         match Kind::of(spec) {
             Kind::Hmac => Ok(Self::Hmac(Box::new(HmacKey::from_bytes(spec, secret)?))),
-            Kind::Asymmetric => Ok(Self::Asymmetric(Box::new(PrivateKey::from_pkcs8(
-                spec, secret,
-            )?))),
+            Kind::Asymmetric => Ok(Self::Asymmetric(Box::new(StoredPrivateKey::parsed(
+                PrivateKey::from_pkcs8(spec, secret)?,
+            )))),
             Kind::Symmetric => Err(random::internal(
                 "a symmetric key holds AES materials, not one secret",
             )),
+        }
+    }
+
+    /// [`KeyMaterial::from_secret`] for a secret this backend wrote and authenticated (a
+    /// durable store's record): an asymmetric key is parsed on its first use rather than now,
+    /// so that opening a store with many asymmetric keys costs no parsing (an RSA-4096 key
+    /// takes milliseconds to parse and check).
+    pub(crate) fn from_stored_secret(spec: &KeySpec, secret: SecretBytes) -> Result<Self> {
+        match Kind::of(spec) {
+            Kind::Asymmetric => Ok(Self::Asymmetric(Box::new(StoredPrivateKey {
+                spec: spec.clone(),
+                pkcs8: secret,
+                parsed: OnceLock::new(),
+            }))),
+            Kind::Hmac | Kind::Symmetric => Self::from_secret(spec, secret),
         }
     }
 
@@ -102,7 +120,7 @@ impl KeyMaterial {
         match self {
             Self::Symmetric(_) => None,
             Self::Hmac(key) => Some(key.secret()),
-            Self::Asymmetric(key) => Some(key.pkcs8()),
+            Self::Asymmetric(key) => Some(&key.pkcs8),
         }
     }
 
@@ -114,11 +132,21 @@ impl KeyMaterial {
         }
     }
 
-    /// The private key, if it is an asymmetric key.
-    pub(crate) fn private_key(&self) -> Option<&PrivateKey> {
+    /// Whether it is the private key of an asymmetric key.
+    pub(crate) fn is_asymmetric(&self) -> bool {
+        matches!(self, Self::Asymmetric(_))
+    }
+
+    /// The private key, if it is an asymmetric key, parsed on the first call.
+    ///
+    /// # Errors
+    ///
+    /// `KMSInternalException` when stored material does not parse (it was authenticated when
+    /// read, so only a defect of this backend makes it so).
+    pub(crate) fn private_key(&self) -> Result<Option<&PrivateKey>> {
         match self {
-            Self::Asymmetric(key) => Some(key),
-            Self::Symmetric(_) | Self::Hmac(_) => None,
+            Self::Asymmetric(key) => key.get().map(Some),
+            Self::Symmetric(_) | Self::Hmac(_) => Ok(None),
         }
     }
 
@@ -128,7 +156,7 @@ impl KeyMaterial {
         match self {
             Self::Symmetric(_) => None,
             Self::Hmac(key) => Some(key.spec()),
-            Self::Asymmetric(key) => Some(key.spec()),
+            Self::Asymmetric(key) => Some(&key.spec),
         }
     }
 
@@ -144,6 +172,51 @@ impl KeyMaterial {
                 _ => false,
             },
         }
+    }
+}
+
+/// A private key kept as PKCS#8 DER and parsed once, on its first use (or at once, when it
+/// was just generated or checked).
+pub(crate) struct StoredPrivateKey {
+    spec: KeySpec,
+    pkcs8: SecretBytes,
+    parsed: OnceLock<PrivateKey>,
+}
+
+impl StoredPrivateKey {
+    /// A key already parsed.
+    fn parsed(key: PrivateKey) -> Self {
+        Self {
+            spec: key.spec().clone(),
+            pkcs8: SecretBytes::from(key.pkcs8().expose_secret()),
+            parsed: OnceLock::from(key),
+        }
+    }
+
+    /// The parsed key; parsed now if this is its first use. Two threads using a key for the
+    /// first time at once may both parse it; one result is kept.
+    fn get(&self) -> Result<&PrivateKey> {
+        if let Some(key) = self.parsed.get() {
+            return Ok(key);
+        }
+        let key = PrivateKey::from_pkcs8(&self.spec, SecretBytes::from(self.pkcs8.expose_secret()))
+            .map_err(|err| {
+                random::internal(&format!(
+                    "stored {} material does not parse: {}",
+                    self.spec,
+                    err.message()
+                ))
+            })?;
+        Ok(self.parsed.get_or_init(|| key))
+    }
+}
+
+impl fmt::Debug for StoredPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredPrivateKey")
+            .field("spec", &self.spec)
+            .field("parsed", &self.parsed.get().is_some())
+            .finish_non_exhaustive()
     }
 }
 

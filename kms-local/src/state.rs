@@ -263,7 +263,7 @@ impl Key {
         self.check_use(usage, operation)?;
         // Every usage but ENCRYPT_DECRYPT and GENERATE_VERIFY_MAC belongs to asymmetric specs.
         self.material
-            .private_key()
+            .private_key()?
             .ok_or_else(|| crate::random::internal("an asymmetric key without its private key"))
     }
 

@@ -292,7 +292,7 @@ fn open_secret(
                  (a wrong root key, or a damaged store)"
             )
         })?;
-    KeyMaterial::from_secret(spec, secret)
+    KeyMaterial::from_stored_secret(spec, secret)
         .map_err(|err| format!("key '{key_id}': its {spec} material: {}", err.message()))
 }
 

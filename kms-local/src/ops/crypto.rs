@@ -205,7 +205,7 @@ impl Store {
     pub(super) fn seal(&self, to: Destination<'_>, plaintext: &[u8]) -> Result<Sealed> {
         let keyring = self.read()?;
         let (key, algorithm) = self.destination(&keyring, &to)?;
-        if let Some(private_key) = key.material.private_key() {
+        if let Some(private_key) = key.material.private_key()? {
             check_no_context(to.context, &algorithm)?;
             let blob = private_key.encrypt(&algorithm, plaintext)?;
             check_dry_run(to.dry_run)?;
@@ -277,7 +277,7 @@ impl Store {
         check_no_context(from.context, &algorithm)?;
         let private_key = key
             .material
-            .private_key()
+            .private_key()?
             .ok_or_else(|| random::internal("an RSA key without its private key"))?;
         Ok(Opened {
             plaintext: private_key.decrypt(&algorithm, from.blob)?,
@@ -298,7 +298,7 @@ impl Store {
         // An asymmetric key named without its algorithm refuses the default one, whatever
         // the ciphertext.
         if let Some(Ok(named)) = &named
-            && named.material.private_key().is_some()
+            && named.material.is_asymmetric()
         {
             named.check_encryption("Decrypt", from.algorithm.clone())?;
         }

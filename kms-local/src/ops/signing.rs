@@ -35,7 +35,7 @@ impl Store {
         let keyring = self.read()?;
         let key = keyring.resolve(&self.identity, &request.key_id, || self.now())?;
         key.check_usable()?;
-        let Some(private_key) = key.material.private_key() else {
+        let Some(private_key) = key.material.private_key()? else {
             return Err(Error::Unsupported {
                 // Our wording (unverified): AWS refuses GetPublicKey on symmetric and HMAC
                 // keys with this exception; no reference gives its message.
