@@ -310,6 +310,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stored_private_keys_are_parsed_on_first_use() -> Result<()> {
+        let spec = KeySpec::EccNistP256;
+        let generated = PrivateKey::generate(&spec)?;
+        let pkcs8 = SecretBytes::from(generated.pkcs8().expose_secret());
+        let stored = KeyMaterial::from_stored_secret(&spec, pkcs8)?;
+        let KeyMaterial::Asymmetric(key) = &stored else {
+            return Err(random::internal("not asymmetric"));
+        };
+        assert!(key.parsed.get().is_none(), "parsed before its first use");
+        let parsed = stored
+            .private_key()?
+            .map(PrivateKey::public_key)
+            .transpose()?;
+        assert_eq!(parsed, Some(generated.public_key()?));
+        assert!(key.parsed.get().is_some());
+
+        // Damaged stored material is an internal error at first use; a seed's is refused at
+        // once.
+        let damaged = KeyMaterial::from_stored_secret(&spec, SecretBytes::from(&b"not DER"[..]))?;
+        let err = damaged.private_key().map(|_| ()).unwrap_err();
+        assert_eq!(err.code(), "KMSInternalException");
+        assert!(KeyMaterial::from_secret(&spec, SecretBytes::from(&b"not DER"[..])).is_err());
+        Ok(())
+    }
+
+    #[test]
     fn hex_round_trips() {
         assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
         assert_eq!(unhex("00abff"), Some(vec![0x00, 0xab, 0xff]));
