@@ -284,12 +284,7 @@ impl Key {
         if allowed.contains(algorithm) {
             return Ok(());
         }
-        Err(Error::InvalidKeyUsage {
-            message: format!(
-                "Algorithm {algorithm} is incompatible with key spec {}.",
-                self.spec
-            ),
-        })
+        Err(crate::asymmetric::incompatible(algorithm, &self.spec))
     }
 
     /// The gate of `Encrypt`, `Decrypt` and friends: usable, for encryption, with one of the

@@ -141,12 +141,7 @@ impl EccKey {
 
     /// The DER SubjectPublicKeyInfo.
     pub(super) fn public_key(&self) -> Result<Vec<u8>> {
-        let der = self
-            .signer
-            .public_key()
-            .as_der()
-            .map_err(|_| internal("ECC public key encoding failed"))?;
-        Ok(der.as_ref().to_vec())
+        super::spki(self.signer.public_key(), "ECC")
     }
 
     /// An ECDSA signature of the digest, DER-encoded.

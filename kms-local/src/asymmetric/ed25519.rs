@@ -62,12 +62,7 @@ impl Ed25519Key {
 
     /// The DER SubjectPublicKeyInfo.
     pub(super) fn public_key(&self) -> Result<Vec<u8>> {
-        let der = self
-            .pure
-            .public_key()
-            .as_der()
-            .map_err(|_| internal("Ed25519 public key encoding failed"))?;
-        Ok(der.as_ref().to_vec())
+        super::spki(self.pure.public_key(), "Ed25519")
     }
 
     /// A 64-byte signature.

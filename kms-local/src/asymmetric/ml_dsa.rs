@@ -122,12 +122,7 @@ impl MlDsaKey {
 
     /// The DER SubjectPublicKeyInfo.
     pub(super) fn public_key(&self) -> Result<Vec<u8>> {
-        let der = self
-            .signer
-            .public_key()
-            .as_der()
-            .map_err(|_| internal("ML-DSA public key encoding failed"))?;
-        Ok(der.as_ref().to_vec())
+        super::spki(self.signer.public_key(), "ML-DSA")
     }
 
     /// A signature of a RAW message or of a μ.

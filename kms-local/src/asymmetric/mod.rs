@@ -17,12 +17,16 @@ mod signing;
 
 use std::fmt;
 
+use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+
 use kms_core::{
     DataKeyPairSpec, EncryptionAlgorithmSpec, Error, KeySpec, MessageType, Result, SecretBytes,
     SigningAlgorithmSpec,
 };
 
 use signing::SigningInput;
+
+use crate::random::internal;
 
 /// The private half of an asymmetric key (a KMS key or a data key pair), kept as PKCS#8 DER
 /// (RFC 5958; ML-KEM keys in the seed form AWS returns) in a redacting, zeroizing
@@ -274,8 +278,16 @@ pub(crate) fn generate_data_key_pair(spec: &DataKeyPairSpec) -> Result<PrivateKe
     PrivateKey::generate(&spec.key_spec())
 }
 
+/// The DER SubjectPublicKeyInfo of an aws-lc-rs public key of `family` (`RSA`, `ECC`...).
+fn spki(key: &impl AsDer<PublicKeyX509Der<'static>>, family: &str) -> Result<Vec<u8>> {
+    let der = key
+        .as_der()
+        .map_err(|_| internal(&format!("{family} public key encoding failed")))?;
+    Ok(der.as_ref().to_vec())
+}
+
 /// AWS's `InvalidKeyUsageException` for an algorithm outside the key spec's list.
-fn incompatible(algorithm: &dyn fmt::Display, spec: &KeySpec) -> Error {
+pub(crate) fn incompatible(algorithm: &dyn fmt::Display, spec: &KeySpec) -> Error {
     Error::InvalidKeyUsage {
         message: format!("Algorithm {algorithm} is incompatible with key spec {spec}."),
     }

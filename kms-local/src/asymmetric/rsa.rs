@@ -180,12 +180,7 @@ impl RsaKey {
 
     /// The DER SubjectPublicKeyInfo.
     pub(super) fn public_key(&self) -> Result<Vec<u8>> {
-        let der = self
-            .signer
-            .public_key()
-            .as_der()
-            .map_err(|_| internal("RSA public key encoding failed"))?;
-        Ok(der.as_ref().to_vec())
+        super::spki(self.signer.public_key(), "RSA")
     }
 
     /// A signature of the digest, as long as the modulus.
