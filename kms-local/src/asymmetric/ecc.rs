@@ -2,7 +2,6 @@
 //! AWS returns them) and ECDH key agreement, all with aws-lc-rs.
 
 use aws_lc_rs::agreement;
-use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{
     self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, KeyPair, ParsedPublicKey,
 };

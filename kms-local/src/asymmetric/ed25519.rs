@@ -6,7 +6,6 @@
 //! SHA-512 once more: "the input is hashed twice: once by you and once by KMS" (AWS's Sign
 //! documentation). The context is empty.
 
-use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{self, Ed25519KeyPair, KeyPair, ParsedPublicKey};
 use ed25519_dalek::{Digest, Sha512};
 use kms_core::{Error, KeySpec, Result, SecretBytes, SigningAlgorithmSpec};

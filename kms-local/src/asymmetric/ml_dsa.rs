@@ -3,7 +3,6 @@
 //! cannot sign a μ. Both sign hedged (with fresh randomness), and a signature of μ(m) is a
 //! signature of m, as AWS documents.
 
-use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{
     self, KeyPair, ParsedPublicKey, PqdsaKeyPair, PqdsaSigningAlgorithm, PqdsaVerificationAlgorithm,
 };
