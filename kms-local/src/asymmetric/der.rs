@@ -138,13 +138,25 @@ fn algorithm_id<'a>(contents: &'a [u8]) -> Option<AlgorithmId<'a>> {
     })
 }
 
-/// The parts of a PKCS#8 `PrivateKeyInfo` (v1 or v2) this backend looks at.
-#[derive(Debug)]
+/// The parts of a PKCS#8 `PrivateKeyInfo` (v1 or v2) this backend looks at. Its `Debug`
+/// shows the algorithm and the private key's length, never the key.
 pub(super) struct PrivateKeyInfo<'a> {
     /// The key's algorithm.
     pub(super) algorithm: AlgorithmId<'a>,
     /// The contents of the `privateKey` OCTET STRING.
     pub(super) private_key: &'a [u8],
+}
+
+impl std::fmt::Debug for PrivateKeyInfo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKeyInfo")
+            .field("algorithm", &self.algorithm)
+            .field(
+                "private_key",
+                &format_args!("[{} bytes]", self.private_key.len()),
+            )
+            .finish()
+    }
 }
 
 impl<'a> PrivateKeyInfo<'a> {
