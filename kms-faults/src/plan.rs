@@ -351,17 +351,6 @@ impl FaultPlan {
         self.seed
     }
 
-    /// Whether the plan injects nothing at all.
-    pub fn is_empty(&self) -> bool {
-        let none = |faults: &OperationFaults| {
-            faults.total_rate() == 0.0
-                && faults
-                    .latency
-                    .is_none_or(|l| l == Latency::Fixed(Duration::ZERO))
-        };
-        none(&self.all) && self.operations.values().all(none)
-    }
-
     /// The faults that apply to `operation` (snake case, as the `Kms` trait names it).
     pub(crate) fn faults_for(&self, operation: &str) -> OperationFaults {
         match self.operations.get(operation) {

@@ -123,12 +123,7 @@ impl HmacKey {
         if self.spec.mac_algorithms().contains(algorithm) {
             Ok(())
         } else {
-            Err(Error::InvalidKeyUsage {
-                message: format!(
-                    "Algorithm {algorithm} is incompatible with key spec {}.",
-                    self.spec
-                ),
-            })
+            Err(crate::material::incompatible(algorithm, &self.spec))
         }
     }
 }

@@ -6,12 +6,20 @@ use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use aws_lc_rs::aead::{AES_256_GCM, LessSafeKey, UnboundKey};
-use kms_core::{KeySpec, Result, RotationType, SecretBytes};
+use kms_core::{Error, KeySpec, Result, RotationType, SecretBytes};
 
 use crate::asymmetric::PrivateKey;
 use crate::blob::MATERIAL_ID_LEN;
 use crate::hmac::HmacKey;
 use crate::random;
+
+/// AWS's `InvalidKeyUsageException` for an algorithm outside the key spec's list, whatever
+/// the kind of key.
+pub(crate) fn incompatible(algorithm: &dyn fmt::Display, spec: &KeySpec) -> Error {
+    Error::InvalidKeyUsage {
+        message: format!("Algorithm {algorithm} is incompatible with key spec {spec}."),
+    }
+}
 
 /// The kinds of key material, one per family of key specs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

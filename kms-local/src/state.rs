@@ -284,7 +284,7 @@ impl Key {
         if allowed.contains(algorithm) {
             return Ok(());
         }
-        Err(crate::asymmetric::incompatible(algorithm, &self.spec))
+        Err(crate::material::incompatible(algorithm, &self.spec))
     }
 
     /// The gate of `Encrypt`, `Decrypt` and friends: usable, for encryption, with one of the

@@ -26,6 +26,7 @@ use kms_core::{
 
 use signing::SigningInput;
 
+use crate::material::incompatible;
 use crate::random::internal;
 
 /// The private half of an asymmetric key (a KMS key or a data key pair), kept as PKCS#8 DER
@@ -284,13 +285,6 @@ fn spki(key: &impl AsDer<PublicKeyX509Der<'static>>, family: &str) -> Result<Vec
         .as_der()
         .map_err(|_| internal(&format!("{family} public key encoding failed")))?;
     Ok(der.as_ref().to_vec())
-}
-
-/// AWS's `InvalidKeyUsageException` for an algorithm outside the key spec's list.
-pub(crate) fn incompatible(algorithm: &dyn fmt::Display, spec: &KeySpec) -> Error {
-    Error::InvalidKeyUsage {
-        message: format!("Algorithm {algorithm} is incompatible with key spec {spec}."),
-    }
 }
 
 /// The error for a key encapsulation operation on a key that is not an ML-KEM key. The

@@ -16,8 +16,9 @@ use kms_core::{
 use zeroize::Zeroizing;
 
 use super::der::{self, oid};
+use super::not_a_key_of;
 use super::signing::SigningInput;
-use super::{incompatible, not_a_key_of};
+use crate::material::incompatible;
 use crate::random::internal;
 
 /// The modulus size of an RSA key spec.

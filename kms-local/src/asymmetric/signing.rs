@@ -5,7 +5,7 @@
 use aws_lc_rs::digest;
 use kms_core::{Error, KeySpec, MessageType, Result, SigningAlgorithmSpec};
 
-use super::incompatible;
+use crate::material::incompatible;
 
 /// The length of an ML-DSA μ (FIPS 204, the message representative).
 pub(super) const MU_LEN: usize = 64;
