@@ -16,6 +16,7 @@ mod ext;
 mod key_id;
 mod kms;
 mod model;
+mod operation_name;
 pub mod ops;
 mod secret;
 mod shape;
@@ -32,6 +33,7 @@ pub use key_id::{
 };
 pub use kms::{DynKms, Kms};
 pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
+pub use operation_name::OperationName;
 pub use ops::*;
 pub use secret::SecretBytes;
 

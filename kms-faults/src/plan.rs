@@ -3,32 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use kms_core::{Error, Result};
+use kms_core::{Error, OperationName, Result};
 
-/// Lists the snake-case names of the operations of the `Kms` trait.
-macro_rules! operation_list {
-    ($( $op:ident($request:ty) -> $response:ty; )+) => {
-        &[$( stringify!($op) ),+]
-    };
-}
-
-/// Every operation of the `Kms` trait, in snake case, from the one operation list.
-pub(crate) const OPERATIONS: &[&str] = kms_core::for_each_operation!(operation_list {});
-
-/// The names AWS gives the operations (`GenerateDataKey`), by their snake-case names.
-static AWS_NAMES: LazyLock<BTreeMap<&'static str, String>> = LazyLock::new(|| {
-    OPERATIONS
-        .iter()
-        .map(|name| (*name, pascal_case(name)))
-        .collect()
-});
-
-/// The name AWS gives the operation `snake` (an operation of [`OPERATIONS`]).
-pub(crate) fn aws_name(snake: &'static str) -> &'static str {
-    AWS_NAMES.get(snake).map_or(snake, String::as_str)
+/// The name AWS gives the operation whose method is `method` (`generate_data_key` gives
+/// `GenerateDataKey`).
+pub(crate) fn aws_name(method: &'static str) -> &'static str {
+    OperationName::from_method(method).map_or(method, OperationName::aws)
 }
 
 /// An error that a call may be answered with instead of reaching the backend: the
@@ -362,7 +344,7 @@ impl FaultPlan {
     fn check_totals(&self) -> Result<()> {
         let mut checked = vec![("every operation".to_owned(), self.all)];
         for (name, faults) in &self.operations {
-            checked.push((pascal_case(name), faults.or(self.all)));
+            checked.push((aws_name(name).to_owned(), faults.or(self.all)));
         }
         for (scope, faults) in checked {
             let total = faults.total_rate();
@@ -436,7 +418,7 @@ impl fmt::Display for FaultPlan {
         let mut items = Vec::new();
         self.all.write_items("", &mut items);
         for (name, faults) in &self.operations {
-            faults.write_items(&format!("{}.", pascal_case(name)), &mut items);
+            faults.write_items(&format!("{}.", aws_name(name)), &mut items);
         }
         if let Some(seed) = self.seed {
             items.push(format!("seed:{seed}"));
@@ -445,40 +427,16 @@ impl fmt::Display for FaultPlan {
     }
 }
 
-/// The snake-case name of the operation AWS names `pascal`.
-pub(crate) fn operation_name(pascal: &str) -> Result<&'static str> {
-    let mut snake = String::with_capacity(pascal.len() + 8);
-    for (index, c) in pascal.chars().enumerate() {
-        if c.is_ascii_uppercase() && index > 0 {
-            snake.push('_');
-        }
-        snake.push(c.to_ascii_lowercase());
-    }
-    OPERATIONS
-        .iter()
-        .copied()
-        .find(|name| *name == snake && pascal.starts_with(|c: char| c.is_ascii_uppercase()))
+/// The method name of the operation AWS names `aws`.
+pub(crate) fn operation_name(aws: &str) -> Result<&'static str> {
+    OperationName::from_aws(aws)
+        .map(OperationName::method)
         .ok_or_else(|| {
             config(format!(
-                "'{pascal}' is not an operation: name it as AWS does, such as Decrypt or \
+                "'{aws}' is not an operation: name it as AWS does, such as Decrypt or \
                  GenerateDataKey"
             ))
         })
-}
-
-/// `snake` in PascalCase.
-pub(crate) fn pascal_case(snake: &str) -> String {
-    snake
-        .split('_')
-        .flat_map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-        })
-        .collect()
 }
 
 /// A rate: `0.25` or `25%`.
@@ -674,8 +632,8 @@ mod tests {
 
     #[test]
     fn every_operation_of_the_trait_can_be_named() -> Result<()> {
-        for name in OPERATIONS {
-            assert_eq!(operation_name(&pascal_case(name))?, *name);
+        for operation in OperationName::all() {
+            assert_eq!(operation_name(operation.aws())?, operation.method());
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::LazyLock;
 
-use kms_core::Kms;
+use kms_core::{Kms, OperationName};
 
 use crate::{Shape, Timestamps, WireError};
 
@@ -19,18 +19,6 @@ pub struct Response {
     pub key_arn: Option<String>,
 }
 
-/// The characters of `snake` in PascalCase (`create_key` gives `CreateKey`).
-fn pascal_chars(snake: &str) -> impl Iterator<Item = char> + '_ {
-    snake.split('_').flat_map(|word| {
-        let mut chars = word.chars();
-        chars
-            .next()
-            .map(|first| first.to_ascii_uppercase())
-            .into_iter()
-            .chain(chars)
-    })
-}
-
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
@@ -40,21 +28,12 @@ impl fmt::Debug for Response {
     }
 }
 
-/// Whether `pascal` is `snake` in PascalCase, without building the PascalCase string.
-fn is_pascal_case_of(snake: &str, pascal: &str) -> bool {
-    pascal_chars(snake).eq(pascal.chars())
-}
-
-/// `snake` in PascalCase.
-fn pascal_case(snake: &str) -> String {
-    pascal_chars(snake).collect()
-}
-
 /// Runs the operation named `$operation` on `$kms` with the request in `$body`.
 macro_rules! dispatch_operations {
-    ($kms:ident $operation:ident $body:ident $( $op:ident($request:ty) -> $response:ty; )+) => {{
+    ($kms:ident $method:ident $operation:ident $body:ident
+     $( $op:ident($request:ty) -> $response:ty; )+) => {{
         $(
-            if is_pascal_case_of(stringify!($op), $operation) {
+            if $method == stringify!($op) {
                 let request = <$request as Shape>::from_json($body)?;
                 let request_key = request.key_hint().map(str::to_owned);
                 let response: $response = $kms.$op(request).await?;
@@ -80,26 +59,22 @@ macro_rules! dispatch_operations {
 /// [`WireError::Kms`] for a missing required member (`ValidationException`) or the
 /// backend's error.
 pub async fn dispatch(kms: &dyn Kms, operation: &str, body: &[u8]) -> Result<Response, WireError> {
-    kms_core::for_each_operation!(dispatch_operations { kms operation body })
-}
-
-/// Collects the PascalCase names of the operations.
-macro_rules! operation_name_list {
-    ($( $op:ident($request:ty) -> $response:ty; )+) => {
-        vec![$( pascal_case(stringify!($op)) ),+]
+    let Some(name) = OperationName::from_aws(operation) else {
+        return Err(WireError::UnknownOperation {
+            operation: operation.to_owned(),
+        });
     };
+    let method = name.method();
+    kms_core::for_each_operation!(dispatch_operations { kms method operation body })
 }
 
-static NAMES: LazyLock<Vec<String>> =
-    LazyLock::new(|| kms_core::for_each_operation!(operation_name_list {}));
-
-static NAME_REFS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| NAMES.iter().map(String::as_str).collect());
+static NAMES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| OperationName::all().iter().map(|name| name.aws()).collect());
 
 /// Every operation name [`dispatch`] serves, in PascalCase (`CreateKey`, `Encrypt`, …), in
 /// the order of [`kms_core::for_each_operation!`].
 pub fn operation_names() -> &'static [&'static str] {
-    &NAME_REFS
+    &NAMES
 }
 
 #[cfg(test)]
@@ -107,17 +82,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_pascal_case() {
-        assert!(is_pascal_case_of("create_key", "CreateKey"));
-        assert!(!is_pascal_case_of("create_key", "CreateKeys"));
-        assert!(!is_pascal_case_of("create_key", "Createkey"));
-        assert!(!is_pascal_case_of("create_key", "create_key"));
-        assert_eq!(
-            pascal_case("generate_data_key_without_plaintext"),
-            "GenerateDataKeyWithoutPlaintext"
-        );
+    fn names_are_aws_names_in_the_trait_order() {
         let names = operation_names();
-        assert_eq!(names.len(), 36);
+        assert_eq!(names.len(), OperationName::all().len());
         assert_eq!(names.first(), Some(&"CreateKey"));
         assert!(names.contains(&"ReEncrypt"));
     }

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use kms_core::{DataKeyPairSpec, Error, KeySpec, Result};
+use kms_core::{DataKeyPairSpec, Error, KeySpec, OperationName, Result};
 
 use super::table::aws_default;
-use crate::plan::{OPERATIONS, config, operation_name, pascal_case};
+use crate::plan::{aws_name, config, operation_name};
 
 /// The type of key whose cryptographic operations share one quota (AWS calculates one
 /// quota per type).
@@ -104,10 +104,11 @@ impl Quota {
     pub(crate) fn all() -> impl Iterator<Item = Quota> {
         let classes = KeyClass::ALL.into_iter().map(Quota::Cryptographic);
         let pairs = (0..DataKeyPairSpec::ALL.len()).map(Quota::DataKeyPair);
-        let operations = OPERATIONS
+        let operations = OperationName::all()
             .iter()
-            .filter(|op| !SHARED_OPERATIONS.contains(op))
-            .map(|op| Quota::Operation(op));
+            .map(|operation| operation.method())
+            .filter(|method| !SHARED_OPERATIONS.contains(method))
+            .map(Quota::Operation);
         classes.chain(pairs).chain(operations)
     }
 
@@ -121,7 +122,7 @@ impl Quota {
                     .get(index)
                     .map_or("?", DataKeyPairSpec::as_str)
             ),
-            Self::Operation(operation) => pascal_case(operation),
+            Self::Operation(operation) => aws_name(operation).to_owned(),
         }
     }
 }
