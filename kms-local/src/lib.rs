@@ -46,7 +46,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kms_core::{Kms, Result, ops::*};
+use kms_core::{Error, Kms, Result, ops::*};
 
 pub use builder::{
     DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LocalKmsBuilder, check_account_id, check_region,
@@ -98,6 +98,41 @@ impl LocalKms {
     /// The number of keys, whatever their state, as this process last saw them.
     pub fn key_count(&self) -> usize {
         self.store.peek().keys.len()
+    }
+
+    /// Records in the audit log, if there is one, a call to `operation` (named as AWS names
+    /// it, such as `GenerateDataKey`) that a fault-injecting layer in front of this backend
+    /// answered with `error` without calling it. The event carries the error and
+    /// `"additionalEventData": {"injectedFault": true}`, which AWS never writes; the request's
+    /// parameters are not known here. It is written on the calling thread.
+    ///
+    /// ```
+    /// use kms_core::Error;
+    /// use kms_local::{LocalKms, audit::MemoryAuditLog};
+    ///
+    /// let log = MemoryAuditLog::new();
+    /// let kms = LocalKms::builder().audit(log.clone()).build()?;
+    /// kms.audit_injected_fault("Decrypt", &Error::Throttling { message: "Rate exceeded".into() });
+    /// let event = &log.events()[0];
+    /// assert_eq!(event.error_code.as_deref(), Some("ThrottlingException"));
+    /// assert!(event.additional_event_data.is_some());
+    /// # Ok::<(), kms_core::Error>(())
+    /// ```
+    pub fn audit_injected_fault(&self, operation: &'static str, error: &Error) {
+        let Some(audit) = &self.audit else {
+            return;
+        };
+        let identity = &self.store.identity;
+        let event = audit_event_ids().map(|ids| {
+            AuditEvent::injected_fault(
+                operation,
+                self.store.now(),
+                (&identity.region, &identity.account),
+                error,
+                ids,
+            )
+        });
+        audit.record(event);
     }
 }
 
@@ -176,10 +211,7 @@ impl LocalKms {
                 .as_ref()
                 .and_then(|key_id| self.store.key_arn(key_id))
         });
-        let ids = (
-            random::key_uuid()?.to_string(),
-            random::key_uuid()?.to_string(),
-        );
+        let ids = audit_event_ids()?;
         let identity = &self.store.identity;
         Ok(AuditEvent::new(
             draft,
@@ -190,6 +222,14 @@ impl LocalKms {
             ids,
         ))
     }
+}
+
+/// A new request ID and event ID for an audit event.
+fn audit_event_ids() -> Result<(String, String)> {
+    Ok((
+        random::key_uuid()?.to_string(),
+        random::key_uuid()?.to_string(),
+    ))
 }
 
 impl Default for LocalKms {

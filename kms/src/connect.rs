@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::config_error;
-use crate::faults::{FaultPlan, FaultyKms, QuotaKms, QuotaPlan};
+use crate::faults::{FaultPlan, FaultyKms, InjectedFault, QuotaKms, QuotaPlan};
 use crate::{AwsConfig, DynKms, KmsConfig, LocalConfig, Result};
 
 /// Connects to the backend named by a URL (see [`KmsConfig`] for the forms).
@@ -53,9 +53,9 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
     let faults = plan::<FaultPlan>("faults", config.faults())?;
     let quotas = plan::<QuotaPlan>("quotas", config.quotas())?;
-    let mut backend = match config {
+    let (mut backend, audit) = match config {
         KmsConfig::Local(local) => connect_local(local).await?,
-        KmsConfig::Aws(aws) => connect_aws(aws).await?,
+        KmsConfig::Aws(aws) => (connect_aws(aws).await?, None),
     };
     // Quotas next to the backend (their key type lookups go straight to it), faults outside:
     // a call the fault layer fails never counts against a quota.
@@ -63,10 +63,17 @@ pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
         backend = QuotaKms::wrap(backend, plan);
     }
     if let Some(plan) = faults {
-        backend = FaultyKms::wrap(backend, plan);
+        let mut faulty = FaultyKms::new(backend, plan);
+        if let Some(audit) = audit {
+            faulty = faulty.with_observer(audit);
+        }
+        backend = Arc::new(faulty);
     }
     Ok(backend)
 }
+
+/// Writes an injected fault to a backend's audit log.
+type FaultAudit = Box<dyn Fn(&InjectedFault) + Send + Sync>;
 
 /// The plan of the option `name` of `config` (`faults`, `quotas`), checked before the
 /// backend is built.
@@ -102,9 +109,19 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
 }
 
 /// Builds the local backend; a persistent store is opened and read on a blocking thread.
+/// With an audit log, also what writes each injected error to it, marked as injected.
 #[cfg(feature = "local")]
-async fn connect_local(config: LocalConfig) -> Result<Arc<DynKms>> {
-    Ok(Arc::new(local_builder(&config)?.build_async().await?))
+async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, Option<FaultAudit>)> {
+    let kms = local_builder(&config)?.build_async().await?;
+    let audit = config.audit.is_some().then(|| {
+        let audited = kms.clone();
+        Box::new(move |fault: &InjectedFault| {
+            if let Some(kind) = fault.kind {
+                audited.audit_injected_fault(fault.operation, &kind.error());
+            }
+        }) as FaultAudit
+    });
+    Ok((Arc::new(kms), audit))
 }
 
 /// The builder of the local backend that `config` describes, for what only the local backend
@@ -178,7 +195,7 @@ async fn connect_aws(_config: AwsConfig) -> Result<Arc<DynKms>> {
 
 /// Refuses the local backend, which is not built in.
 #[cfg(not(feature = "local"))]
-async fn connect_local(_config: LocalConfig) -> Result<Arc<DynKms>> {
+async fn connect_local(_config: LocalConfig) -> Result<(Arc<DynKms>, Option<FaultAudit>)> {
     Err(config_error(
         "the local backend is not built in (cargo feature `local` of the `kms` crate)",
     ))
@@ -435,5 +452,46 @@ mod tests {
             described.key_metadata.description.as_deref(),
             Some("from a task")
         );
+    }
+
+    #[tokio::test]
+    async fn injected_errors_are_in_the_local_audit_log_marked_as_injected() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("audit.jsonl");
+        let url = format!(
+            "local:?audit={}&faults=Decrypt.throttling:1,latency:1ms",
+            log.display()
+        );
+        let kms = connect(&url).await.unwrap();
+        let key = kms.create_symmetric_key("audited").await.unwrap();
+        let context = EncryptionContext::new();
+        let blob = kms
+            .encrypt_bytes(&key.key_id, b"x", &context)
+            .await
+            .unwrap();
+        let err = kms.decrypt_bytes(&blob, &context).await.unwrap_err();
+        assert!(matches!(err, Error::Throttling { .. }), "{err:?}");
+
+        let events: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let names: Vec<&str> = events
+            .iter()
+            .map(|event| event["eventName"].as_str().unwrap())
+            .collect();
+        // Added latency alone is no event: the calls that ran have their own.
+        assert_eq!(names, ["CreateKey", "Encrypt", "Decrypt"]);
+        assert!(
+            events[..2]
+                .iter()
+                .all(|event| event.get("additionalEventData").is_none())
+        );
+        let injected = &events[2];
+        assert_eq!(injected["errorCode"], "ThrottlingException");
+        assert_eq!(injected["additionalEventData"]["injectedFault"], true);
+        assert_eq!(injected["readOnly"], true);
+        assert_eq!(injected["awsRegion"], "us-east-1");
     }
 }

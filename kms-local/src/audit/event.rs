@@ -48,6 +48,11 @@ pub struct AuditEvent {
     /// The exception's message, when the call failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// What CloudTrail adds for some operations; here `{"injectedFault": true}` marks the
+    /// event of a call that a fault-injecting layer failed before it reached the backend
+    /// (see [`LocalKms::audit_injected_fault`](crate::LocalKms::audit_injected_fault)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_event_data: Option<Map<String, Value>>,
 }
 
 /// A key named by an audit event.
@@ -105,7 +110,7 @@ impl AuditEvent {
             aws_region: region.to_owned(),
             request_id,
             event_id,
-            read_only: draft.read_only,
+            read_only: is_read_only(draft.name),
             resources: arn
                 .map(|arn| AuditResource {
                     arn,
@@ -119,29 +124,77 @@ impl AuditEvent {
             request_parameters: draft.parameters,
             error_code: error.map(|err| err.code().to_owned()),
             error_message: error.map(|err| err.message().to_owned()),
+            additional_event_data: None,
         }
     }
+
+    /// The event of a call to `operation` that a fault-injecting layer answered with
+    /// `error` before it reached the backend: no parameters (the layer does not pass them
+    /// on), marked `{"injectedFault": true}`.
+    pub(crate) fn injected_fault(
+        operation: &'static str,
+        time: SystemTime,
+        identity: (&str, &str),
+        error: &kms_core::Error,
+        ids: (String, String),
+    ) -> Self {
+        let mut marker = Map::new();
+        marker.insert("injectedFault".to_owned(), Value::Bool(true));
+        Self {
+            additional_event_data: Some(marker),
+            ..Self::new(
+                Draft::new(operation, None),
+                time,
+                identity,
+                None,
+                Some(error),
+                ids,
+            )
+        }
+    }
+}
+
+/// The operations that change a key or an alias: CloudTrail's `readOnly: false`. Every
+/// other operation only reads (`Encrypt` and `Decrypt` included).
+const CHANGING_OPERATIONS: &[&str] = &[
+    "CreateKey",
+    "UpdateKeyDescription",
+    "EnableKey",
+    "DisableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "EnableKeyRotation",
+    "DisableKeyRotation",
+    "RotateKeyOnDemand",
+    "CreateAlias",
+    "UpdateAlias",
+    "DeleteAlias",
+    "TagResource",
+    "UntagResource",
+];
+
+/// CloudTrail's `readOnly` of `operation`.
+fn is_read_only(operation: &str) -> bool {
+    !CHANGING_OPERATIONS.contains(&operation)
 }
 
 /// What a request says about itself before it runs.
 #[derive(Debug)]
 pub(crate) struct Draft {
     pub(crate) name: &'static str,
-    pub(crate) read_only: bool,
     /// The key the request names, to find its ARN when the response does not give it.
     pub(crate) key_id: Option<KeyId>,
     pub(crate) parameters: Map<String, Value>,
 }
 
 impl Draft {
-    fn new(name: &'static str, read_only: bool, key_id: Option<&KeyId>) -> Self {
+    fn new(name: &'static str, key_id: Option<&KeyId>) -> Self {
         let mut parameters = Map::new();
         if let Some(key_id) = key_id {
             parameters.insert("keyId".to_owned(), json!(key_id.as_str()));
         }
         Self {
             name,
-            read_only,
             key_id: key_id.cloned(),
             parameters,
         }
@@ -176,11 +229,11 @@ pub(crate) trait AuditedResponse {
 
 /// Requests whose only parameter is the key.
 macro_rules! key_only {
-    ($( $request:ident => $name:literal, $read_only:literal; )+) => {
+    ($( $request:ident => $name:literal; )+) => {
         $(
             impl Audited for $request {
                 fn draft(&self) -> Draft {
-                    Draft::new($name, $read_only, Some(&self.key_id))
+                    Draft::new($name, Some(&self.key_id))
                 }
             }
         )+
@@ -188,15 +241,15 @@ macro_rules! key_only {
 }
 
 key_only! {
-    DescribeKeyRequest => "DescribeKey", true;
-    EnableKeyRequest => "EnableKey", false;
-    DisableKeyRequest => "DisableKey", false;
-    CancelKeyDeletionRequest => "CancelKeyDeletion", false;
-    DisableKeyRotationRequest => "DisableKeyRotation", false;
-    GetKeyRotationStatusRequest => "GetKeyRotationStatus", true;
-    RotateKeyOnDemandRequest => "RotateKeyOnDemand", false;
-    ListKeyRotationsRequest => "ListKeyRotations", true;
-    ListResourceTagsRequest => "ListResourceTags", true;
+    DescribeKeyRequest => "DescribeKey";
+    EnableKeyRequest => "EnableKey";
+    DisableKeyRequest => "DisableKey";
+    CancelKeyDeletionRequest => "CancelKeyDeletion";
+    DisableKeyRotationRequest => "DisableKeyRotation";
+    GetKeyRotationStatusRequest => "GetKeyRotationStatus";
+    RotateKeyOnDemandRequest => "RotateKeyOnDemand";
+    ListKeyRotationsRequest => "ListKeyRotations";
+    ListResourceTagsRequest => "ListResourceTags";
 }
 
 /// Responses that carry no key ARN.
@@ -278,7 +331,7 @@ impl AuditedResponse for GetKeyRotationStatusResponse {
 
 impl Audited for CreateKeyRequest {
     fn draft(&self) -> Draft {
-        Draft::new("CreateKey", false, None)
+        Draft::new("CreateKey", None)
             .with("description", self.description.as_ref().map(|d| json!(d)))
             .with(
                 "keyUsage",
@@ -292,20 +345,20 @@ impl Audited for CreateKeyRequest {
 
 impl Audited for ListKeysRequest {
     fn draft(&self) -> Draft {
-        Draft::new("ListKeys", true, None).with("limit", self.limit.map(|l| json!(l)))
+        Draft::new("ListKeys", None).with("limit", self.limit.map(|l| json!(l)))
     }
 }
 
 impl Audited for UpdateKeyDescriptionRequest {
     fn draft(&self) -> Draft {
-        Draft::new("UpdateKeyDescription", false, Some(&self.key_id))
+        Draft::new("UpdateKeyDescription", Some(&self.key_id))
             .with("description", Some(json!(self.description)))
     }
 }
 
 impl Audited for ScheduleKeyDeletionRequest {
     fn draft(&self) -> Draft {
-        Draft::new("ScheduleKeyDeletion", false, Some(&self.key_id)).with(
+        Draft::new("ScheduleKeyDeletion", Some(&self.key_id)).with(
             "pendingWindowInDays",
             self.pending_window_in_days.map(|d| json!(d)),
         )
@@ -314,7 +367,7 @@ impl Audited for ScheduleKeyDeletionRequest {
 
 impl Audited for EnableKeyRotationRequest {
     fn draft(&self) -> Draft {
-        Draft::new("EnableKeyRotation", false, Some(&self.key_id)).with(
+        Draft::new("EnableKeyRotation", Some(&self.key_id)).with(
             "rotationPeriodInDays",
             self.rotation_period_in_days.map(|d| json!(d)),
         )
@@ -335,7 +388,7 @@ impl Audited for UpdateAliasRequest {
 
 /// The draft of an operation that points an alias at a key.
 fn alias_draft(name: &'static str, alias_name: &str, target: &KeyId) -> Draft {
-    let draft = Draft::new(name, false, None)
+    let draft = Draft::new(name, None)
         .with("aliasName", Some(json!(alias_name)))
         .with("targetKeyId", Some(json!(target.as_str())));
     Draft {
@@ -346,13 +399,13 @@ fn alias_draft(name: &'static str, alias_name: &str, target: &KeyId) -> Draft {
 
 impl Audited for DeleteAliasRequest {
     fn draft(&self) -> Draft {
-        Draft::new("DeleteAlias", false, None).with("aliasName", Some(json!(self.alias_name)))
+        Draft::new("DeleteAlias", None).with("aliasName", Some(json!(self.alias_name)))
     }
 }
 
 impl Audited for ListAliasesRequest {
     fn draft(&self) -> Draft {
-        Draft::new("ListAliases", true, self.key_id.as_ref())
+        Draft::new("ListAliases", self.key_id.as_ref())
     }
 }
 
@@ -363,20 +416,19 @@ impl Audited for TagResourceRequest {
             .iter()
             .map(|tag| json!({ "tagKey": tag.tag_key, "tagValue": tag.tag_value }))
             .collect();
-        Draft::new("TagResource", false, Some(&self.key_id)).with("tags", Some(json!(tags)))
+        Draft::new("TagResource", Some(&self.key_id)).with("tags", Some(json!(tags)))
     }
 }
 
 impl Audited for UntagResourceRequest {
     fn draft(&self) -> Draft {
-        Draft::new("UntagResource", false, Some(&self.key_id))
-            .with("tagKeys", Some(json!(self.tag_keys)))
+        Draft::new("UntagResource", Some(&self.key_id)).with("tagKeys", Some(json!(self.tag_keys)))
     }
 }
 
 impl Audited for EncryptRequest {
     fn draft(&self) -> Draft {
-        Draft::new("Encrypt", true, Some(&self.key_id))
+        Draft::new("Encrypt", Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
             .with(
                 "encryptionAlgorithm",
@@ -389,7 +441,7 @@ impl Audited for EncryptRequest {
 
 impl Audited for DecryptRequest {
     fn draft(&self) -> Draft {
-        Draft::new("Decrypt", true, self.key_id.as_ref())
+        Draft::new("Decrypt", self.key_id.as_ref())
             .with_context("encryptionContext", &self.encryption_context)
             .with(
                 "encryptionAlgorithm",
@@ -402,7 +454,7 @@ impl Audited for DecryptRequest {
 
 impl Audited for ReEncryptRequest {
     fn draft(&self) -> Draft {
-        let draft = Draft::new("ReEncrypt", true, None)
+        let draft = Draft::new("ReEncrypt", None)
             .with(
                 "destinationKeyId",
                 Some(json!(self.destination_key_id.as_str())),
@@ -425,7 +477,7 @@ impl Audited for ReEncryptRequest {
 
 impl Audited for GenerateDataKeyRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GenerateDataKey", true, Some(&self.key_id))
+        Draft::new("GenerateDataKey", Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
             .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
@@ -434,7 +486,7 @@ impl Audited for GenerateDataKeyRequest {
 
 impl Audited for GenerateDataKeyWithoutPlaintextRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GenerateDataKeyWithoutPlaintext", true, Some(&self.key_id))
+        Draft::new("GenerateDataKeyWithoutPlaintext", Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
             .with("keySpec", self.key_spec.as_ref().map(|s| json!(s.as_str())))
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
@@ -443,7 +495,7 @@ impl Audited for GenerateDataKeyWithoutPlaintextRequest {
 
 impl Audited for GenerateDataKeyPairRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GenerateDataKeyPair", true, Some(&self.key_id))
+        Draft::new("GenerateDataKeyPair", Some(&self.key_id))
             .with_context("encryptionContext", &self.encryption_context)
             .with("keyPairSpec", Some(json!(self.key_pair_spec.as_str())))
     }
@@ -451,19 +503,15 @@ impl Audited for GenerateDataKeyPairRequest {
 
 impl Audited for GenerateDataKeyPairWithoutPlaintextRequest {
     fn draft(&self) -> Draft {
-        Draft::new(
-            "GenerateDataKeyPairWithoutPlaintext",
-            true,
-            Some(&self.key_id),
-        )
-        .with_context("encryptionContext", &self.encryption_context)
-        .with("keyPairSpec", Some(json!(self.key_pair_spec.as_str())))
+        Draft::new("GenerateDataKeyPairWithoutPlaintext", Some(&self.key_id))
+            .with_context("encryptionContext", &self.encryption_context)
+            .with("keyPairSpec", Some(json!(self.key_pair_spec.as_str())))
     }
 }
 
 impl Audited for GetPublicKeyRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GetPublicKey", true, Some(&self.key_id))
+        Draft::new("GetPublicKey", Some(&self.key_id))
     }
 }
 
@@ -475,7 +523,7 @@ fn signing_draft(
     algorithm: &SigningAlgorithmSpec,
     message_type: Option<&MessageType>,
 ) -> Draft {
-    Draft::new(name, true, Some(key_id))
+    Draft::new(name, Some(key_id))
         .with("signingAlgorithm", Some(json!(algorithm.as_str())))
         .with("messageType", message_type.map(|t| json!(t.as_str())))
 }
@@ -504,21 +552,21 @@ impl Audited for VerifyRequest {
 
 impl Audited for GenerateMacRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GenerateMac", true, Some(&self.key_id))
+        Draft::new("GenerateMac", Some(&self.key_id))
             .with("macAlgorithm", Some(json!(self.mac_algorithm.as_str())))
     }
 }
 
 impl Audited for VerifyMacRequest {
     fn draft(&self) -> Draft {
-        Draft::new("VerifyMac", true, Some(&self.key_id))
+        Draft::new("VerifyMac", Some(&self.key_id))
             .with("macAlgorithm", Some(json!(self.mac_algorithm.as_str())))
     }
 }
 
 impl Audited for DeriveSharedSecretRequest {
     fn draft(&self) -> Draft {
-        Draft::new("DeriveSharedSecret", true, Some(&self.key_id)).with(
+        Draft::new("DeriveSharedSecret", Some(&self.key_id)).with(
             "keyAgreementAlgorithm",
             Some(json!(self.key_agreement_algorithm.as_str())),
         )
@@ -527,7 +575,7 @@ impl Audited for DeriveSharedSecretRequest {
 
 impl Audited for EncapsulateRequest {
     fn draft(&self) -> Draft {
-        Draft::new("Encapsulate", true, Some(&self.key_id)).with(
+        Draft::new("Encapsulate", Some(&self.key_id)).with(
             "encapsulationAlgorithm",
             Some(json!(self.encapsulation_algorithm.as_str())),
         )
@@ -536,7 +584,7 @@ impl Audited for EncapsulateRequest {
 
 impl Audited for DecapsulateRequest {
     fn draft(&self) -> Draft {
-        Draft::new("Decapsulate", true, Some(&self.key_id)).with(
+        Draft::new("Decapsulate", Some(&self.key_id)).with(
             "encapsulationAlgorithm",
             Some(json!(self.encapsulation_algorithm.as_str())),
         )
@@ -545,7 +593,7 @@ impl Audited for DecapsulateRequest {
 
 impl Audited for GenerateRandomRequest {
     fn draft(&self) -> Draft {
-        Draft::new("GenerateRandom", true, None)
+        Draft::new("GenerateRandom", None)
             .with("numberOfBytes", self.number_of_bytes.map(|n| json!(n)))
     }
 }
