@@ -819,6 +819,44 @@ impl Kms for AwsKms {
         response.encapsulation_algorithm = enumeration(output.encapsulation_algorithm);
         Ok(response)
     }
+
+    async fn replicate_key(&self, request: ReplicateKeyRequest) -> Result<ReplicateKeyResponse> {
+        let output = self
+            .client
+            .replicate_key()
+            .key_id(key(&request.key_id))
+            .replica_region(request.replica_region)
+            .set_policy(request.policy)
+            .set_bypass_policy_lockout_safety_check(request.bypass_policy_lockout_safety_check)
+            .set_description(request.description)
+            .set_tags(sdk_tags(request.tags)?)
+            .send()
+            .await
+            .map_err(|error| self.error("ReplicateKey", error))?;
+        let answer = self.answer("ReplicateKey");
+        let mut response = ReplicateKeyResponse::new();
+        response.replica_key_metadata = output
+            .replica_key_metadata
+            .map(|metadata| answer.key_metadata(metadata))
+            .transpose()?;
+        response.replica_policy = output.replica_policy;
+        response.replica_tags = answer.tag_list(output.replica_tags);
+        Ok(response)
+    }
+
+    async fn update_primary_region(
+        &self,
+        request: UpdatePrimaryRegionRequest,
+    ) -> Result<UpdatePrimaryRegionResponse> {
+        self.client
+            .update_primary_region()
+            .key_id(key(&request.key_id))
+            .primary_region(request.primary_region)
+            .send()
+            .await
+            .map_err(|error| self.error("UpdatePrimaryRegion", error))?;
+        Ok(UpdatePrimaryRegionResponse::new())
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use std::time::SystemTime;
 use aws_sdk_kms::primitives::{Blob, DateTime};
 use aws_sdk_kms::types as sdk;
 use kms_core::{
-    AliasListEntry, EncryptionContext, Error, KeyListEntry, KeyMetadata, Result,
-    RotationsListEntry, SecretBytes, Tag,
+    AliasListEntry, EncryptionContext, Error, KeyListEntry, KeyMetadata, MultiRegionConfiguration,
+    MultiRegionKey, Result, RotationsListEntry, SecretBytes, Tag,
 };
 
 use crate::error::{BACKEND, Target};
@@ -70,6 +70,26 @@ pub(crate) fn sdk_enum<V: Display, T: for<'a> From<&'a str>>(value: V) -> T {
 }
 
 /// Our tags as the SDK's.
+/// The related keys of a multi-Region key.
+fn multi_region_configuration(c: sdk::MultiRegionConfiguration) -> MultiRegionConfiguration {
+    let related = |key: sdk::MultiRegionKey| {
+        let mut related = MultiRegionKey::new();
+        related.arn = key.arn;
+        related.region = key.region;
+        related
+    };
+    let mut configuration = MultiRegionConfiguration::new();
+    configuration.multi_region_key_type = enumeration(c.multi_region_key_type);
+    configuration.primary_key = c.primary_key.map(related);
+    configuration.replica_keys = c
+        .replica_keys
+        .unwrap_or_default()
+        .into_iter()
+        .map(related)
+        .collect();
+    configuration
+}
+
 pub(crate) fn sdk_tags(tags: Vec<Tag>) -> Result<Option<Vec<sdk::Tag>>> {
     if tags.is_empty() {
         return Ok(None);
@@ -189,6 +209,8 @@ impl Answer<'_> {
         metadata.encapsulation_algorithms = enumerations(m.encapsulation_algorithms);
         metadata.mac_algorithms = enumerations(m.mac_algorithms);
         metadata.multi_region = m.multi_region;
+        metadata.multi_region_configuration =
+            m.multi_region_configuration.map(multi_region_configuration);
         metadata.pending_deletion_window_in_days = self.opt_count(
             m.pending_deletion_window_in_days,
             "KeyMetadata.PendingDeletionWindowInDays",

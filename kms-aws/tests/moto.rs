@@ -43,6 +43,8 @@ fn moto_url() -> String {
 
 #[path = "moto/asymmetric.rs"]
 mod asymmetric;
+#[path = "moto/multi_region.rs"]
+mod multi_region;
 
 /// An `AwsKms` talking to moto, with moto's dummy credentials and nothing read from the
 /// machine's AWS configuration.

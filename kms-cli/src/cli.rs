@@ -150,6 +150,10 @@ pub(crate) enum Operation {
     Encapsulate(Encapsulate),
     /// The shared secret of an ML-KEM encapsulation.
     Decapsulate(Decapsulate),
+    /// Copies a multi-Region primary key into another Region.
+    ReplicateKey(ReplicateKey),
+    /// Makes the replica of a multi-Region key in another Region its primary key.
+    UpdatePrimaryRegion(UpdatePrimaryRegion),
 }
 
 /// A command that only local backends have.
@@ -201,6 +205,8 @@ impl Operation {
             Self::DeriveSharedSecret(_) => "DeriveSharedSecret",
             Self::Encapsulate(_) => "Encapsulate",
             Self::Decapsulate(_) => "Decapsulate",
+            Self::ReplicateKey(_) => "ReplicateKey",
+            Self::UpdatePrimaryRegion(_) => "UpdatePrimaryRegion",
         }
     }
 }
@@ -243,6 +249,47 @@ pub(crate) struct CreateKey {
     /// Tags: `TagKey=k,TagValue=v` (repeatable) or a JSON list.
     #[arg(long, num_args = 1..)]
     pub(crate) tags: Vec<String>,
+    /// Creates a multi-Region primary key (`--no-multi-region`: a single-Region key, the
+    /// default).
+    #[arg(long, overrides_with = "no_multi_region")]
+    pub(crate) multi_region: bool,
+    /// A single-Region key (the default).
+    #[arg(long)]
+    pub(crate) no_multi_region: bool,
+}
+
+/// The flags of `replicate-key`.
+#[derive(Debug, Args)]
+pub(crate) struct ReplicateKey {
+    /// The multi-Region primary key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The Region of the replica, such as `us-west-2`.
+    #[arg(long)]
+    pub(crate) replica_region: String,
+    /// The replica's description (the primary's is not copied).
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// The replica's key policy (JSON); the default policy otherwise.
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Skips the check that the policy does not lock the caller out.
+    #[arg(long)]
+    pub(crate) bypass_policy_lockout_safety_check: bool,
+    /// The replica's tags: `TagKey=k,TagValue=v` (repeatable) or a JSON list.
+    #[arg(long, num_args = 1..)]
+    pub(crate) tags: Vec<String>,
+}
+
+/// The flags of `update-primary-region`.
+#[derive(Debug, Args)]
+pub(crate) struct UpdatePrimaryRegion {
+    /// The current primary key.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The Region of the replica that becomes the primary key.
+    #[arg(long)]
+    pub(crate) primary_region: String,
 }
 
 /// The flags of `update-key-description`.

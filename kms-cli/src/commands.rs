@@ -32,6 +32,11 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             if let Some(policy) = flags.policy {
                 request = request.with_policy(policy);
             }
+            if flags.multi_region {
+                request = request.with_multi_region(true);
+            } else if flags.no_multi_region {
+                request = request.with_multi_region(false);
+            }
             Some(printed(&kms.create_key(request).await?)?)
         }
         Command::DescribeKey(flags) => {
@@ -302,6 +307,29 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             .with_grant_tokens(encapsulated.grant_tokens);
             request.dry_run = encapsulated.dry_run;
             Some(printed(&kms.decapsulate(request).await?)?)
+        }
+        Command::ReplicateKey(flags) => {
+            let mut request = ReplicateKeyRequest::new(
+                args::key_id("key-id", &flags.key_id)?,
+                flags.replica_region,
+            )
+            .with_tags(args::tags(&flags.tags)?);
+            if let Some(description) = flags.description {
+                request = request.with_description(description);
+            }
+            if let Some(policy) = flags.policy {
+                request = request.with_policy(policy);
+            }
+            if flags.bypass_policy_lockout_safety_check {
+                request = request.with_bypass_policy_lockout_safety_check(true);
+            }
+            Some(printed(&kms.replicate_key(request).await?)?)
+        }
+        Command::UpdatePrimaryRegion(flags) => {
+            let key_id = args::key_id("key-id", &flags.key_id)?;
+            let request = UpdatePrimaryRegionRequest::new(key_id, flags.primary_region);
+            kms.update_primary_region(request).await?;
+            None
         }
     })
 }

@@ -352,3 +352,72 @@ fn a_seed_file_with_a_syntax_error_names_the_place_not_the_text() {
     assert!(!message.contains("c2Vj"), "{message}");
     assert!(!message.contains("material ="), "{message}");
 }
+
+#[test]
+fn multi_region_commands_take_the_aws_cli_flags() {
+    let store = Workdir::new("multi-region");
+    let key_id = store.ok(&[
+        "create-key",
+        "--no-multi-region",
+        "--output",
+        "text",
+        "--query",
+        "KeyMetadata.KeyId",
+    ]);
+    let arn = format!("arn:aws:kms:us-east-1:111122223333:key/{key_id}");
+    // The local backend plays one Region: its keys are single-Region keys, which AWS does not
+    // replicate.
+    let message = store.refused(
+        &[
+            "replicate-key",
+            "--key-id",
+            &key_id,
+            "--replica-region",
+            "us-west-2",
+            "--description",
+            "a copy",
+            "--tags",
+            "TagKey=team,TagValue=blue",
+        ],
+        "ReplicateKey",
+        "UnsupportedOperationException",
+    );
+    assert_eq!(message, format!("{arn} is not a multi-region primary key."));
+    store.refused(
+        &[
+            "update-primary-region",
+            "--key-id",
+            &arn,
+            "--primary-region",
+            "eu-west-1",
+        ],
+        "UpdatePrimaryRegion",
+        "UnsupportedOperationException",
+    );
+    let message = store.refused(
+        &[
+            "replicate-key",
+            "--key-id",
+            &key_id,
+            "--replica-region",
+            "US-WEST-2",
+        ],
+        "ReplicateKey",
+        "ValidationException",
+    );
+    assert!(
+        message.contains("Value 'US-WEST-2' at 'replicaRegion' failed to satisfy constraint"),
+        "{message}"
+    );
+    store.refused(
+        &[
+            "replicate-key",
+            "--key-id",
+            "alias/none",
+            "--replica-region",
+            "us-west-2",
+        ],
+        "ReplicateKey",
+        "NotFoundException",
+    );
+}

@@ -636,6 +636,16 @@ aws_enum! {
 }
 
 aws_enum! {
+    /// Whether a multi-Region key is the primary key or a replica.
+    MultiRegionKeyType {
+        /// The primary key: the one whose shared properties (rotation, among them) are set.
+        Primary = "PRIMARY",
+        /// A replica of the primary key in another Region.
+        Replica = "REPLICA",
+    }
+}
+
+aws_enum! {
     /// Which materials `ListKeyRotations` lists.
     IncludeKeyMaterial {
         /// Every material, the original one included.

@@ -258,6 +258,17 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
     async fn decapsulate(&self, request: DecapsulateRequest) -> Result<DecapsulateResponse> {
         Err(Error::not_implemented("Decapsulate", self))
     }
+    /// `ReplicateKey`: a replica of a multi-Region primary key in another Region.
+    async fn replicate_key(&self, request: ReplicateKeyRequest) -> Result<ReplicateKeyResponse> {
+        Err(Error::not_implemented("ReplicateKey", self))
+    }
+    /// `UpdatePrimaryRegion`: makes a replica of a multi-Region key its primary key.
+    async fn update_primary_region(
+        &self,
+        request: UpdatePrimaryRegionRequest,
+    ) -> Result<UpdatePrimaryRegionResponse> {
+        Err(Error::not_implemented("UpdatePrimaryRegion", self))
+    }
 }
 
 /// A KMS backend chosen at run time; hold it as `Arc<DynKms>`.
@@ -272,7 +283,7 @@ pub type DynKms = dyn Kms;
 /// macro_rules! count {
 ///     ($( $op:ident($request:ty) -> $response:ty; )+) => { [$(stringify!($op)),+].len() };
 /// }
-/// assert_eq!(kms_core::for_each_operation!(count {}), 36);
+/// assert_eq!(kms_core::for_each_operation!(count {}), 38);
 /// ```
 #[macro_export]
 macro_rules! for_each_operation {
@@ -333,6 +344,10 @@ macro_rules! for_each_operation {
                 -> $crate::ops::DeriveSharedSecretResponse;
             encapsulate($crate::ops::EncapsulateRequest) -> $crate::ops::EncapsulateResponse;
             decapsulate($crate::ops::DecapsulateRequest) -> $crate::ops::DecapsulateResponse;
+            replicate_key($crate::ops::ReplicateKeyRequest)
+                -> $crate::ops::ReplicateKeyResponse;
+            update_primary_region($crate::ops::UpdatePrimaryRegionRequest)
+                -> $crate::ops::UpdatePrimaryRegionResponse;
         }
     };
 }

@@ -32,7 +32,10 @@ pub use key_id::{
     ALIAS_PREFIX, Arn, KeyId, KeyIdForm, MAX_ALIAS_NAME_LEN, is_alias_name, is_key_id,
 };
 pub use kms::{DynKms, Kms};
-pub use model::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
+pub use model::{
+    AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey,
+    RotationsListEntry, Tag,
+};
 pub use operation_name::OperationName;
 pub use ops::*;
 pub use secret::SecretBytes;

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use crate::enums::{
     EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec, ExpirationModelType, ImportState,
     KeyAgreementAlgorithmSpec, KeyManagerType, KeyMaterialState, KeySpec, KeyState, KeyUsage,
-    MacAlgorithmSpec, OriginType, RotationType, SigningAlgorithmSpec,
+    MacAlgorithmSpec, MultiRegionKeyType, OriginType, RotationType, SigningAlgorithmSpec,
 };
 use crate::shape::shape;
 
@@ -64,10 +64,43 @@ shape! {
             mac_algorithms: Vec<MacAlgorithmSpec> => with_mac_algorithms,
             /// Whether it is a multi-Region key.
             multi_region: bool => with_multi_region,
+            /// For a multi-Region key, its primary key and replicas.
+            multi_region_configuration: MultiRegionConfiguration
+                => with_multi_region_configuration,
             /// The waiting period before deletion; only while it is pending deletion.
             pending_deletion_window_in_days: u32 => with_pending_deletion_window_in_days,
             /// The ID (64 hex digits) of the material that encrypts now.
             current_key_material_id: String => with_current_key_material_id,
+        }
+    }
+}
+
+shape! {
+    /// The related keys of a multi-Region key, as `DescribeKey` shows them.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct MultiRegionConfiguration {
+        optional {
+            /// Whether the key described is the primary key or a replica.
+            multi_region_key_type: MultiRegionKeyType => with_multi_region_key_type,
+            /// The primary key.
+            primary_key: MultiRegionKey => with_primary_key,
+        }
+        default {
+            /// Every replica key; listed only when the key described is the primary key.
+            replica_keys: Vec<MultiRegionKey> => with_replica_keys,
+        }
+    }
+}
+
+shape! {
+    /// One key of a multi-Region key: its ARN and Region.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct MultiRegionKey {
+        optional {
+            /// The key ARN.
+            arn: String => with_arn,
+            /// The Region it lives in.
+            region: String => with_region,
         }
     }
 }

@@ -449,4 +449,15 @@ impl Kms for LocalKms {
     async fn decapsulate(&self, request: DecapsulateRequest) -> Result<DecapsulateResponse> {
         self.call(request, Store::decapsulate).await
     }
+
+    async fn replicate_key(&self, request: ReplicateKeyRequest) -> Result<ReplicateKeyResponse> {
+        self.call(request, Store::replicate_key).await
+    }
+
+    async fn update_primary_region(
+        &self,
+        request: UpdatePrimaryRegionRequest,
+    ) -> Result<UpdatePrimaryRegionResponse> {
+        self.call(request, Store::update_primary_region).await
+    }
 }

@@ -14,8 +14,8 @@ use kms_core::{
     DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec,
     EncryptionContext, Error, ExpirationModelType, ImportState, IncludeKeyMaterial,
     KeyAgreementAlgorithmSpec, KeyId, KeyManagerType, KeyMaterialState, KeySpec, KeyState,
-    KeyUsage, MacAlgorithmSpec, MessageType, OriginType, RotationType, SecretBytes,
-    SigningAlgorithmSpec,
+    KeyUsage, MacAlgorithmSpec, MessageType, MultiRegionKeyType, OriginType, RotationType,
+    SecretBytes, SigningAlgorithmSpec,
 };
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
@@ -352,7 +352,7 @@ enum_members! {
     KeySpec KeyUsage KeyState EncryptionAlgorithmSpec SigningAlgorithmSpec MacAlgorithmSpec
     KeyAgreementAlgorithmSpec OriginType KeyManagerType ExpirationModelType DataKeySpec
     DataKeyPairSpec RotationType KeyMaterialState ImportState IncludeKeyMaterial MessageType
-    EncapsulationAlgorithmSpec
+    EncapsulationAlgorithmSpec MultiRegionKeyType
 }
 
 #[cfg(test)]

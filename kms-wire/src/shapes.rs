@@ -2,7 +2,10 @@
 //! service model (which is the order the AWS CLI prints them in).
 
 use kms_core::ops::*;
-use kms_core::{AliasListEntry, KeyListEntry, KeyMetadata, RotationsListEntry, Tag};
+use kms_core::{
+    AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey,
+    RotationsListEntry, Tag,
+};
 
 use crate::shape::shapes;
 
@@ -31,9 +34,19 @@ shapes! {
         opt key_agreement_algorithms: "KeyAgreementAlgorithms",
         opt encapsulation_algorithms: "EncapsulationAlgorithms",
         opt multi_region: "MultiRegion",
+        opt multi_region_configuration: "MultiRegionConfiguration",
         opt pending_deletion_window_in_days: "PendingDeletionWindowInDays",
         opt mac_algorithms: "MacAlgorithms",
         opt current_key_material_id: "CurrentKeyMaterialId",
+    }
+    MultiRegionConfiguration {
+        opt multi_region_key_type: "MultiRegionKeyType",
+        opt primary_key: "PrimaryKey",
+        def replica_keys: "ReplicaKeys",
+    }
+    MultiRegionKey key arn {
+        opt arn: "Arn",
+        opt region: "Region",
     }
     KeyListEntry key key_arn {
         req key_id: "KeyId",
@@ -439,4 +452,22 @@ shapes! {
         req shared_secret: "SharedSecret",
         opt encapsulation_algorithm: "EncapsulationAlgorithm",
     }
+    ReplicateKeyRequest key key_id {
+        req key_id: "KeyId",
+        req replica_region: "ReplicaRegion",
+        opt policy: "Policy",
+        opt bypass_policy_lockout_safety_check: "BypassPolicyLockoutSafetyCheck",
+        opt description: "Description",
+        def tags: "Tags",
+    }
+    ReplicateKeyResponse key replica_key_metadata {
+        opt replica_key_metadata: "ReplicaKeyMetadata",
+        opt replica_policy: "ReplicaPolicy",
+        def replica_tags: "ReplicaTags",
+    }
+    UpdatePrimaryRegionRequest key key_id {
+        req key_id: "KeyId",
+        req primary_region: "PrimaryRegion",
+    }
+    UpdatePrimaryRegionResponse {}
 }

@@ -171,6 +171,8 @@ const CHANGING_OPERATIONS: &[&str] = &[
     "DeleteAlias",
     "TagResource",
     "UntagResource",
+    "ReplicateKey",
+    "UpdatePrimaryRegion",
 ];
 
 /// CloudTrail's `readOnly` of `operation`.
@@ -275,6 +277,7 @@ no_key_arn!(
     UntagResourceResponse,
     ListResourceTagsResponse,
     GenerateRandomResponse,
+    UpdatePrimaryRegionResponse,
 );
 
 /// Responses whose `key_id` is the key ARN.
@@ -314,6 +317,13 @@ key_arn_in_key_id!(
 impl AuditedResponse for CreateKeyResponse {
     fn key_arn(&self) -> Option<&str> {
         self.key_metadata.arn.as_deref()
+    }
+}
+
+impl AuditedResponse for ReplicateKeyResponse {
+    /// The replica's ARN: the key the call created.
+    fn key_arn(&self) -> Option<&str> {
+        self.replica_key_metadata.as_ref()?.arn.as_deref()
     }
 }
 
@@ -588,6 +598,23 @@ impl Audited for DecapsulateRequest {
             "encapsulationAlgorithm",
             Some(json!(self.encapsulation_algorithm.as_str())),
         )
+    }
+}
+
+impl Audited for ReplicateKeyRequest {
+    /// The key, the replica's Region and description; the policy is left out, as for
+    /// `CreateKey`.
+    fn draft(&self) -> Draft {
+        Draft::new("ReplicateKey", Some(&self.key_id))
+            .with("replicaRegion", Some(json!(self.replica_region)))
+            .with("description", self.description.as_ref().map(|d| json!(d)))
+    }
+}
+
+impl Audited for UpdatePrimaryRegionRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("UpdatePrimaryRegion", Some(&self.key_id))
+            .with("primaryRegion", Some(json!(self.primary_region)))
     }
 }
 

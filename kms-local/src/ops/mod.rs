@@ -10,6 +10,7 @@ mod crypto;
 mod key_pairs;
 mod keys;
 mod mac;
+mod multi_region;
 mod rotation;
 mod shared_secrets;
 mod signing;
