@@ -38,6 +38,10 @@ pub(super) fn write_durably(file: &File, path: &Path, bytes: &[u8], offset: u64)
 
 /// Cuts `file` to `len` bytes and waits until that is on disk.
 pub(super) fn cut(file: &File, len: u64) -> io::Result<()> {
+    #[cfg(test)]
+    if let Some(injected) = injected::cut() {
+        return Err(injected);
+    }
     file.set_len(len)?;
     file.sync_data()
 }
@@ -62,14 +66,14 @@ pub(super) fn storage_error(path: &Path, what: &str, err: &io::Error) -> Error {
 /// thread has its own, so tests running in parallel do not see each other's.
 #[cfg(test)]
 pub(crate) mod injected {
-    use std::cell::Cell;
+    use std::cell::RefCell;
     use std::fs::File;
     use std::io;
     use std::path::Path;
 
     use crate::platform;
 
-    /// A failure of the next durable write to a file of a given name.
+    /// A failure of the next durable write to a file of a given name, or of the next cut.
     #[derive(Debug, Clone, Copy)]
     pub(crate) enum Fault {
         /// The write stores the first `written` bytes, then fails with OS error `errno`.
@@ -80,28 +84,49 @@ pub(crate) mod injected {
         },
         /// The write stores every byte, then the `fsync` fails with OS error `errno`.
         Sync { file: &'static str, errno: i32 },
+        /// The next cut of a file fails with OS error `errno`, cutting nothing.
+        Cut { errno: i32 },
     }
 
     impl Fault {
-        fn file(self) -> &'static str {
+        /// The name of the file whose next write fails, for a failed write.
+        fn file(self) -> Option<&'static str> {
             match self {
-                Self::Write { file, .. } | Self::Sync { file, .. } => file,
+                Self::Write { file, .. } | Self::Sync { file, .. } => Some(file),
+                Self::Cut { .. } => None,
             }
         }
     }
 
     thread_local! {
-        static NEXT: Cell<Option<Fault>> = const { Cell::new(None) };
+        static NEXT: RefCell<Vec<Fault>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// Makes the next durable write of this thread to a file named as `fault` says fail.
+    /// Makes the next durable write of this thread to the file `fault` names fail, or its
+    /// next cut; each failure is injected once, in the order given.
     pub(crate) fn fail_next(fault: Fault) {
-        NEXT.set(Some(fault));
+        NEXT.with_borrow_mut(|next| next.push(fault));
     }
 
-    /// Whether an injected failure is still waiting for its write.
+    /// Whether an injected failure is still waiting for its write or cut.
     pub(crate) fn pending() -> bool {
-        NEXT.get().is_some()
+        NEXT.with_borrow(|next| !next.is_empty())
+    }
+
+    /// Takes the first failure waiting that `matches`.
+    fn take(matches: impl Fn(Fault) -> bool) -> Option<Fault> {
+        NEXT.with_borrow_mut(|next| {
+            let at = next.iter().position(|fault| matches(*fault))?;
+            Some(next.remove(at))
+        })
+    }
+
+    /// The failure injected into the next cut, if any.
+    pub(super) fn cut() -> Option<io::Error> {
+        match take(|fault| matches!(fault, Fault::Cut { .. }))? {
+            Fault::Cut { errno } => Some(io::Error::from_raw_os_error(errno)),
+            Fault::Write { .. } | Fault::Sync { .. } => None,
+        }
     }
 
     /// The outcome of the write, if a failure was injected into it.
@@ -111,11 +136,8 @@ pub(crate) mod injected {
         bytes: &[u8],
         offset: u64,
     ) -> Option<io::Result<()>> {
-        let fault = NEXT.get()?;
-        if path.file_name()? != fault.file() {
-            return None;
-        }
-        NEXT.set(None);
+        let name = path.file_name()?;
+        let fault = take(|fault| fault.file().is_some_and(|file| name == file))?;
         Some(match fault {
             Fault::Write { written, errno, .. } => {
                 platform::write_all_at(file, &bytes[..written.min(bytes.len())], offset)
@@ -123,6 +145,7 @@ pub(crate) mod injected {
             }
             Fault::Sync { errno, .. } => platform::write_all_at(file, bytes, offset)
                 .and_then(|()| Err(io::Error::from_raw_os_error(errno))),
+            Fault::Cut { .. } => return None,
         })
     }
 }

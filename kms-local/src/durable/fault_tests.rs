@@ -136,6 +136,42 @@ fn a_failed_fsync_takes_back_the_whole_record_it_could_not_make_durable() {
 }
 
 #[test]
+fn a_failed_append_that_cannot_be_cut_off_is_never_read_and_is_cut_before_the_next_change() {
+    let scratch = scratch();
+    let dir = scratch.path();
+    let kms = open(dir);
+    let key = create(&kms, "kept").unwrap();
+    let before = journal_len(dir);
+
+    // The whole record is written, its fsync fails, and so does the cut: it stays in the file.
+    injected::fail_next(Fault::Sync {
+        file: JOURNAL_FILE,
+        errno: EIO,
+    });
+    injected::fail_next(Fault::Cut { errno: EIO });
+    let err = kms
+        .store
+        .update_key_description(UpdateKeyDescriptionRequest::new(id(&key), "unsaved"))
+        .unwrap_err();
+    assert!(!injected::pending());
+    assert_storage_error(&err, dir, "Input/output error");
+    assert!(journal_len(dir) > before);
+    // Readers never take it for a change, however often they look.
+    for _ in 0..3 {
+        assert_eq!(description(&kms, &key).as_deref(), Some("kept"));
+        std::thread::sleep(std::time::Duration::from_millis(60));
+    }
+
+    // The next change cuts it off first: written after it, the change would not
+    // authenticate, and the store would not open.
+    kms.store
+        .update_key_description(UpdateKeyDescriptionRequest::new(id(&key), "next"))
+        .unwrap();
+    drop(kms);
+    assert_eq!(description(&open(dir), &key).as_deref(), Some("next"));
+}
+
+#[test]
 fn a_rotation_on_a_full_disk_is_not_made_and_its_key_keeps_working() {
     let scratch = scratch();
     let dir = scratch.path();
