@@ -13,8 +13,9 @@ UpdateAlias to another key).
    on-demand rotations (AWS's limit), so what the store legitimately holds grows by a few MiB
    at most; a leak of a few hundred bytes per request grows past the bound.
 2. Kills, --kills times: the load runs for a random 0.3 to 2 s, the server gets SIGKILL, and a
-   new one is started on the same store. After each restart, everything acknowledged since the
-   previous check is checked; at the end, everything acknowledged in both phases.
+   new one is started on the same store. After each restart, everything this phase
+   acknowledged since the previous check is checked; at the end, everything acknowledged in
+   both phases.
 
 Acknowledged means the server answered with success. Checked means: every created key
 describes as Enabled, every ciphertext decrypts to its plaintext, every key has at least the
@@ -115,14 +116,23 @@ class Server:
         self.kms, self.store, self.workdir = kms, store, workdir
         self.process: subprocess.Popen | None = None
         self.endpoint = ""
-        self.generation = 0
         self.starts = 0
 
-    def start(self) -> None:
+    def start(self, port: int = 0) -> None:
+        """Starts the server on `port` (0: a free one); a port taken meanwhile: on a free one."""
+        try:
+            self.start_on(port)
+        except Failure:
+            if port == 0:
+                raise
+            self.start_on(0)
+
+    def start_on(self, port: int) -> None:
         self.starts += 1
         log = open(os.path.join(self.workdir, f"server-{self.starts}.log"), "wb")
         self.process = subprocess.Popen(
-            [self.kms, "--url", f"local://{self.store}", "serve", "--listen", "127.0.0.1:0"],
+            [self.kms, "--url", f"local://{self.store}", "serve", "--listen",
+             f"127.0.0.1:{port}"],
             stdout=subprocess.PIPE,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -134,7 +144,10 @@ class Server:
             self.kill()
             raise Failure(f"kms serve printed {line!r} first, not its listening line")
         self.endpoint = match.group(1)
-        self.generation += 1
+
+    @property
+    def port(self) -> int:
+        return int(self.endpoint.rsplit(":", 1)[1])
 
     @property
     def pid(self) -> int:
@@ -199,16 +212,17 @@ class Worker(threading.Thread):
         self.random = random.Random(seed * 1000 + number)
         self.aliases = [f"alias/soak-{number}-{i}" for i in range(ALIASES_PER_WORKER)]
         self.created_aliases: set[str] = set()
-        self.generation = 0
+        self.endpoint = ""
         self.kms = None
         self.killing = False
 
     def run(self) -> None:
         ops, weights = list(MIX), list(MIX.values())
         while not self.stop.is_set():
-            if self.generation != self.server.generation:
-                self.generation = self.server.generation
-                self.kms = client(self.server.endpoint)
+            if self.endpoint != self.server.endpoint:
+                # (A restart on the same port keeps the client: it reconnects by itself.)
+                self.endpoint = self.server.endpoint
+                self.kms = client(self.endpoint)
             op = self.random.choices(ops, weights)[0]
             try:
                 getattr(self, op)()
@@ -320,7 +334,20 @@ class Worker(threading.Thread):
             self.ledger.ops["MoveAlias"] += 1
 
 
-def check(endpoint: str, ledger: Ledger, connections: int, everything: bool,
+class Checker:
+    """Threads that check acknowledged changes, each with a client kept across checks."""
+
+    def __init__(self, connections: int):
+        self.pool = ThreadPoolExecutor(max_workers=connections)
+        self.local = threading.local()
+
+    def client(self, endpoint: str):
+        if getattr(self.local, "endpoint", None) != endpoint:
+            self.local.endpoint, self.local.kms = endpoint, client(endpoint)
+        return self.local.kms
+
+
+def check(endpoint: str, ledger: Ledger, checker: Checker, everything: bool,
           aliases: bool) -> dict:
     """Checks what was acknowledged since the last check (`everything`: all of it)."""
     with ledger.lock:
@@ -335,13 +362,10 @@ def check(endpoint: str, ledger: Ledger, connections: int, everything: bool,
         ledger.checked_blobs += len(blobs) if not everything else 0
         if everything:
             ledger.checked_keys, ledger.checked_blobs = len(ledger.keys), len(ledger.blobs)
-    local = threading.local()
     lost: list[str] = []
 
     def kms():
-        if not hasattr(local, "kms"):
-            local.kms = client(endpoint)
-        return local.kms
+        return checker.client(endpoint)
 
     def check_key(key: str) -> None:
         try:
@@ -367,9 +391,8 @@ def check(endpoint: str, ledger: Ledger, connections: int, everything: bool,
         if back != plaintext:
             lost.append(f"ciphertext {base64.b64encode(blob[:24]).decode()}... decrypts wrong")
 
-    with ThreadPoolExecutor(max_workers=connections) as pool:
-        list(pool.map(check_key, keys + [k for k in rotations if k not in set(keys)]))
-        list(pool.map(check_blob, blobs))
+    list(checker.pool.map(check_key, keys + [k for k in rotations if k not in set(keys)]))
+    list(checker.pool.map(check_blob, blobs))
     if aliases:
         named = {}
         for page in client(endpoint).get_paginator("list_aliases").paginate():
@@ -393,6 +416,7 @@ def run(args: argparse.Namespace) -> dict:
     os.mkdir(store, 0o700)
     server = Server(args.kms, store, workdir)
     ledger = Ledger()
+    checker = Checker(args.connections)
     stop = threading.Event()
     figures: dict = {"connections": args.connections, "store": store}
     ok = False
@@ -442,7 +466,12 @@ def run(args: argparse.Namespace) -> dict:
         # Phase 2: SIGKILL under load, restart on the same store, check.
         choose = random.Random(args.seed)
         kill_lost: list[str] = []
+        # The checks after each restart cover what was acknowledged in this phase; what the
+        # soak acknowledged is checked at the end, with everything.
+        with ledger.lock:
+            ledger.checked_keys, ledger.checked_blobs = len(ledger.keys), len(ledger.blobs)
         kill_started = time.monotonic()
+        kills = 0
         for kill in range(args.kills):
             if ledger.errors:
                 break
@@ -450,9 +479,9 @@ def run(args: argparse.Namespace) -> dict:
             for worker in workers:
                 worker.killing = True
             server.kill()
-            server.start()
-            result = check(server.endpoint, ledger, args.connections, everything=False,
-                           aliases=False)
+            kills += 1
+            server.start(server.port)
+            result = check(server.endpoint, ledger, checker, everything=False, aliases=False)
             kill_lost += [f"after kill {kill + 1}: {what}" for what in result["lost"]]
             if kill_lost:
                 break
@@ -464,7 +493,7 @@ def run(args: argparse.Namespace) -> dict:
         with ledger.lock:
             all_ops = Counter(ledger.ops)
         figures["kills"] = {
-            "kills": args.kills if not kill_lost else len(kill_lost),
+            "kills": kills,
             "seconds": round(time.monotonic() - kill_started, 1),
             "ops": dict(all_ops - soak_ops),
             "requests_cut_off": dict(ledger.cut_off),
@@ -473,7 +502,7 @@ def run(args: argparse.Namespace) -> dict:
         }
 
         # Everything, at the end.
-        final = check(server.endpoint, ledger, args.connections, everything=True, aliases=True)
+        final = check(server.endpoint, ledger, checker, everything=True, aliases=True)
         figures["final_check"] = {
             "keys": final["keys"],
             "ciphertexts": final["ciphertexts"],
@@ -494,6 +523,7 @@ def run(args: argparse.Namespace) -> dict:
     finally:
         stop.set()
         server.kill()
+        checker.pool.shutdown(wait=False, cancel_futures=True)
         if ok and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
