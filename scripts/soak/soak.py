@@ -440,8 +440,9 @@ def run(args: argparse.Namespace) -> dict:
         soak_seconds = time.monotonic() - started
         with ledger.lock:
             soak_ops = Counter(ledger.ops)
-        after_warmup = next(kib for at, kib in samples if at >= warmup)
-        peak_after = max(kib for at, kib in samples if at >= warmup)
+        # (A run stopped early by an error may have no reading after the warm-up.)
+        warm = [kib for at, kib in samples if at >= warmup] or [samples[-1][1]]
+        after_warmup, peak_after = warm[0], max(warm)
         growth_mib = (peak_after - after_warmup) / 1024
         figures["soak"] = {
             "seconds": round(soak_seconds, 1),
