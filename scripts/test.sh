@@ -9,9 +9,9 @@
 # scripts/interop/js/node_modules. Then real clients against `kms serve` (our endpoint, on the
 # in-memory store): the AWS CLI v1 tutorial, boto3, Python's cryptography on every key kind
 # (also against moto), the JavaScript SDK v3 (npm, into
-# scripts/peers/js/node_modules) and the Python SDK's KMS keyring with our envelope CLI, and a
-# smoke run of the load benchmark; last, the Windows build and tests under Wine
-# (scripts/windows/test.sh). It stops at the first failure and exits non-zero; a peer
+# scripts/peers/js/node_modules) and the Python SDK's KMS keyring with our envelope CLI, a
+# smoke run of the load benchmark, and a short run of the soak (scripts/soak/run.sh); last,
+# the Windows build and tests under Wine (scripts/windows/test.sh). It stops at the first failure and exits non-zero; a peer
 # that cannot be installed or started is a failure.
 set -euo pipefail
 
@@ -118,6 +118,9 @@ scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/interop/esdk_interop
 
 step "scripts/bench/serve_load.sh --smoke (the load benchmark's machinery, kms serve and moto, well under a second per run)"
 scripts/bench/serve_load.sh --smoke
+
+step "scripts/soak/run.sh --seconds 20 --kills 3 (the soak's machinery: kms serve on a durable store under mixed load, memory readings, SIGKILL and restart, every acknowledged change checked)"
+scripts/soak/run.sh --seconds 20 --kills 3 --rss-interval 1 --connections 8
 
 step "scripts/windows/test.sh (every crate checked for x86_64-pc-windows-gnu; the tests of kms-core, kms-local, kms-envelope, kms and kms-cli run as Windows programs under Wine; installs the MinGW cross compiler and Wine when missing)"
 scripts/windows/test.sh

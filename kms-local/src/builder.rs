@@ -169,8 +169,9 @@ impl LocalKmsBuilder {
     /// `Error::Config` naming the setting when the region is not a region name (see
     /// [`check_region`]) or the account ID is not 12 digits (see [`check_account_id`]); for a
     /// durable store, `Error::Config` when it was created for another region or account, or
-    /// when its directory or root key file is accessible by group or others, and a backend
-    /// error naming the file when it cannot be read or fails authentication.
+    /// when its directory or root key file is accessible by group or others, a backend
+    /// error naming the file when it cannot be read or fails authentication, and a retryable
+    /// `KMSInternalException` when a new store's journal cannot be written (a full disk).
     pub fn build(mut self) -> Result<LocalKms> {
         if let Some(region) = &self.region {
             check_region(region)?;

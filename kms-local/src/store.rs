@@ -142,7 +142,11 @@ impl Store {
             keyring.rotate_due(now)?;
             change(keyring, now)
         });
-        durable.caught_up();
+        // A failed write reloads the keyring from the journal; if that failed too, the next
+        // read must try again rather than wait for the refresh interval.
+        if result.is_ok() {
+            durable.caught_up();
+        }
         result
     }
 }

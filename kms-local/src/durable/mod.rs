@@ -15,7 +15,11 @@
 //!
 //! Every change is appended as whole records and `fsync`ed before the operation returns. A
 //! crash mid-append leaves a damaged last record, which the next writer cuts off: the store
-//! is always the state before or after an operation. A record that fails authentication
+//! is always the state before or after an operation. An append that fails (a full disk, an
+//! I/O error, on the write or on the `fsync`) is cut off at once and the change taken back
+//! from memory, so nothing is acknowledged that was not written; the operation fails with a
+//! retryable `KMSInternalException` (see `disk`), and the store takes changes again as soon
+//! as the disk does, without a restart. A record that fails authentication
 //! anywhere else (changed, moved, replayed, damaged) is an error that names the file; nothing
 //! is ever repaired silently. Processes sharing the directory take the lock to append, first
 //! reading what the others appended, so nothing is lost.
@@ -26,11 +30,15 @@
 //! rewrites it under the lock: one record per key and alias into `journal.compact`, synced,
 //! then renamed over `journal` (atomic: a crash leaves the old journal or the new one). The
 //! other processes notice the new file (another inode at the same path) when they next read
-//! and load it from the start.
+//! and load it from the start. A compaction that cannot write its file removes it and leaves
+//! the journal as it was; it is tried again after [`COMPACT_MIN_RECORDS`] more records.
 //!
 //! All of this is blocking file work: the backend runs it on a blocking thread, never on the
 //! async runtime.
 
+mod disk;
+#[cfg(all(test, unix))]
+mod fault_tests;
 mod frame;
 mod header;
 mod permissions;
@@ -83,6 +91,13 @@ pub(crate) struct Journal {
     records: u64,
     /// The journal file as it was when last read or written here.
     seen: Option<Fingerprint>,
+    /// The journal file as a failed append left it, when the bytes it wrote could not be cut
+    /// off: they are cut before anything else is read or written (unless another process has
+    /// changed the file since, under the lock, and so dealt with them).
+    unsaved_tail: Option<Fingerprint>,
+    /// How many records the journal must hold before a compaction is tried again, after one
+    /// failed.
+    compact_deferred_until: u64,
 }
 
 /// What changes when anyone appends to, cuts or replaces the journal: the file the path
@@ -165,6 +180,8 @@ impl Journal {
             chain: [0; MAC_LEN],
             records: 0,
             seen: None,
+            unsaved_tail: None,
+            compact_deferred_until: 0,
         };
         let mut keyring = Keyring::default();
         {
@@ -180,7 +197,16 @@ impl Journal {
     fn open_header(&mut self) -> Result<()> {
         let header = if self.len()? == 0 {
             let (bytes, header) = Header::create(&self.root, &self.identity)?;
-            self.write_at(&bytes, 0)?;
+            if let Err(err) = disk::write_durably(&self.file, &self.path, &bytes, 0) {
+                // An empty journal is a new one: the next open writes its header again. (If
+                // even the cut fails, the next open names the header cut short.)
+                let _ = disk::cut(&self.file, 0);
+                return Err(disk::storage_error(
+                    &self.path,
+                    "writing the header of a new journal failed",
+                    &err,
+                ));
+            }
             sync_dir(&self.dir)?;
             header
         } else {
@@ -212,7 +238,15 @@ impl Journal {
     /// cut off; a record that fails authentication followed by one that passes is a changed
     /// or damaged journal, and an error.
     pub(crate) fn catch_up(&mut self, keyring: &mut Keyring, exclusive: bool) -> Result<()> {
-        let seen = Fingerprint::of(&self.path)?;
+        let mut seen = Fingerprint::of(&self.path)?;
+        if self.unsaved_tail.is_some() {
+            if !self.settle_unsaved_tail(&seen, exclusive)? {
+                // Only this handle's failed append follows what was applied.
+                self.seen = Some(seen);
+                return Ok(());
+            }
+            seen = Fingerprint::of(&self.path)?;
+        }
         if self.replaced(&seen)? {
             self.reopen()?;
             *keyring = Keyring::default();
@@ -273,9 +307,7 @@ impl Journal {
                 torn_bytes = tail.len(),
                 "discarding the torn last record of an append a crash interrupted",
             );
-            self.file
-                .set_len(self.applied)
-                .and_then(|()| self.file.sync_data())
+            disk::cut(&self.file, self.applied)
                 .map_err(|err| io_error(&self.path, "cannot cut off a torn record", err))?;
         }
         Ok(())
@@ -290,11 +322,62 @@ impl Journal {
         let mut bytes = Vec::new();
         let mut chain = self.chain;
         self.frame_records(&mut bytes, &mut chain, keyring, touched)?;
-        self.write_at(&bytes, self.applied)?;
+        disk::write_durably(&self.file, &self.path, &bytes, self.applied)
+            .map_err(|err| disk::storage_error(&self.path, "writing the journal failed", &err))?;
         self.applied += bytes.len() as u64;
         self.chain = chain;
         self.records += touched.len() as u64;
         Ok(())
+    }
+
+    /// Takes back a change whose append failed: cuts off whatever part of it reached the
+    /// journal, and reloads `keyring` from the records before it. Neither this process nor
+    /// the next to open the store sees the change. (Only if the cut fails too, and the
+    /// process stops before a later change cuts it, may a whole record of it remain, written
+    /// but never acknowledged.)
+    fn undo_append(&mut self, keyring: &mut Keyring) {
+        let kept = self.applied;
+        if let Err(err) = disk::cut(&self.file, kept) {
+            tracing::error!(
+                journal = %self.path.display(),
+                error = %err,
+                "cannot cut off a failed append; it is cut before the next change",
+            );
+            self.unsaved_tail = Fingerprint::of(&self.path).ok();
+        }
+        *keyring = Keyring::default();
+        self.rewind();
+        if let Err(err) = self.read_records(keyring, kept, false) {
+            // Left empty, with nothing applied: the next read or change loads it again.
+            tracing::error!(journal = %self.path.display(), error = %err, "cannot reload");
+            *keyring = Keyring::default();
+            self.rewind();
+        }
+        keyring.take_touched();
+    }
+
+    /// Deals with the bytes of a failed append that could not be cut off, before the journal
+    /// is read: with the lock (`exclusive`), cuts them off now. Whether the journal may be
+    /// read: false while they are all that follows what was applied.
+    fn settle_unsaved_tail(&mut self, seen: &Fingerprint, exclusive: bool) -> Result<bool> {
+        if self.unsaved_tail != Some(*seen) {
+            // Another process changed the journal since, under the lock: it cut them off,
+            // or compacted the journal.
+            self.unsaved_tail = None;
+            return Ok(true);
+        }
+        if !exclusive {
+            return Ok(false);
+        }
+        disk::cut(&self.file, self.applied).map_err(|err| {
+            disk::storage_error(
+                &self.path,
+                "cutting off an earlier failed write failed",
+                &err,
+            )
+        })?;
+        self.unsaved_tail = None;
+        Ok(true)
     }
 
     /// Appends to `bytes` one frame with the records of `changes` as they are in `keyring`,
@@ -318,7 +401,8 @@ impl Journal {
     /// Whether the journal holds so many superseded records that it is worth rewriting.
     fn wants_compaction(&self, keyring: &Keyring) -> bool {
         let live = (keyring.keys.len() + keyring.aliases.len()) as u64;
-        self.records >= COMPACT_MIN_RECORDS && self.records > COMPACT_RATIO * live.max(1)
+        self.records >= COMPACT_MIN_RECORDS.max(self.compact_deferred_until)
+            && self.records > COMPACT_RATIO * live.max(1)
     }
 
     /// Rewrites the journal as one record per key and alias of `keyring` (which must be up to
@@ -342,22 +426,15 @@ impl Journal {
             records += 1;
         }
         let compact_path = self.dir.join(COMPACT_FILE);
-        let file = platform::private_file(
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true),
-        )
-        .open(&compact_path)
-        .map_err(|err| io_error(&compact_path, "cannot create", err))?;
-        platform::write_all_at(&file, &bytes, 0)
-            .and_then(|()| file.sync_data())
-            .map_err(|err| io_error(&compact_path, "cannot write", err))?;
-        std::fs::rename(&compact_path, &self.path).map_err(|err| {
-            io_error(&self.path, "cannot replace with the compacted journal", err)
-        })?;
-        sync_dir(&self.dir)?;
+        let file = match self.replace_journal(&compact_path, &bytes) {
+            Ok(file) => file,
+            Err(err) => {
+                // The journal is as it was; the partial file would only take space.
+                let _ = std::fs::remove_file(&compact_path);
+                self.compact_deferred_until = self.records + COMPACT_MIN_RECORDS;
+                return Err(err);
+            }
+        };
         tracing::debug!(
             journal = %self.path.display(),
             records_before = self.records,
@@ -372,6 +449,27 @@ impl Journal {
         self.chain = chain;
         self.records = records;
         Ok(())
+    }
+
+    /// Writes `bytes` durably into a new file at `compact_path` and renames it over the
+    /// journal; returns the file, open.
+    fn replace_journal(&self, compact_path: &Path, bytes: &[u8]) -> Result<File> {
+        let file = platform::private_file(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true),
+        )
+        .open(compact_path)
+        .map_err(|err| io_error(compact_path, "cannot create", err))?;
+        disk::write_durably(&file, compact_path, bytes, 0)
+            .map_err(|err| io_error(compact_path, "cannot write", err))?;
+        std::fs::rename(compact_path, &self.path).map_err(|err| {
+            io_error(&self.path, "cannot replace with the compacted journal", err)
+        })?;
+        sync_dir(&self.dir)?;
+        Ok(file)
     }
 
     /// Whether another process has compacted the journal: the path, as `named` describes
@@ -401,8 +499,9 @@ impl Journal {
     }
 
     /// Brings `keyring` up to date, applies `change` to it and makes what it changed durable,
-    /// all under the store's lock. If the change cannot be written, the keyring is reloaded
-    /// from the journal, so memory never holds what the disk does not.
+    /// all under the store's lock. If the change cannot be written, it is taken back (see
+    /// [`Journal::undo_append`]), so memory never holds what the disk does not, and the error
+    /// is a retryable `KMSInternalException`.
     pub(crate) fn commit<T>(
         &mut self,
         keyring: &mut Keyring,
@@ -414,10 +513,7 @@ impl Journal {
         let result = change(keyring);
         let touched: Vec<Touched> = keyring.take_touched().into_iter().collect();
         if let Err(err) = self.append(keyring, &touched) {
-            *keyring = Keyring::default();
-            self.rewind();
-            self.catch_up(keyring, true)?;
-            keyring.take_touched();
+            self.undo_append(keyring);
             return Err(err);
         }
         if self.wants_compaction(keyring)
@@ -473,13 +569,6 @@ impl Journal {
             .metadata()
             .map(|metadata| metadata.len())
             .map_err(|err| io_error(&self.path, "cannot read the journal's size", err))
-    }
-
-    /// Writes `bytes` at `offset` and waits until they are on disk.
-    fn write_at(&self, bytes: &[u8], offset: u64) -> Result<()> {
-        platform::write_all_at(&self.file, bytes, offset)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|err| io_error(&self.path, "cannot write the journal", err))
     }
 }
 
