@@ -19,12 +19,13 @@ use kms_core::{
     GetKeyRotationStatusResponse, GetPublicKeyRequest, GetPublicKeyResponse, KeyId, Kms,
     ListAliasesRequest, ListAliasesResponse, ListKeyRotationsRequest, ListKeyRotationsResponse,
     ListKeysRequest, ListKeysResponse, ListResourceTagsRequest, ListResourceTagsResponse,
-    ReEncryptRequest, ReEncryptResponse, Result, RotateKeyOnDemandRequest,
-    RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
-    SignRequest, SignResponse, TagResourceRequest, TagResourceResponse, UntagResourceRequest,
-    UntagResourceResponse, UpdateAliasRequest, UpdateAliasResponse, UpdateKeyDescriptionRequest,
-    UpdateKeyDescriptionResponse, VerifyMacRequest, VerifyMacResponse, VerifyRequest,
-    VerifyResponse,
+    ReEncryptRequest, ReEncryptResponse, ReplicateKeyRequest, ReplicateKeyResponse, Result,
+    RotateKeyOnDemandRequest, RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest,
+    ScheduleKeyDeletionResponse, SignRequest, SignResponse, TagResourceRequest,
+    TagResourceResponse, UntagResourceRequest, UntagResourceResponse, UpdateAliasRequest,
+    UpdateAliasResponse, UpdateKeyDescriptionRequest, UpdateKeyDescriptionResponse,
+    UpdatePrimaryRegionRequest, UpdatePrimaryRegionResponse, VerifyMacRequest, VerifyMacResponse,
+    VerifyRequest, VerifyResponse,
 };
 
 use crate::AwsKms;

@@ -352,6 +352,15 @@ operation_errors! {
         KeyUnavailableException, KmsInternalException, KmsInvalidStateException,
         NotFoundException,
     }
+    replicate_key::ReplicateKeyError {
+        AlreadyExistsException, DisabledException, InvalidArnException, KmsInternalException,
+        KmsInvalidStateException, LimitExceededException, MalformedPolicyDocumentException,
+        NotFoundException, TagException, UnsupportedOperationException,
+    }
+    update_primary_region::UpdatePrimaryRegionError {
+        DisabledException, InvalidArnException, KmsInternalException, KmsInvalidStateException,
+        NotFoundException, UnsupportedOperationException,
+    }
 }
 
 /// Authentication failures every AWS service can send: the credentials are unknown,
