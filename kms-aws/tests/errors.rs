@@ -34,9 +34,9 @@ use kms_core::{
     GenerateRandomRequest, GetKeyRotationStatusRequest, GetPublicKeyRequest,
     KeyAgreementAlgorithmSpec, KeyId, Kms, ListAliasesRequest, ListKeyRotationsRequest,
     ListKeysRequest, ListResourceTagsRequest, MacAlgorithmSpec, MessageType, ReEncryptRequest,
-    RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, SignRequest, SigningAlgorithmSpec, Tag,
-    TagResourceRequest, UntagResourceRequest, UpdateAliasRequest, UpdateKeyDescriptionRequest,
-    VerifyMacRequest, VerifyRequest,
+    ReplicateKeyRequest, RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, SignRequest,
+    SigningAlgorithmSpec, Tag, TagResourceRequest, UntagResourceRequest, UpdateAliasRequest,
+    UpdateKeyDescriptionRequest, UpdatePrimaryRegionRequest, VerifyMacRequest, VerifyRequest,
 };
 
 const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -329,6 +329,8 @@ mod every_operation {
             b"ciphertext".to_vec(),
             EncapsulationAlgorithmSpec::MlKem,
         ));
+        replicate_key(ReplicateKeyRequest::new(key_id(), "us-west-2"));
+        update_primary_region(UpdatePrimaryRegionRequest::new(key_id(), "us-west-2"));
     }
 }
 

@@ -66,12 +66,14 @@
 //! | `ListKeyRotations` | 100 | \[unverified\]: as ListGrants and ListKeyPolicies |
 //! | `ListKeys` | 500 | |
 //! | `ListResourceTags` | 2,000 | |
+//! | `ReplicateKey` | 5 | AWS also counts two `CreateKey` requests in the replica's Region |
 //! | `RotateKeyOnDemand` | 5 | \[unverified\]: as the other key management writes |
 //! | `ScheduleKeyDeletion` | 15 | |
 //! | `TagResource` | 10 | |
 //! | `UntagResource` | 5 | |
 //! | `UpdateAlias` | 5 | |
 //! | `UpdateKeyDescription` | 5 | |
+//! | `UpdatePrimaryRegion` | 5 | AWS counts one request in each of the two Regions |
 //!
 //! How AWS applies them (same page): each quota is per account and Region and calculated
 //! independently of the others; the cryptographic operations (Decrypt, Encrypt,

@@ -40,10 +40,12 @@ fn operation_default(operation: &str) -> Option<f64> {
         | "disable_key"
         | "disable_key_rotation"
         | "enable_key"
+        | "replicate_key"
         | "rotate_key_on_demand"
         | "untag_resource"
         | "update_alias"
-        | "update_key_description" => 5.0,
+        | "update_key_description"
+        | "update_primary_region" => 5.0,
         "tag_resource" => 10.0,
         "delete_alias" | "enable_key_rotation" | "schedule_key_deletion" => 15.0,
         "list_key_rotations" => 100.0,
