@@ -41,7 +41,7 @@ impl fmt::Debug for Response {
 }
 
 /// Whether `pascal` is `snake` in PascalCase, without building the PascalCase string.
-fn is_pascal_case_of(snake: &str, pascal: &str) -> bool {
+pub(crate) fn is_pascal_case_of(snake: &str, pascal: &str) -> bool {
     pascal_chars(snake).eq(pascal.chars())
 }
 
