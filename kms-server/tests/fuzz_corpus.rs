@@ -35,5 +35,8 @@ fn the_sigv4_corpus_holds_its_properties() {
             verified += 1;
         }
     }
-    assert!(verified > 0, "no input of the corpus is a request that verifies");
+    assert!(
+        verified > 0,
+        "no input of the corpus is a request that verifies"
+    );
 }
