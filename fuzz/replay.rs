@@ -3,6 +3,8 @@
 //! `fuzz/corpus/<target>/` and of `fuzz/artifacts-fixed/<target>/` (inputs that made a
 //! target fail once, kept after the fix so that it stays fixed).
 
+#![allow(clippy::panic, reason = "a replay fails by panicking")]
+
 use std::path::{Path, PathBuf};
 
 /// The inputs of `target`, with their paths, in file name order.

@@ -146,14 +146,11 @@ impl Service {
     async fn api(&self, parts: &Parts, body: Incoming, outcome: &mut Outcome) -> Response<Body> {
         let declared = match self.accept_headers(parts, outcome) {
             Ok(declared) => declared,
-            Err(response) => return response,
+            Err(refusal) => return refuse(outcome, refusal),
         };
         let body = match self.read_body(declared, body).await {
             Ok(body) => body,
-            Err((status, code, message)) => {
-                outcome.error_code = Some(code.to_owned());
-                return response::error(status, code, Some(&message));
-            }
+            Err(refusal) => return refuse(outcome, refusal),
         };
         self.answer(parts, &body, outcome).await
     }
@@ -165,17 +162,13 @@ impl Service {
         let mut outcome = Outcome::default();
         match self.accept_headers(parts, &mut outcome) {
             Ok(_) => self.answer(parts, body, &mut outcome).await,
-            Err(response) => response,
+            Err(refusal) => refuse(&mut outcome, refusal),
         }
     }
 
     /// Checks the headers read before the body: an accepted `Content-Type`, and a
     /// `Content-Length` (returned) that is a number within the limit.
-    fn accept_headers(
-        &self,
-        parts: &Parts,
-        outcome: &mut Outcome,
-    ) -> Result<Option<u64>, Response<Body>> {
+    fn accept_headers(&self, parts: &Parts, outcome: &mut Outcome) -> Result<Option<u64>, Refusal> {
         let operation =
             target(parts).and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
         outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()));
@@ -184,22 +177,17 @@ impl Service {
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        let refused = if accepted_content_type(content_type) {
-            self.declared_length(parts)
-        } else {
-            Err((
+        if !accepted_content_type(content_type) {
+            return Err((
                 415,
                 "UnsupportedMediaTypeException",
                 format!(
                     "Content-Type '{}' is not accepted: use {AMZ_JSON} (or application/json)",
                     truncated(content_type)
                 ),
-            ))
-        };
-        refused.map_err(|(status, code, message)| {
-            outcome.error_code = Some(code.to_owned());
-            response::error(status, code, Some(&message))
-        })
+            ));
+        }
+        self.declared_length(parts)
     }
 
     /// Authenticates a request whose headers were accepted, and runs it on its backend.
@@ -263,7 +251,7 @@ impl Service {
 
     /// The request's `Content-Length`, if it has one, refused when it is not a number or is
     /// past the body limit.
-    fn declared_length(&self, parts: &Parts) -> Result<Option<u64>, (u16, &'static str, String)> {
+    fn declared_length(&self, parts: &Parts) -> Result<Option<u64>, Refusal> {
         let declared = match parts.headers.get(CONTENT_LENGTH) {
             None => None,
             Some(value) => Some(
@@ -287,7 +275,7 @@ impl Service {
     }
 
     /// 413 for a body past the limit, of `size` bytes if known.
-    fn too_large(&self, size: Option<u64>) -> (u16, &'static str, String) {
+    fn too_large(&self, size: Option<u64>) -> Refusal {
         let size = size
             .map(|size| format!(" of {size} bytes"))
             .unwrap_or_default();
@@ -303,11 +291,7 @@ impl Service {
 
     /// Reads the body within the size limit, the byte budget and the body timeout;
     /// `declared` is its accepted `Content-Length`.
-    async fn read_body(
-        &self,
-        declared: Option<u64>,
-        body: Incoming,
-    ) -> Result<Bytes, (u16, &'static str, String)> {
+    async fn read_body(&self, declared: Option<u64>, body: Incoming) -> Result<Bytes, Refusal> {
         let limit = self.limits.max_body_bytes;
         let timed_out = || {
             (
@@ -344,6 +328,16 @@ impl Service {
 /// thread: request IDs need uniqueness, not secrecy, and a system call per request costs.
 fn new_request_id() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
+}
+
+/// Why a request is refused before it reaches authentication: HTTP status, AWS error code
+/// and message.
+type Refusal = (u16, &'static str, String);
+
+/// The error response of a refusal, noted in the outcome.
+fn refuse(outcome: &mut Outcome, (status, code, message): Refusal) -> Response<Body> {
+    outcome.error_code = Some(code.to_owned());
+    response::error(status, code, Some(&message))
 }
 
 /// The request's `X-Amz-Target`, if it is text.
