@@ -50,6 +50,8 @@ mod decrypt;
 mod encrypt;
 mod error;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod io;
 mod keyring;
 mod keys;

@@ -30,6 +30,8 @@ mod blob;
 mod blocking;
 mod builder;
 mod durable;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hmac;
 pub mod insecure;
 mod limits;

@@ -144,11 +144,24 @@ impl SeedFile {
         let mut text = std::fs::read_to_string(path).map_err(|err| Error::Config {
             message: format!("seed file {}: {err}", path.display()),
         })?;
-        let parsed = toml::from_str(&text).map_err(|err| Error::Config {
-            message: format!("seed file {}: {}", path.display(), toml_error(&text, &err)),
+        let parsed = Self::from_toml(&text).map_err(|err| Error::Config {
+            message: format!("seed file {}: {}", path.display(), err.message()),
         });
         text.zeroize();
         parsed
+    }
+
+    /// Reads a seed file's text.
+    ///
+    /// # Errors
+    ///
+    /// `Error::Config` with, for a text that is not a valid seed, the line and column of the
+    /// error and what is wrong. The message never quotes the text: a line may hold key
+    /// material.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|err| Error::Config {
+            message: toml_error(text, &err),
+        })
     }
 
     /// The seed file as TOML text.

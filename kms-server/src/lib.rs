@@ -40,6 +40,8 @@
 
 pub mod auth;
 pub mod backends;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod log_buffer;
 pub mod metrics;

@@ -144,36 +144,59 @@ impl Service {
 
     /// A request of the KMS API.
     async fn api(&self, parts: &Parts, body: Incoming, outcome: &mut Outcome) -> Response<Body> {
-        let target = parts
-            .headers
-            .get("x-amz-target")
-            .and_then(|value| value.to_str().ok());
-        let operation = target.and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
-        outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()));
-        let fail = |outcome: &mut Outcome, status: u16, code: &str, message: Option<&str>| {
-            outcome.error_code = Some(code.to_owned());
-            response::error(status, code, message)
+        let declared = match self.accept_headers(parts, outcome) {
+            Ok(declared) => declared,
+            Err(refusal) => return refuse(outcome, refusal),
         };
+        let body = match self.read_body(declared, body).await {
+            Ok(body) => body,
+            Err(refusal) => return refuse(outcome, refusal),
+        };
+        self.answer(parts, &body, outcome).await
+    }
 
+    /// A request of the KMS API whose body is already read: what [`Service::api`] does once
+    /// the body has arrived. For the fuzz target and its corpus replay, which cannot make a
+    /// hyper body.
+    pub(crate) async fn api_buffered(&self, parts: &Parts, body: &[u8]) -> Response<Body> {
+        let mut outcome = Outcome::default();
+        match self.accept_headers(parts, &mut outcome) {
+            Ok(_) => self.answer(parts, body, &mut outcome).await,
+            Err(refusal) => refuse(&mut outcome, refusal),
+        }
+    }
+
+    /// Checks the headers read before the body: an accepted `Content-Type`, and a
+    /// `Content-Length` (returned) that is a number within the limit.
+    fn accept_headers(&self, parts: &Parts, outcome: &mut Outcome) -> Result<Option<u64>, Refusal> {
+        let operation =
+            target(parts).and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
+        outcome.operation = Some(self.metrics.label(operation.unwrap_or_default()));
         let content_type = parts
             .headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
         if !accepted_content_type(content_type) {
-            return fail(
-                outcome,
+            return Err((
                 415,
                 "UnsupportedMediaTypeException",
-                Some(&format!(
+                format!(
                     "Content-Type '{}' is not accepted: use {AMZ_JSON} (or application/json)",
                     truncated(content_type)
-                )),
-            );
+                ),
+            ));
         }
-        let body = match self.read_body(parts, body).await {
-            Ok(body) => body,
-            Err((status, code, message)) => return fail(outcome, status, code, Some(&message)),
+        self.declared_length(parts)
+    }
+
+    /// Authenticates a request whose headers were accepted, and runs it on its backend.
+    async fn answer(&self, parts: &Parts, body: &[u8], outcome: &mut Outcome) -> Response<Body> {
+        let target = target(parts);
+        let operation = target.and_then(|target| target.strip_prefix(kms_wire::TARGET_PREFIX));
+        let fail = |outcome: &mut Outcome, status: u16, code: &str, message: Option<&str>| {
+            outcome.error_code = Some(code.to_owned());
+            response::error(status, code, message)
         };
         let request = SignedRequest {
             method: parts.method.as_str(),
@@ -181,7 +204,7 @@ impl Service {
             query: parts.uri.query(),
             headers: &parts.headers,
             authority: parts.uri.authority().map(http::uri::Authority::as_str),
-            body: &body,
+            body,
         };
         let caller = match self.auth.authenticate(&request, OffsetDateTime::now_utc()) {
             Ok(caller) => caller,
@@ -214,7 +237,7 @@ impl Service {
                 return fail(outcome, error.http_status(), error.code(), error.message());
             }
         };
-        match kms_wire::dispatch(kms.as_ref(), operation, &body).await {
+        match kms_wire::dispatch(kms.as_ref(), operation, body).await {
             Ok(answer) => {
                 outcome.key_arn = answer.key_arn;
                 response::with_body(200, AMZ_JSON, response::wiped_on_drop(answer.body))
@@ -226,23 +249,9 @@ impl Service {
         }
     }
 
-    /// Reads the body within the size limit, the byte budget and the body timeout.
-    async fn read_body(
-        &self,
-        parts: &Parts,
-        body: Incoming,
-    ) -> Result<Bytes, (u16, &'static str, String)> {
-        let limit = self.limits.max_body_bytes;
-        let too_large = |size: Option<u64>| {
-            let size = size
-                .map(|size| format!(" of {size} bytes"))
-                .unwrap_or_default();
-            (
-                413,
-                "RequestEntityTooLargeException",
-                format!("Request body{size} is larger than the limit of {limit} bytes"),
-            )
-        };
+    /// The request's `Content-Length`, if it has one, refused when it is not a number or is
+    /// past the body limit.
+    fn declared_length(&self, parts: &Parts) -> Result<Option<u64>, Refusal> {
         let declared = match parts.headers.get(CONTENT_LENGTH) {
             None => None,
             Some(value) => Some(
@@ -259,9 +268,31 @@ impl Service {
                     })?,
             ),
         };
-        if declared.is_some_and(|size| size > limit as u64) {
-            return Err(too_large(declared));
+        if declared.is_some_and(|size| size > self.limits.max_body_bytes as u64) {
+            return Err(self.too_large(declared));
         }
+        Ok(declared)
+    }
+
+    /// 413 for a body past the limit, of `size` bytes if known.
+    fn too_large(&self, size: Option<u64>) -> Refusal {
+        let size = size
+            .map(|size| format!(" of {size} bytes"))
+            .unwrap_or_default();
+        (
+            413,
+            "RequestEntityTooLargeException",
+            format!(
+                "Request body{size} is larger than the limit of {} bytes",
+                self.limits.max_body_bytes
+            ),
+        )
+    }
+
+    /// Reads the body within the size limit, the byte budget and the body timeout;
+    /// `declared` is its accepted `Content-Length`.
+    async fn read_body(&self, declared: Option<u64>, body: Incoming) -> Result<Bytes, Refusal> {
+        let limit = self.limits.max_body_bytes;
         let timed_out = || {
             (
                 408,
@@ -281,7 +312,9 @@ impl Service {
         match tokio::time::timeout(self.limits.body_timeout, read).await {
             Err(_) => Err(timed_out()),
             Ok(Ok(collected)) => Ok(collected.to_bytes()),
-            Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large(None)),
+            Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => {
+                Err(self.too_large(None))
+            }
             Ok(Err(err)) => Err((
                 400,
                 "SerializationException",
@@ -295,6 +328,24 @@ impl Service {
 /// thread: request IDs need uniqueness, not secrecy, and a system call per request costs.
 fn new_request_id() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
+}
+
+/// Why a request is refused before it reaches authentication: HTTP status, AWS error code
+/// and message.
+type Refusal = (u16, &'static str, String);
+
+/// The error response of a refusal, noted in the outcome.
+fn refuse(outcome: &mut Outcome, (status, code, message): Refusal) -> Response<Body> {
+    outcome.error_code = Some(code.to_owned());
+    response::error(status, code, Some(&message))
+}
+
+/// The request's `X-Amz-Target`, if it is text.
+fn target(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
 }
 
 /// Whether a `Content-Type` is one of the KMS JSON protocol: `application/x-amz-json-1.1`

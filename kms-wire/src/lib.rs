@@ -59,6 +59,8 @@
 
 mod dispatch;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod member;
 mod shape;
 mod shapes;

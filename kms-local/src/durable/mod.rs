@@ -40,9 +40,11 @@ mod disk;
 #[cfg(all(test, unix))]
 mod fault_tests;
 mod frame;
+pub(crate) mod fuzzing;
 mod header;
 mod permissions;
 mod record;
+mod replay;
 mod root_key;
 
 use std::fs::{File, OpenOptions};
@@ -266,28 +268,14 @@ impl Journal {
         let mut bytes = vec![0u8; unread];
         platform::read_exact_at(&self.file, &mut bytes, self.applied)
             .map_err(|err| io_error(&self.path, "cannot read the journal", err))?;
-        let mut offset = 0;
-        while let Some(Frame::Valid { payload, len, tag }) =
-            Frame::parse(&bytes[offset..], &self.chain, &self.root)
-        {
-            let at = self.applied + offset as u64;
-            let records: Vec<Record> = serde_json::from_slice(payload).map_err(|err| {
-                store_error(
-                    &self.path,
-                    format!("record at byte {at} cannot be read: {err}"),
-                )
+        let replayed = replay::replay(&bytes, self.chain, &self.root, &self.identity, keyring)
+            .map_err(|(offset, why)| {
+                let at = self.applied + offset as u64;
+                store_error(&self.path, format!("record at byte {at}{why}"))
             })?;
-            self.records += records.len() as u64;
-            for record in records {
-                record
-                    .apply(keyring, &self.identity, &self.root)
-                    .map_err(|why| {
-                        store_error(&self.path, format!("record at byte {at}: {why}"))
-                    })?;
-            }
-            offset += len;
-            self.chain = tag;
-        }
+        let offset = replayed.len;
+        self.chain = replayed.chain;
+        self.records += replayed.records;
         self.applied += offset as u64;
         if exclusive && offset < bytes.len() {
             let tail = &bytes[offset..];

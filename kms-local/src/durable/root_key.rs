@@ -93,7 +93,8 @@ impl RootKey {
         Self::from_bytes(bytes.expose_secret(), &path.display().to_string())
     }
 
-    fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
+    /// The root key of `bytes` (32); `source` names where they come from in errors.
+    pub(crate) fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
         if bytes.len() != ROOT_KEY_LEN {
             return Err(Error::Config {
                 message: format!(

@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 pub use credentials::{Credential, Credentials, CredentialsError};
 pub use error::AuthError;
-pub(crate) use sigv4::SignedRequest;
+pub(crate) use sigv4::{SignedRequest, parse_authorization};
 
 /// The service name in the credential scope of KMS requests.
 pub(crate) const SERVICE: &str = "kms";

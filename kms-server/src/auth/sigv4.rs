@@ -75,6 +75,21 @@ impl Authorization<'_> {
     }
 }
 
+/// The header as a client writes it: `AWS4-HMAC-SHA256 Credential=<key>/<scope>,
+/// SignedHeaders=<names>, Signature=<hex>`.
+impl std::fmt::Display for Authorization<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
+            self.access_key_id,
+            self.scope(),
+            self.signed_headers.join(";"),
+            self.signature
+        )
+    }
+}
+
 /// Parses an `Authorization` header; AWS's `IncompleteSignatureException` text for one
 /// that lacks a part (it names each missing part, then quotes the header).
 pub(crate) fn parse_authorization(header: &str) -> Result<Authorization<'_>, AuthError> {

@@ -57,6 +57,7 @@ impl InProcess {
                 request.body().bytes().unwrap_or_default(),
             ),
         };
+        record_for_fuzzing(number, &request, target, body);
         let (status, body) = match target.strip_prefix(kms_wire::TARGET_PREFIX) {
             Some(operation) => match kms_wire::dispatch(self.kms.as_ref(), operation, body).await {
                 Ok(response) => (200, response.body),
@@ -79,6 +80,38 @@ impl InProcess {
             .insert("x-amzn-RequestId", request_id);
         response
     }
+}
+
+/// With `KMS_FUZZ_RECORD=<dir>`, writes the request as inputs of the fuzz targets
+/// `wire_request` (the operation's selector byte, then the body) and `server_request` (the
+/// request as text), for `fuzz/seeds.sh` to seed their corpora from what the SDK sends.
+fn record_for_fuzzing(number: u64, request: &HttpRequest, target: &str, body: &[u8]) {
+    let Some(dir) = std::env::var_os("KMS_FUZZ_RECORD") else {
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    let operation = target
+        .strip_prefix(kms_wire::TARGET_PREFIX)
+        .unwrap_or(target);
+    let name = format!("{}-{operation}-{number}", std::process::id());
+    if let Some(selector) = kms_wire::fuzzing::selector_of(operation) {
+        let mut input = vec![selector];
+        input.extend_from_slice(body);
+        write_input(&dir.join("wire_request"), &name, &input);
+    }
+    let mut text = b"POST / HTTP/1.1\n".to_vec();
+    for (header, value) in request.headers() {
+        text.extend_from_slice(format!("{header}:{value}\n").as_bytes());
+    }
+    text.push(b'\n');
+    text.extend_from_slice(body);
+    write_input(&dir.join("server_request"), &name, &text);
+}
+
+/// Writes one fuzzing input into `dir`.
+fn write_input(dir: &std::path::Path, name: &str, input: &[u8]) {
+    std::fs::create_dir_all(dir).expect("the fuzzing record directory");
+    std::fs::write(dir.join(name), input).expect("a fuzzing input");
 }
 
 impl HttpConnector for InProcess {

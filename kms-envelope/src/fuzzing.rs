@@ -1,0 +1,102 @@
+//! The entry point the fuzz target `envelope_decrypt` and its corpus replay drive, with the
+//! property it must hold. It exists for fuzzing and for the corpus replay test, never for
+//! users: it may change or go at any time.
+
+// A failed property is a panic: that is what the fuzzer reports.
+#![allow(clippy::panic)]
+
+use std::sync::Arc;
+
+use kms_core::SecretBytes;
+use tokio::io::AsyncReadExt as _;
+
+use crate::{CommitmentPolicy, Decryptor, RawAesKeyring};
+
+/// The raw AES key the harness decrypts with: `fuzz/seeds.sh` encrypts the corpus's
+/// messages under it, with key namespace `fuzz` and key name `key`.
+pub const KEY: [u8; 32] = [7; 32];
+
+/// Decryption of any bytes as a message, with the commitment policy that requires key
+/// commitment and with the one that allows legacy suites.
+#[derive(Debug)]
+pub struct DecryptHarness {
+    strict: Decryptor,
+    legacy: Decryptor,
+}
+
+impl Default for DecryptHarness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DecryptHarness {
+    /// The harness.
+    ///
+    /// # Panics
+    ///
+    /// Never: the key is a constant of a valid length.
+    pub fn new() -> Self {
+        let keyring = Arc::new(
+            RawAesKeyring::new("fuzz", "key", SecretBytes::from(&KEY))
+                .unwrap_or_else(|err| panic!("the harness's keyring: {err}")),
+        );
+        Self {
+            strict: Decryptor::new(keyring.clone()),
+            legacy: Decryptor::new(keyring)
+                .with_commitment_policy(CommitmentPolicy::RequireEncryptAllowDecrypt),
+        }
+    }
+
+    /// Decrypts `data` after its first byte (the read size of the streaming decryptor) with
+    /// both policies, one-shot and streaming, and checks that the two ways agree: both fail,
+    /// or both return the same plaintext. Returns whether a policy decrypted it.
+    ///
+    /// # Panics
+    ///
+    /// When a property does not hold: that is the finding the fuzzer reports.
+    pub async fn check(&self, data: &[u8]) -> bool {
+        let Some((&chunk, message)) = data.split_first() else {
+            return false;
+        };
+        let mut decrypted = false;
+        for decryptor in [&self.strict, &self.legacy] {
+            let one_shot = decryptor.decrypt(message).await;
+            let streamed = streamed(decryptor, message, usize::from(chunk).max(1)).await;
+            match (one_shot, streamed) {
+                (Ok(one_shot), Ok(streamed)) => {
+                    assert!(
+                        one_shot.plaintext() == streamed.as_slice(),
+                        "one-shot and streaming decryption return different plaintexts"
+                    );
+                    decrypted = true;
+                }
+                (Err(_), Err(_)) => {}
+                (one_shot, streamed) => panic!(
+                    "one-shot {:?} but streaming {:?}",
+                    one_shot.map(|_| "ok"),
+                    streamed.map(|_| "ok")
+                ),
+            }
+        }
+        decrypted
+    }
+}
+
+/// Decrypts through the streaming reader, reading `chunk` bytes at a time.
+async fn streamed(
+    decryptor: &Decryptor,
+    message: &[u8],
+    chunk: usize,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Box<dyn std::error::Error>> {
+    let mut reader = decryptor.decrypting_reader(message).await?;
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; chunk]);
+    let mut plaintext = zeroize::Zeroizing::new(Vec::new());
+    loop {
+        let read = reader.read(&mut buf).await?;
+        if read == 0 {
+            return Ok(plaintext);
+        }
+        plaintext.extend_from_slice(&buf[..read]);
+    }
+}
