@@ -67,8 +67,9 @@ pub use io::reader::DecryptingReader;
 pub use io::stream::{DecryptStream, EncryptStream};
 pub use io::writer::EncryptingWriter;
 pub use keyring::{
-    DecryptionMaterials, DiscoveryFilter, EncryptedDataKey, EncryptionMaterials, Keyring,
-    KmsDiscoveryKeyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding,
+    DecryptionMaterials, DiscoveryFilter, EcdhCurve, EncryptedDataKey, EncryptionMaterials,
+    Keyring, KmsDiscoveryKeyring, KmsEcdhKeyring, KmsKeyring, KmsRsaKeyring, MultiKeyring,
+    RawAesKeyring, RawEcdhKeyring, RawRsaKeyring, RsaPadding,
 };
 pub use limits::DecryptLimits;
 pub use materials::{
