@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::format::header::{IV_LEN, TAG_LEN};
 use crate::keyring::ecc::{EcPrivateKey, EcPublicKey, EcdhCurve};
-use crate::keyring::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, keyring_failure};
+use crate::keyring::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials};
 
 /// The provider id of data keys wrapped by a raw ECDH keyring.
 pub(crate) const RAW_ECDH_PROVIDER_ID: &str = "raw-ecdh";
@@ -65,30 +65,22 @@ pub(crate) struct NamedParties {
 }
 
 impl NamedParties {
-    /// Parses the provider info of an ECDH encrypted data key on `curve`.
-    fn parse(curve: EcdhCurve, info: &[u8]) -> Result<Self, String> {
-        let (&version, rest) = info
-            .split_first()
-            .ok_or("the ECDH provider info is empty")?;
+    /// Parses the provider info of an ECDH encrypted data key on `curve`: `None` when it is
+    /// malformed or its keys are not points of the curve.
+    fn parse(curve: EcdhCurve, info: &[u8]) -> Option<Self> {
+        let (&version, rest) = info.split_first()?;
         if version != KEYRING_VERSION {
-            return Err(format!(
-                "the ECDH provider info has version {version}, not {KEYRING_VERSION}"
-            ));
+            return None;
         }
         let (recipient, rest) = length_prefixed(rest)?;
         let (sender, rest) = length_prefixed(rest)?;
         if !rest.is_empty() {
-            return Err("bytes follow the sender's key in the ECDH provider info".to_owned());
+            return None;
         }
-        let parse = |point, whose| {
-            EcPublicKey::from_compressed(curve, point, whose).map_err(|err| match err {
-                Error::InvalidArgument { message } => message,
-                other => other.to_string(),
-            })
-        };
-        Ok(Self {
-            recipient: parse(recipient, "the recipient's public key of the message")?,
-            sender: parse(sender, "the sender's public key of the message")?,
+        Some(Self {
+            recipient: EcPublicKey::from_compressed(curve, recipient, "the recipient's key")
+                .ok()?,
+            sender: EcPublicKey::from_compressed(curve, sender, "the sender's key").ok()?,
         })
     }
 
@@ -101,11 +93,9 @@ impl NamedParties {
 }
 
 /// A `u32` length and that many bytes, and what follows.
-fn length_prefixed(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let truncated = || "the ECDH provider info is truncated".to_owned();
-    let (len, rest) = bytes.split_first_chunk::<4>().ok_or_else(truncated)?;
-    let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| truncated())?;
-    rest.split_at_checked(len).ok_or_else(truncated)
+fn length_prefixed(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<4>()?;
+    rest.split_at_checked(usize::try_from(u32::from_be_bytes(*len)).ok()?)
 }
 
 /// The KDF's fixed info, also the additional data of the wrapped key:
@@ -210,22 +200,18 @@ fn unwrap(
 ) -> std::result::Result<SecretBytes, kms_core::Error> {
     let key_len = materials.suite().key_len();
     if ciphertext.len() != SALT_LEN + COMMITMENT_KEY_LEN + key_len + TAG_LEN {
-        return Err(keyring_failure(format!(
-            "the ECDH encrypted data key has {} bytes, not {}",
-            ciphertext.len(),
-            SALT_LEN + COMMITMENT_KEY_LEN + key_len + TAG_LEN
-        )));
+        return Err(kms_core::Error::InvalidCiphertext);
     }
     let (salt, rest) = ciphertext.split_at(SALT_LEN);
     let (commitment, rest) = rest.split_at(COMMITMENT_KEY_LEN);
     let (wrapped, tag) = rest.split_at(key_len);
     let info = fixed_info(curve, parties, materials.encryption_context())
-        .map_err(|err| keyring_failure(err.to_string()))?;
+        .map_err(|_| kms_core::Error::InvalidCiphertext)?;
     let derived = derive(shared_secret, &info, salt);
     if verify_slices_are_equal(&derived[..COMMITMENT_KEY_LEN], commitment).is_err() {
         return Err(kms_core::Error::InvalidCiphertext);
     }
-    let key = wrapping_key(&derived).map_err(|err| keyring_failure(err.to_string()))?;
+    let key = wrapping_key(&derived).map_err(|_| kms_core::Error::InvalidCiphertext)?;
     SecretBytes::try_init_with(key_len, |out| {
         key.open_separate_gather(
             Nonce::assume_unique_for_key([0; IV_LEN]),
@@ -287,7 +273,7 @@ impl SecretSource<'_> {
         match self {
             Self::Local(key) => key
                 .shared_secret(peer)
-                .map_err(|err| keyring_failure(err.to_string())),
+                .map_err(|_| kms_core::Error::InvalidCiphertext),
             Self::Kms(agreement) => agreement.shared_secret(peer).await,
         }
     }
@@ -307,12 +293,11 @@ pub(crate) async fn unwrap_first(
         if edk.provider_id() != RAW_ECDH_PROVIDER_ID && edk.provider_id() != KMS_ECDH_PROVIDER_ID {
             continue;
         }
-        let named = match NamedParties::parse(curve, edk.provider_info()) {
-            Ok(named) => named,
-            Err(reason) => {
-                failures.push(keyring_failure(reason));
-                continue;
-            }
+        // A malformed provider info, or keys on another curve: not a key for this keyring
+        // to decrypt, and a failure to report if no other one decrypts.
+        let Some(named) = NamedParties::parse(curve, edk.provider_info()) else {
+            failures.push(kms_core::Error::InvalidCiphertext);
+            continue;
         };
         let Some(peer) = recipient.peer(&named) else {
             continue;
@@ -388,19 +373,19 @@ mod tests {
 
             let mut wrong_version = info.clone();
             wrong_version[0] = 2;
-            let err = NamedParties::parse(curve, &wrong_version).unwrap_err();
-            assert!(err.contains("version 2"), "{err}");
-            let err = NamedParties::parse(curve, &info[..info.len() - 1]).unwrap_err();
-            assert!(err.contains("truncated"), "{err}");
-            let err = NamedParties::parse(curve, &[&info[..], &[0]].concat()).unwrap_err();
-            assert!(err.contains("bytes follow"), "{err}");
+            assert!(NamedParties::parse(curve, &wrong_version).is_none());
+            assert!(NamedParties::parse(curve, &info[..info.len() - 1]).is_none());
+            assert!(NamedParties::parse(curve, &[&info[..], &[0]].concat()).is_none());
+            let mut long_length = info.clone();
+            long_length[4] += 1;
+            assert!(NamedParties::parse(curve, &long_length).is_none());
         }
         let p256 = EcPrivateKey::generate(EcdhCurve::P256).unwrap();
         let info = provider_info(Parties {
             sender: p256.public_key(),
             recipient: p256.public_key(),
         });
-        let err = NamedParties::parse(EcdhCurve::P384, &info).unwrap_err();
-        assert!(err.contains("not a compressed P-384 point"), "{err}");
+        assert!(NamedParties::parse(EcdhCurve::P384, &info).is_none());
+        assert!(NamedParties::parse(EcdhCurve::P256, &info).is_some());
     }
 }

@@ -231,10 +231,9 @@ impl KmsRsaKeyring {
         let Some((digest, data_key)) = plaintext.split_at_checked(SHA384_OUTPUT_LEN) else {
             return Err(kms_core::Error::InvalidCiphertext);
         };
+        // The encryption context digest of the data key must be the message's.
         if verify_slices_are_equal(digest, context_digest).is_err() {
-            return Err(keyring_failure(
-                "the encryption context digest of the data key does not match the message's",
-            ));
+            return Err(kms_core::Error::InvalidCiphertext);
         }
         if data_key.len() != key_len {
             return Err(kms_core::Error::InvalidCiphertext);
@@ -344,10 +343,9 @@ impl Keyring for KmsRsaKeyring {
                 .ok()
                 .and_then(Arn::parse)
                 .filter(|arn| arn.resource_type() == "key");
+            // The provider info of an aws-kms-rsa encrypted data key must be a key ARN.
             let Some(named) = named else {
-                failures.push(keyring_failure(
-                    "the provider info of an aws-kms-rsa encrypted data key is not a key ARN",
-                ));
+                failures.push(kms_core::Error::InvalidCiphertext);
                 continue;
             };
             if !mrk_match(configured, &named) {

@@ -419,8 +419,8 @@ pub(crate) fn raw_namespace(namespace: String) -> Result<String> {
     Ok(namespace)
 }
 
-/// Why a keyring could not use an encrypted data key, in the list of
-/// [`Error::NoDataKey`](crate::Error::NoDataKey): a message that names no AWS error code.
+/// A KMS answer a keyring cannot accept (another key's ARN, a secret of the wrong size): a
+/// failure of the backend, not of the message.
 pub(crate) fn keyring_failure(message: impl Into<String>) -> kms_core::Error {
     kms_core::Error::Backend {
         backend: "envelope",
