@@ -58,7 +58,7 @@ const MIN_MODULUS_BITS: usize = 2048;
 ///     .await?;
 /// let keyring = Arc::new(keyring);
 /// let message = Encryptor::new(keyring.clone())
-///     .with_suite(AlgorithmSuite::AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+///     .with_suite(AlgorithmSuite::Aes256GcmHkdfSha512CommitKey)
 ///     .encrypt(b"offline")
 ///     .await?;
 /// let decrypted = Decryptor::new(keyring).decrypt(&message).await?;
