@@ -67,6 +67,9 @@ cargo build -p kms-cli -p kms-loadgen
 step "envelope interop with the Python AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop.py raw"
 .venv/bin/python scripts/interop/esdk_interop.py raw --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 
+step "envelope interop with the Python AWS Encryption SDK, raw ECDH keyrings (static, ephemeral, discovery; P-256/384/521): scripts/interop/esdk_interop.py raw-ecdh"
+.venv/bin/python scripts/interop/esdk_interop.py raw-ecdh --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
+
 step "envelope interop with the JavaScript AWS Encryption SDK, raw AES keyring: scripts/interop/esdk_interop_js.sh (npm ci of the pinned @aws-crypto/client-node into scripts/interop/js)"
 scripts/interop/esdk_interop_js.sh --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
 
@@ -115,6 +118,16 @@ scripts/with-kms-serve.sh bash -c 'scripts/peers/js_client.sh "$KMS_TEST_SERVE_U
 step "against kms serve: the Python AWS Encryption SDK's KMS keyring with kms encrypt-file / decrypt-file, scripts/interop/esdk_interop.py kms"
 scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/interop/esdk_interop.py kms \
     --endpoint "$KMS_TEST_SERVE_URL" --kms "${CARGO_TARGET_DIR:-target}/debug/kms"'
+
+# moto has neither DeriveSharedSecret nor RSA decryption for the keyrings: kms serve only.
+step "against kms serve: the Python AWS Encryption SDK's AWS KMS RSA keyring and AWS KMS ECDH keyrings with kms encrypt-file / decrypt-file --keyring, scripts/interop/esdk_interop.py kms-rsa and kms-ecdh"
+scripts/with-kms-serve.sh bash -c '
+    set -euo pipefail
+    for mode in kms-rsa kms-ecdh; do
+        .venv/bin/python scripts/interop/esdk_interop.py "$mode" \
+            --endpoint "$KMS_TEST_SERVE_URL" --kms "${CARGO_TARGET_DIR:-target}/debug/kms"
+    done
+'
 
 step "scripts/bench/serve_load.sh --smoke (the load benchmark's machinery, kms serve and moto, well under a second per run)"
 scripts/bench/serve_load.sh --smoke

@@ -725,6 +725,55 @@ pub(crate) struct KeyringArgs {
     /// The key name of the raw AES key; must match on both sides.
     #[arg(long, value_name = "NAME", requires = "raw_aes_key_file")]
     pub(crate) key_name: Option<String>,
+    /// An asymmetric keyring of the AWS Encryption SDK instead of the KMS keyring of
+    /// `--key-id` (or the raw AES keyring): see the values.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        conflicts_with = "raw_aes_key_file"
+    )]
+    pub(crate) keyring: Option<KeyringKind>,
+    /// With `--keyring kms-rsa`: the RSA padding, RSAES_OAEP_SHA_256 (the default) or
+    /// RSAES_OAEP_SHA_1.
+    #[arg(long, value_name = "ALGORITHM", requires = "keyring")]
+    pub(crate) encryption_algorithm: Option<String>,
+    /// With the ECDH keyrings: the curve of every key, ECC_NIST_P256, ECC_NIST_P384 or
+    /// ECC_NIST_P521.
+    #[arg(long, value_name = "KEY_SPEC", requires = "keyring")]
+    pub(crate) curve: Option<String>,
+    /// A public key file, DER SubjectPublicKeyInfo or PEM (`-----BEGIN PUBLIC KEY-----`):
+    /// the KMS RSA key's (`kms-rsa`; fetched with GetPublicKey when absent), or the
+    /// recipient's (`kms-ecdh`, `raw-ecdh`, `raw-ecdh-ephemeral`).
+    #[arg(long, value_name = "FILE", requires = "keyring")]
+    pub(crate) public_key_file: Option<PathBuf>,
+    /// A private key file, PEM PKCS#8 (`-----BEGIN PRIVATE KEY-----`): the sender's
+    /// (`raw-ecdh`) or the recipient's (`raw-ecdh-discovery`).
+    #[arg(long, value_name = "FILE", requires = "keyring")]
+    pub(crate) private_key_file: Option<PathBuf>,
+}
+
+/// The asymmetric keyrings of `--keyring`, as the AWS Encryption SDK names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyringKind {
+    /// AWS KMS RSA keyring: encrypts offline with the public key of the RSA key `--key-id`
+    /// (a key ARN), decrypts with KMS Decrypt. Suite 0x0478 only.
+    KmsRsa,
+    /// AWS KMS ECDH keyring: ECDH between the KMS KEY_AGREEMENT key `--key-id` (the sender)
+    /// and the recipient's `--public-key-file`; encrypts and decrypts.
+    KmsEcdh,
+    /// AWS KMS ECDH keyring, public key discovery: decrypts any message to the KMS
+    /// KEY_AGREEMENT key `--key-id` (the recipient).
+    KmsEcdhDiscovery,
+    /// Raw ECDH keyring: the sender's `--private-key-file` and the recipient's
+    /// `--public-key-file`; encrypts and decrypts.
+    RawEcdh,
+    /// Raw ECDH keyring with a fresh sender key per message, to the recipient's
+    /// `--public-key-file`; encrypts only.
+    RawEcdhEphemeral,
+    /// Raw ECDH keyring, public key discovery: decrypts any message to the recipient's
+    /// `--private-key-file`.
+    RawEcdhDiscovery,
 }
 
 /// The flags of `encrypt-file`.
@@ -777,7 +826,7 @@ pub(crate) struct DiscoveryArgs {
     /// Decrypt with whichever KMS key the message names, on the backend `--url` names,
     /// instead of the keys of `--key-id` (for messages from many producers); limit it with
     /// `--discovery-account`.
-    #[arg(long, conflicts_with_all = ["key_ids", "raw_aes_key_file"])]
+    #[arg(long, conflicts_with_all = ["key_ids", "raw_aes_key_file", "keyring"])]
     pub(crate) discovery: bool,
     /// With `--discovery`: use only keys of this AWS account (repeatable).
     #[arg(

@@ -14,6 +14,7 @@ use zeroize::Zeroize;
 
 use crate::Failure;
 use crate::args;
+use crate::asymmetric_keyring;
 use crate::cli::{DiscoveryArgs, KeyringArgs};
 
 /// Whether the keyring encrypts or decrypts: KMS aliases are resolved for decryption, where
@@ -26,13 +27,17 @@ pub(crate) enum Purpose {
     Decrypt,
 }
 
-/// The keyring the flags name: a raw AES keyring for `--raw-aes-key-file`, otherwise a KMS
-/// keyring over the backend `url` names, whose generator is the first `--key-id`.
+/// The keyring the flags name: the asymmetric keyring of `--keyring`, a raw AES keyring for
+/// `--raw-aes-key-file`, otherwise a KMS keyring over the backend `url` names, whose
+/// generator is the first `--key-id`.
 pub(crate) async fn from_args(
     url: &str,
     keys: &KeyringArgs,
     purpose: Purpose,
 ) -> Result<Arc<dyn Keyring>, Failure> {
+    if let Some(kind) = keys.keyring {
+        return asymmetric_keyring::from_args(url, kind, keys, purpose).await;
+    }
     if let Some(path) = &keys.raw_aes_key_file {
         let (Some(namespace), Some(name)) = (&keys.key_namespace, &keys.key_name) else {
             return Err(Failure::Usage(

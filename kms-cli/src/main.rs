@@ -32,6 +32,7 @@
 )]
 
 mod args;
+mod asymmetric_keyring;
 mod cli;
 mod commands;
 mod files;

@@ -1,8 +1,10 @@
 //! Envelope encryption of data of any size, in the message format of the AWS Encryption SDK.
 //!
 //! Each message gets a fresh data key from a [`Keyring`] — one KMS call per message through
-//! [`KmsKeyring`] over any [`Kms`](kms_core::Kms) backend, or a key held in memory with
-//! [`RawAesKeyring`] / [`RawRsaKeyring`] — and is written as an AWS Encryption SDK message
+//! [`KmsKeyring`] over any [`Kms`](kms_core::Kms) backend, a KMS RSA key's public key with
+//! [`KmsRsaKeyring`], ECDH with a KMS key agreement key ([`KmsEcdhKeyring`]) or with key pairs
+//! in memory ([`RawEcdhKeyring`]), or a key held in memory with [`RawAesKeyring`] /
+//! [`RawRsaKeyring`] — and is written as an AWS Encryption SDK message
 //! (format 2, framed, suite 0x0478 by default or 0x0578 with an ECDSA P-384 signature), so the
 //! official SDKs in every language read what this crate writes, and this crate reads what
 //! they write.
@@ -69,8 +71,9 @@ pub use io::reader::DecryptingReader;
 pub use io::stream::{DecryptStream, EncryptStream};
 pub use io::writer::EncryptingWriter;
 pub use keyring::{
-    DecryptionMaterials, DiscoveryFilter, EncryptedDataKey, EncryptionMaterials, Keyring,
-    KmsDiscoveryKeyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding,
+    DecryptionMaterials, DiscoveryFilter, EcdhCurve, EncryptedDataKey, EncryptionMaterials,
+    Keyring, KmsDiscoveryKeyring, KmsEcdhKeyring, KmsKeyring, KmsRsaKeyring, MultiKeyring,
+    RawAesKeyring, RawEcdhKeyring, RawRsaKeyring, RsaPadding,
 };
 pub use limits::DecryptLimits;
 pub use materials::{

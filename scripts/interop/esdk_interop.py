@@ -13,6 +13,13 @@ plaintext and the encryption context:
     esdk_interop.py kms   # AWS KMS keyrings (and discovery keyrings) through a KMS endpoint:
                           # --endpoint URL, default $KMS_TEST_MOTO_URL (moto_server), else
                           # $KMS_TEST_SERVE_URL (kms serve)
+    esdk_interop.py raw-ecdh  # raw ECDH keyrings, offline: static keys, ephemeral sender and
+                              # public key discovery, on P-256, P-384 and P-521
+    esdk_interop.py kms-rsa   # AWS KMS RSA keyring (RSAES_OAEP_SHA_1 and _256) through a KMS
+                              # endpoint (kms serve: moto has no RSA key to decrypt with)
+    esdk_interop.py kms-ecdh  # AWS KMS ECDH keyrings (static and discovery, with raw ECDH
+                              # parties too) through a KMS endpoint with DeriveSharedSecret
+                              # (kms serve)
 
 Prints one line per case and a final 'N passed, N failed' line; exits non-zero when any case
 fails, and when the SDK cannot be imported or the endpoint is not reachable (never skips).
@@ -131,6 +138,68 @@ class Peer:
             input=CreateAwsKmsDiscoveryKeyringInput(
                 kms_client=kms_client,
                 discovery_filter=DiscoveryFilter(account_ids=[account], partition="aws"),
+            )
+        )
+
+    def kms_rsa_keyring(self, kms_client, arn, algorithm, public_key_pem=None):
+        from aws_cryptographic_material_providers.mpl.models import CreateAwsKmsRsaKeyringInput
+
+        return self.mpl.create_aws_kms_rsa_keyring(
+            input=CreateAwsKmsRsaKeyringInput(
+                kms_key_id=arn,
+                encryption_algorithm=algorithm,
+                public_key=public_key_pem,
+                kms_client=kms_client,
+            )
+        )
+
+    def raw_ecdh_keyring(self, curve, sender_private_pem=None, recipient_public_der=None,
+                         recipient_private_pem=None):
+        """The raw ECDH keyring: static keys when given the sender's private key and the
+        recipient's public key, ephemeral with the recipient's public key alone, discovery
+        with the recipient's private key."""
+        from aws_cryptographic_material_providers.mpl import models
+
+        if sender_private_pem is not None:
+            scheme = models.RawEcdhStaticConfigurationsRawPrivateKeyToStaticPublicKey(
+                models.RawPrivateKeyToStaticPublicKeyInput(
+                    sender_static_private_key=sender_private_pem,
+                    recipient_public_key=recipient_public_der,
+                )
+            )
+        elif recipient_public_der is not None:
+            scheme = models.RawEcdhStaticConfigurationsEphemeralPrivateKeyToStaticPublicKey(
+                models.EphemeralPrivateKeyToStaticPublicKeyInput(
+                    recipient_public_key=recipient_public_der
+                )
+            )
+        else:
+            scheme = models.RawEcdhStaticConfigurationsPublicKeyDiscovery(
+                models.PublicKeyDiscoveryInput(recipient_static_private_key=recipient_private_pem)
+            )
+        return self.mpl.create_raw_ecdh_keyring(
+            input=models.CreateRawEcdhKeyringInput(key_agreement_scheme=scheme, curve_spec=curve)
+        )
+
+    def kms_ecdh_keyring(self, kms_client, curve, sender_arn=None, recipient_public_der=None,
+                         recipient_arn=None):
+        """The AWS KMS ECDH keyring: the sender's KMS key and the recipient's public key, or
+        discovery with the recipient's KMS key."""
+        from aws_cryptographic_material_providers.mpl import models
+
+        if sender_arn is not None:
+            scheme = models.KmsEcdhStaticConfigurationsKmsPrivateKeyToStaticPublicKey(
+                models.KmsPrivateKeyToStaticPublicKeyInput(
+                    sender_kms_identifier=sender_arn, recipient_public_key=recipient_public_der
+                )
+            )
+        else:
+            scheme = models.KmsEcdhStaticConfigurationsKmsPublicKeyDiscovery(
+                models.KmsPublicKeyDiscoveryInput(recipient_kms_identifier=recipient_arn)
+            )
+        return self.mpl.create_aws_kms_ecdh_keyring(
+            input=models.CreateAwsKmsEcdhKeyringInput(
+                key_agreement_scheme=scheme, curve_spec=curve, kms_client=kms_client
             )
         )
 
@@ -384,16 +453,7 @@ def raw_cases(runner, peer):
 
 
 def kms_cases(runner, peer, endpoint):
-    import boto3
-
-    kms_client = boto3.client(
-        "kms",
-        endpoint_url=endpoint,
-        region_name=os.environ.get("AWS_REGION", "us-east-1"),
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-        aws_session_token=os.environ.get("AWS_SESSION_TOKEN", "testing"),
-    )
+    kms_client = boto3_kms(endpoint)
     first = kms_client.create_key(Description="interop first")["KeyMetadata"]["Arn"]
     second = kms_client.create_key(Description="interop second")["KeyMetadata"]["Arn"]
     url = ["--url", f"aws+{endpoint}"]
@@ -426,9 +486,197 @@ def kms_cases(runner, peer, endpoint):
         runner, peer, both, discovery, plaintext, 0x0578, 4096))
 
 
+CURVES = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521")
+
+
+def boto3_kms(endpoint):
+    import boto3
+
+    return boto3.client(
+        "kms",
+        endpoint_url=endpoint,
+        region_name=os.environ.get("AWS_REGION", "us-east-1"),
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        aws_session_token=os.environ.get("AWS_SESSION_TOKEN", "testing"),
+    )
+
+
+def write_file(runner, name, contents):
+    path = runner.path(name)
+    with open(path, "wb") as file:
+        file.write(contents)
+    return path
+
+
+def ec_key_pair(runner, curve, name):
+    """A fresh key pair on `curve`, written as NAME.pem (PKCS#8) and NAME.der (SPKI); returns
+    the PEM and DER bytes."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    python_curve = {"ECC_NIST_P256": ec.SECP256R1(), "ECC_NIST_P384": ec.SECP384R1(),
+                    "ECC_NIST_P521": ec.SECP521R1()}[curve]
+    key = ec.generate_private_key(python_curve)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    write_file(runner, f"{name}.pem", pem)
+    write_file(runner, f"{name}.der", der)
+    return pem, der
+
+
+def der_to_pem(der):
+    import base64
+
+    body = base64.encodebytes(der).decode()
+    return f"-----BEGIN PUBLIC KEY-----\n{body}-----END PUBLIC KEY-----\n".encode()
+
+
+def raw_ecdh_cases(runner, peer):
+    """Raw ECDH both ways: static keys (Alice to Bob), an ephemeral sender, and public key
+    discovery, on every curve, with both suites."""
+    for curve in CURVES:
+        alice_pem, alice_der = ec_key_pair(runner, curve, "alice")
+        bob_pem, bob_der = ec_key_pair(runner, curve, "bob")
+        ours_alice = ["--keyring", "raw-ecdh", "--curve", curve,
+                      "--private-key-file", "alice.pem", "--public-key-file", "bob.der"]
+        ours_bob = ["--keyring", "raw-ecdh", "--curve", curve,
+                    "--private-key-file", "bob.pem", "--public-key-file", "alice.der"]
+        ours_ephemeral = ["--keyring", "raw-ecdh-ephemeral", "--curve", curve,
+                          "--public-key-file", "bob.der"]
+        ours_discovery = ["--keyring", "raw-ecdh-discovery", "--curve", curve,
+                          "--private-key-file", "bob.pem"]
+        python_alice = peer.raw_ecdh_keyring(curve, sender_private_pem=alice_pem,
+                                             recipient_public_der=bob_der)
+        python_bob = peer.raw_ecdh_keyring(curve, sender_private_pem=bob_pem,
+                                           recipient_public_der=alice_der)
+        python_ephemeral = peer.raw_ecdh_keyring(curve, recipient_public_der=bob_der)
+        python_discovery = peer.raw_ecdh_keyring(curve, recipient_private_pem=bob_pem)
+        for suite in SUITES:
+            for size in (0, 4097):
+                plaintext = data(size, f"raw-ecdh-{curve}-{suite}-{size}")
+                label = f"raw-ecdh {curve} suite={suite:#06x} size={size}"
+                runner.case(f"{label} static kms->python static", lambda: ours_to_python(
+                    runner, peer, python_bob, ours_alice, plaintext, suite, 4096))
+                runner.case(f"{label} static kms->python discovery", lambda: ours_to_python(
+                    runner, peer, python_discovery, ours_alice, plaintext, suite, 4096))
+                runner.case(f"{label} static python->kms static", lambda: python_to_ours(
+                    runner, peer, python_alice, ours_bob, plaintext, suite, 4096))
+                runner.case(f"{label} static python->kms discovery", lambda: python_to_ours(
+                    runner, peer, python_alice, ours_discovery, plaintext, suite, 4096))
+            plaintext = data(5000, f"raw-ecdh-ephemeral-{curve}-{suite}")
+            label = f"raw-ecdh {curve} suite={suite:#06x} ephemeral"
+            runner.case(f"{label} kms->python discovery", lambda: ours_to_python(
+                runner, peer, python_discovery, ours_ephemeral, plaintext, suite, 4096))
+            runner.case(f"{label} python->kms discovery", lambda: python_to_ours(
+                runner, peer, python_ephemeral, ours_discovery, plaintext, suite, 4096))
+
+    def other_recipient_fails():
+        curve = "ECC_NIST_P256"
+        ec_key_pair(runner, curve, "carol")
+        _, bob_der = ec_key_pair(runner, curve, "bob")
+        message = peer.encrypt(peer.raw_ecdh_keyring(curve, recipient_public_der=bob_der),
+                               b"for Bob", 0x0478, 4096)
+        path = write_file(runner, "python.msg", message)
+        expect_kms_failure(runner, ["decrypt-file", "--keyring", "raw-ecdh-discovery", "--curve",
+                                    curve, "--private-key-file", "carol.pem", path,
+                                    runner.path("never")], runner.path("never"))
+
+    runner.case("raw-ecdh a Python message to Bob fails for Carol in kms (exit 1, no output)",
+                other_recipient_fails)
+
+
+def kms_rsa_cases(runner, peer, endpoint):
+    """The AWS KMS RSA keyring both ways, with both OAEP paddings; ours encrypts with the
+    public key fetched from KMS and with one from a file (offline)."""
+    kms_client = boto3_kms(endpoint)
+    url = ["--url", f"aws+{endpoint}"]
+    arn = kms_client.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT",
+                                Description="interop rsa")["KeyMetadata"]["Arn"]
+    der = kms_client.get_public_key(KeyId=arn)["PublicKey"]
+    write_file(runner, "rsa.der", der)
+    for algorithm in ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"):
+        keyring = peer.kms_rsa_keyring(kms_client, arn, algorithm, der_to_pem(der))
+        ours = [*url, "--keyring", "kms-rsa", "--key-id", arn, "--encryption-algorithm", algorithm]
+        for size, frame_length in ((0, 4096), (4097, 4096), (1024 * 1024, 65536)):
+            plaintext = data(size, f"kms-rsa-{algorithm}-{size}")
+            label = f"aws-kms-rsa {algorithm} size={size} frame={frame_length}"
+            runner.case(f"{label} kms->python", lambda: ours_to_python(
+                runner, peer, keyring, ours, plaintext, 0x0478, frame_length))
+            runner.case(f"{label} python->kms", lambda: python_to_ours(
+                runner, peer, keyring, ours, plaintext, 0x0478, frame_length))
+        offline = ["--keyring", "kms-rsa", "--key-id", arn, "--encryption-algorithm", algorithm,
+                   "--public-key-file", "rsa.der"]
+        plaintext = data(3000, f"kms-rsa-offline-{algorithm}")
+        runner.case(f"aws-kms-rsa {algorithm} offline public key file kms->python",
+                    lambda: ours_to_python(runner, peer, keyring, offline, plaintext, 0x0478, 4096))
+
+    def signed_suite_refused():
+        plain = write_file(runner, "plain", b"signed")
+        args = ["encrypt-file", *url, "--keyring", "kms-rsa", "--key-id", arn, "--suite",
+                "0x0578", plain, runner.path("never")]
+        result = subprocess.run([runner.kms, *args], capture_output=True, cwd=runner.workdir)
+        if result.returncode != 252 or os.path.exists(runner.path("never")):
+            raise AssertionError(f"a signed suite gave exit code {result.returncode}, not 252")
+
+    runner.case("aws-kms-rsa refuses a signed suite in kms (exit 252), as the SDK does",
+                signed_suite_refused)
+
+
+def kms_ecdh_cases(runner, peer, endpoint):
+    """The AWS KMS ECDH keyring both ways, static and discovery, and with raw ECDH parties."""
+    kms_client = boto3_kms(endpoint)
+    url = ["--url", f"aws+{endpoint}"]
+    for curve in CURVES:
+        def agreement_key(name):
+            arn = kms_client.create_key(KeySpec=curve, KeyUsage="KEY_AGREEMENT",
+                                        Description=f"interop ecdh {name}")["KeyMetadata"]["Arn"]
+            der = kms_client.get_public_key(KeyId=arn)["PublicKey"]
+            write_file(runner, f"{name}.der", der)
+            return arn, der
+
+        alice, alice_der = agreement_key("kms-alice")
+        bob, bob_der = agreement_key("kms-bob")
+        ours_alice = [*url, "--keyring", "kms-ecdh", "--curve", curve, "--key-id", alice,
+                      "--public-key-file", "kms-bob.der"]
+        ours_bob = [*url, "--keyring", "kms-ecdh", "--curve", curve, "--key-id", bob,
+                    "--public-key-file", "kms-alice.der"]
+        ours_bob_discovery = [*url, "--keyring", "kms-ecdh-discovery", "--curve", curve,
+                              "--key-id", bob]
+        python_alice = peer.kms_ecdh_keyring(kms_client, curve, sender_arn=alice,
+                                             recipient_public_der=bob_der)
+        python_bob = peer.kms_ecdh_keyring(kms_client, curve, sender_arn=bob,
+                                           recipient_public_der=alice_der)
+        python_bob_discovery = peer.kms_ecdh_keyring(kms_client, curve, recipient_arn=bob)
+        for suite in SUITES:
+            plaintext = data(4097, f"kms-ecdh-{curve}-{suite}")
+            label = f"aws-kms-ecdh {curve} suite={suite:#06x}"
+            runner.case(f"{label} static kms->python static", lambda: ours_to_python(
+                runner, peer, python_bob, ours_alice, plaintext, suite, 4096))
+            runner.case(f"{label} static kms->python discovery", lambda: ours_to_python(
+                runner, peer, python_bob_discovery, ours_alice, plaintext, suite, 4096))
+            runner.case(f"{label} static python->kms static", lambda: python_to_ours(
+                runner, peer, python_alice, ours_bob, plaintext, suite, 4096))
+            runner.case(f"{label} static python->kms discovery", lambda: python_to_ours(
+                runner, peer, python_alice, ours_bob_discovery, plaintext, suite, 4096))
+        # Raw senders to the KMS key: the discovery keyrings read `raw-ecdh` keys too.
+        ours_raw_to_bob = ["--keyring", "raw-ecdh-ephemeral", "--curve", curve,
+                           "--public-key-file", "kms-bob.der"]
+        python_raw_to_bob = peer.raw_ecdh_keyring(curve, recipient_public_der=bob_der)
+        plaintext = data(1000, f"kms-ecdh-raw-{curve}")
+        label = f"aws-kms-ecdh {curve} raw ephemeral sender"
+        runner.case(f"{label} kms->python discovery", lambda: ours_to_python(
+            runner, peer, python_bob_discovery, ours_raw_to_bob, plaintext, 0x0478, 4096))
+        runner.case(f"{label} python->kms discovery", lambda: python_to_ours(
+            runner, peer, python_raw_to_bob, ours_bob_discovery, plaintext, 0x0478, 4096))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=("raw", "kms"), help="which keyring to test")
+    parser.add_argument("mode", choices=("raw", "kms", "raw-ecdh", "kms-rsa", "kms-ecdh"),
+                        help="which keyring to test")
     parser.add_argument("--kms", default=os.path.join(ROOT, "target", "debug", "kms"),
                         help="the kms binary (default: target/debug/kms)")
     parser.add_argument("--endpoint",
@@ -456,13 +704,16 @@ def main():
         runner = Runner(options.kms, workdir)
         if options.mode == "raw":
             raw_cases(runner, peer)
+        elif options.mode == "raw-ecdh":
+            raw_ecdh_cases(runner, peer)
         elif not options.endpoint:
             print("FAIL no KMS endpoint: pass --endpoint, or run this under scripts/with-moto.sh "
                   "or scripts/with-kms-serve.sh")
             runner.failed += 1
         else:
             print(f"KMS endpoint {options.endpoint}", flush=True)
-            kms_cases(runner, peer, options.endpoint)
+            cases = {"kms": kms_cases, "kms-rsa": kms_rsa_cases, "kms-ecdh": kms_ecdh_cases}
+            cases[options.mode](runner, peer, options.endpoint)
     print(f"{runner.passed} passed, {runner.failed} failed", flush=True)
     return 1 if runner.failed or not runner.passed else 0
 

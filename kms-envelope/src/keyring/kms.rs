@@ -9,7 +9,9 @@ use kms_core::{
 };
 
 use crate::error::{Error, Result};
-use crate::keyring::{DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring};
+use crate::keyring::{
+    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, keyring_failure,
+};
 
 /// The provider id of encrypted data keys wrapped by a KMS.
 pub(crate) const KMS_PROVIDER_ID: &str = "aws-kms";
@@ -122,17 +124,14 @@ impl KmsKeyring {
 fn answered_arn(key_id: &str) -> Result<String> {
     match Arn::parse(key_id) {
         Some(arn) if arn.resource_type() == "key" => Ok(key_id.to_owned()),
-        _ => Err(Error::Kms(kms_core::Error::Backend {
-            backend: "envelope",
-            message: format!("the KMS answered with `{key_id}`, which is not a key ARN"),
-            retryable: false,
-            source: None,
-        })),
+        _ => Err(Error::Kms(keyring_failure(format!(
+            "the KMS answered with `{key_id}`, which is not a key ARN"
+        )))),
     }
 }
 
 /// Whether the configured `key` names the key of this ARN.
-fn names(key: &KeyId, arn: &Arn) -> bool {
+pub(crate) fn names(key: &KeyId, arn: &Arn) -> bool {
     match key.form() {
         KeyIdForm::KeyArn => key.as_str() == arn.as_str(),
         KeyIdForm::KeyId => key.as_str() == arn.resource_id(),
@@ -153,15 +152,10 @@ impl Keyring for KmsKeyring {
             let response = self.kms.generate_data_key(request).await?;
             let arn = answered_arn(&response.key_id)?;
             if response.plaintext.len() != key_len {
-                return Err(Error::Kms(kms_core::Error::Backend {
-                    backend: "envelope",
-                    message: format!(
-                        "the KMS generated a data key of {} bytes, not {key_len}",
-                        response.plaintext.len()
-                    ),
-                    retryable: false,
-                    source: None,
-                }));
+                return Err(Error::Kms(keyring_failure(format!(
+                    "the KMS generated a data key of {} bytes, not {key_len}",
+                    response.plaintext.len()
+                ))));
             }
             materials.set_data_key(response.plaintext)?;
             materials.push_encrypted_data_key(EncryptedDataKey::new(

@@ -9,14 +9,24 @@ use crate::error::Result;
 use crate::keys::signing::SigningKey;
 use crate::suite::AlgorithmSuite;
 
+mod ecc;
+mod ecdh;
 mod kms;
+mod kms_ecdh;
+mod kms_rsa;
 mod multi;
+mod pem;
 mod raw_aes;
+mod raw_ecdh;
 mod raw_rsa;
 
+pub use self::ecc::EcdhCurve;
 pub use self::kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring};
+pub use self::kms_ecdh::KmsEcdhKeyring;
+pub use self::kms_rsa::KmsRsaKeyring;
 pub use self::multi::MultiKeyring;
 pub use self::raw_aes::RawAesKeyring;
+pub use self::raw_ecdh::RawEcdhKeyring;
 pub use self::raw_rsa::{RawRsaKeyring, RsaPadding};
 
 /// One encrypted copy of the data key, as stored in a message header.
@@ -356,8 +366,9 @@ fn check_data_key(suite: AlgorithmSuite, already: bool, data_key: &SecretBytes) 
 /// A source of data keys: generates and wraps the data key of a message on encrypt, and
 /// unwraps it on decrypt.
 ///
-/// The keyrings of this crate are [`KmsKeyring`], [`KmsDiscoveryKeyring`], [`RawAesKeyring`],
-/// [`RawRsaKeyring`] and [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
+/// The keyrings of this crate are [`KmsKeyring`], [`KmsDiscoveryKeyring`], [`KmsRsaKeyring`],
+/// [`KmsEcdhKeyring`], [`RawAesKeyring`], [`RawRsaKeyring`], [`RawEcdhKeyring`] and
+/// [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
 /// as `Arc<dyn Keyring>`.
 #[async_trait]
 pub trait Keyring: fmt::Debug + Send + Sync + 'static {
@@ -406,6 +417,17 @@ pub(crate) fn raw_namespace(namespace: String) -> Result<String> {
         ));
     }
     Ok(namespace)
+}
+
+/// A KMS answer a keyring cannot accept (another key's ARN, a secret of the wrong size): a
+/// failure of the backend, not of the message.
+pub(crate) fn keyring_failure(message: impl Into<String>) -> kms_core::Error {
+    kms_core::Error::Backend {
+        backend: "envelope",
+        message: message.into(),
+        retryable: false,
+        source: None,
+    }
 }
 
 /// A fresh random data key for the suite.

@@ -8,13 +8,12 @@ use aws_lc_rs::rsa::{
     OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey,
     Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
 };
-use base64::Engine;
 use kms_core::SecretBytes;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::keyring::{
-    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, raw_namespace,
+    DecryptionMaterials, EncryptedDataKey, EncryptionMaterials, Keyring, pem, raw_namespace,
 };
 
 /// The RSA padding of a [`RawRsaKeyring`], as the AWS Encryption SDK defines them. OAEP uses
@@ -137,7 +136,7 @@ impl RawRsaKeyring {
     ///
     /// [`Error::InvalidArgument`] if the PEM or the key is not valid.
     pub fn with_public_key_pem(self, pem: &str) -> Result<Self> {
-        let der = pem_decode(pem, "PUBLIC KEY")?;
+        let der = pem::decode(pem, "PUBLIC KEY")?;
         self.with_public_key_der(&der)
     }
 
@@ -147,7 +146,7 @@ impl RawRsaKeyring {
     ///
     /// [`Error::InvalidArgument`] if the PEM or the key is not valid.
     pub fn with_private_key_pem(self, pem: &str) -> Result<Self> {
-        let der = Zeroizing::new(pem_decode(pem, "PRIVATE KEY")?);
+        let der = Zeroizing::new(pem::decode(pem, "PRIVATE KEY")?);
         self.with_private_key_der(&der)
     }
 
@@ -205,21 +204,6 @@ impl RawRsaKeyring {
         };
         (plaintext.len() == key_len).then(|| SecretBytes::copy_from_slice(plaintext))
     }
-}
-
-/// The DER bytes of a PEM block with this label.
-fn pem_decode(pem: &str, label: &str) -> Result<Vec<u8>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let body = pem
-        .split_once(&begin)
-        .and_then(|(_, rest)| rest.split_once(&end))
-        .map(|(body, _)| body)
-        .ok_or_else(|| Error::invalid(format!("no `{begin}` PEM block")))?;
-    let text: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .map_err(|_| Error::invalid("the PEM block is not valid base64"))
 }
 
 #[async_trait]
