@@ -63,11 +63,10 @@ pub(crate) fn max_oaep_material(
     algorithm: &AlgorithmSpec,
     spec: &WrappingKeySpec,
 ) -> Result<usize> {
-    let (oaep, _) = scheme(algorithm)?;
-    let hash_len = if std::ptr::eq(oaep, &OAEP_SHA1_MGF1SHA1) {
-        20
-    } else {
-        32
+    scheme(algorithm)?;
+    let hash_len = match algorithm {
+        AlgorithmSpec::RsaesOaepSha1 | AlgorithmSpec::RsaAesKeyWrapSha1 => 20,
+        _ => 32,
     };
     Ok(modulus_len(spec)? - 2 * hash_len - 2)
 }

@@ -156,12 +156,13 @@ impl Store {
                     .or_else(|| known.as_ref().and_then(|k| k.description.clone())),
                 present: true,
             };
+            let arn = key.arn.clone();
             install(key, material, entry, known.as_ref(), now)?;
             if let Some(valid_to) = valid_to {
                 keyring.expect_expiry(valid_to);
             }
             Ok(ImportKeyMaterialResponse::new()
-                .with_key_id(keyring_arn(&self.identity, &request.key_id, keyring)?)
+                .with_key_id(arn)
                 .with_key_material_id(hex(&id)))
         })
     }
@@ -216,16 +217,6 @@ impl Store {
             })
         })
     }
-}
-
-/// The ARN of the key a request named (after a change that may have moved it in the map).
-fn keyring_arn(
-    identity: &crate::state::Identity,
-    key_id: &kms_core::KeyId,
-    keyring: &mut crate::state::Keyring,
-) -> Result<String> {
-    let member = KeyOnly::key_id("ImportKeyMaterial");
-    Ok(keyring.resolve_mut(identity, key_id, member)?.arn.clone())
 }
 
 /// Puts imported `material` into `key`. New symmetric material of a key that has current
