@@ -326,20 +326,12 @@ fn aws_import_guide_with_openssl_rsa_aes_key_wrap_sha_256() {
 fn an_openssl_ec_key_imported_signs_for_openssl() {
     let store = Workdir::new("byok-ecc");
     let key_id = create_external_key(&store, "ECC_NIST_P256", "SIGN_VERIFY");
-    openssl(
-        &store,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-outform",
-            "DER",
-            "-out",
-            "PrivateKey.der",
-        ],
-    );
+    // As AWS's guide makes asymmetric material: a key, then its PKCS#8 DER.
+    let genpkey = "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out PrivateKey.pem";
+    openssl(&store, &genpkey.split(' ').collect::<Vec<_>>());
+    let pkcs8 = "pkcs8 -topk8 -inform PEM -outform DER -in PrivateKey.pem -out PrivateKey.der \
+                 -nocrypt";
+    openssl(&store, &pkcs8.split_whitespace().collect::<Vec<_>>());
     get_parameters(&store, &key_id, "RSA_AES_KEY_WRAP_SHA_256");
     rsa_aes_key_wrap_sha256(&store, "PrivateKey.der");
     import(
@@ -371,10 +363,8 @@ fn an_openssl_ec_key_imported_signs_for_openssl() {
         &[
             "dgst",
             "-sha256",
-            "-verify",
-            "PrivateKey.der",
-            "-keyform",
-            "DER",
+            "-prverify",
+            "PrivateKey.pem",
             "-signature",
             "signature.der",
             "message.txt",
