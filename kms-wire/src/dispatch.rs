@@ -117,7 +117,8 @@ mod tests {
             "GenerateDataKeyWithoutPlaintext"
         );
         let names = operation_names();
-        assert_eq!(names.len(), 36);
+        assert_eq!(names.len(), 39);
+        assert!(names.contains(&"GetParametersForImport"));
         assert_eq!(names.first(), Some(&"CreateKey"));
         assert!(names.contains(&"ReEncrypt"));
     }
