@@ -108,6 +108,9 @@ KMS_SERVE_URL="local:?seed=$PWD/scripts/peers/asymmetric_peer_seed.toml" \
     scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/peers/asymmetric_peer.py \
         "$KMS_TEST_SERVE_URL" --seed scripts/peers/asymmetric_peer_seed.toml'
 
+step "against kms serve: Python's cryptography wraps key material for ImportKeyMaterial, scripts/peers/import_peer.py (every wrapping algorithm, symmetric, HMAC, ECC and RSA material)"
+scripts/with-kms-serve.sh bash -c '.venv/bin/python scripts/peers/import_peer.py "$KMS_TEST_SERVE_URL"'
+
 step "against moto_server: Python's cryptography, scripts/peers/asymmetric_peer.py --skip-unsupported-by-moto"
 scripts/with-moto.sh bash -c '.venv/bin/python scripts/peers/asymmetric_peer.py \
     "$KMS_TEST_MOTO_URL" --skip-unsupported-by-moto'

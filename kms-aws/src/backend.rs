@@ -2,30 +2,31 @@
 
 use async_trait::async_trait;
 use aws_sdk_kms::error::SdkError;
-use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::primitives::{Blob, DateTime};
 use kms_core::{
     Arn, CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateAliasRequest,
     CreateAliasResponse, CreateKeyRequest, CreateKeyResponse, DataKeyPairSpec, DecapsulateRequest,
     DecapsulateResponse, DecryptRequest, DecryptResponse, DeleteAliasRequest, DeleteAliasResponse,
-    DeriveSharedSecretRequest, DeriveSharedSecretResponse, DescribeKeyRequest, DescribeKeyResponse,
-    DisableKeyRequest, DisableKeyResponse, DisableKeyRotationRequest, DisableKeyRotationResponse,
-    EnableKeyRequest, EnableKeyResponse, EnableKeyRotationRequest, EnableKeyRotationResponse,
-    EncapsulateRequest, EncapsulateResponse, EncryptRequest, EncryptResponse, Error,
-    GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
-    GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
-    GenerateDataKeyRequest, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextRequest,
-    GenerateDataKeyWithoutPlaintextResponse, GenerateMacRequest, GenerateMacResponse,
-    GenerateRandomRequest, GenerateRandomResponse, GetKeyRotationStatusRequest,
-    GetKeyRotationStatusResponse, GetPublicKeyRequest, GetPublicKeyResponse, KeyId, Kms,
-    ListAliasesRequest, ListAliasesResponse, ListKeyRotationsRequest, ListKeyRotationsResponse,
-    ListKeysRequest, ListKeysResponse, ListResourceTagsRequest, ListResourceTagsResponse,
-    ReEncryptRequest, ReEncryptResponse, ReplicateKeyRequest, ReplicateKeyResponse, Result,
-    RotateKeyOnDemandRequest, RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest,
-    ScheduleKeyDeletionResponse, SignRequest, SignResponse, TagResourceRequest,
-    TagResourceResponse, UntagResourceRequest, UntagResourceResponse, UpdateAliasRequest,
-    UpdateAliasResponse, UpdateKeyDescriptionRequest, UpdateKeyDescriptionResponse,
-    UpdatePrimaryRegionRequest, UpdatePrimaryRegionResponse, VerifyMacRequest, VerifyMacResponse,
-    VerifyRequest, VerifyResponse,
+    DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialResponse, DeriveSharedSecretRequest,
+    DeriveSharedSecretResponse, DescribeKeyRequest, DescribeKeyResponse, DisableKeyRequest,
+    DisableKeyResponse, DisableKeyRotationRequest, DisableKeyRotationResponse, EnableKeyRequest,
+    EnableKeyResponse, EnableKeyRotationRequest, EnableKeyRotationResponse, EncapsulateRequest,
+    EncapsulateResponse, EncryptRequest, EncryptResponse, Error, GenerateDataKeyPairRequest,
+    GenerateDataKeyPairResponse, GenerateDataKeyPairWithoutPlaintextRequest,
+    GenerateDataKeyPairWithoutPlaintextResponse, GenerateDataKeyRequest, GenerateDataKeyResponse,
+    GenerateDataKeyWithoutPlaintextRequest, GenerateDataKeyWithoutPlaintextResponse,
+    GenerateMacRequest, GenerateMacResponse, GenerateRandomRequest, GenerateRandomResponse,
+    GetKeyRotationStatusRequest, GetKeyRotationStatusResponse, GetParametersForImportRequest,
+    GetParametersForImportResponse, GetPublicKeyRequest, GetPublicKeyResponse,
+    ImportKeyMaterialRequest, ImportKeyMaterialResponse, KeyId, Kms, ListAliasesRequest,
+    ListAliasesResponse, ListKeyRotationsRequest, ListKeyRotationsResponse, ListKeysRequest,
+    ListKeysResponse, ListResourceTagsRequest, ListResourceTagsResponse, ReEncryptRequest,
+    ReEncryptResponse, ReplicateKeyRequest, ReplicateKeyResponse, Result, RotateKeyOnDemandRequest,
+    RotateKeyOnDemandResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
+    SignRequest, SignResponse, TagResourceRequest, TagResourceResponse, UntagResourceRequest,
+    UntagResourceResponse, UpdateAliasRequest, UpdateAliasResponse, UpdateKeyDescriptionRequest,
+    UpdateKeyDescriptionResponse, UpdatePrimaryRegionRequest, UpdatePrimaryRegionResponse,
+    VerifyMacRequest, VerifyMacResponse, VerifyRequest, VerifyResponse,
 };
 
 use crate::AwsKms;
@@ -304,6 +305,71 @@ impl Kms for AwsKms {
             .rotation_list(output.rotations)?;
         response.truncated = output.truncated;
         response.next_marker = output.next_marker;
+        Ok(response)
+    }
+
+    async fn get_parameters_for_import(
+        &self,
+        request: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse> {
+        let output = self
+            .client
+            .get_parameters_for_import()
+            .key_id(key(&request.key_id))
+            .wrapping_algorithm(sdk_enum(request.wrapping_algorithm))
+            .wrapping_key_spec(sdk_enum(request.wrapping_key_spec))
+            .send()
+            .await
+            .map_err(|error| self.error("GetParametersForImport", error))?;
+        let answer = self.answer("GetParametersForImport");
+        let mut response = GetParametersForImportResponse::new();
+        response.key_id = output.key_id;
+        response.import_token = output.import_token.map(Blob::into_inner);
+        response.public_key = output.public_key.map(Blob::into_inner);
+        response.parameters_valid_to =
+            answer.time(output.parameters_valid_to, "ParametersValidTo")?;
+        Ok(response)
+    }
+
+    async fn import_key_material(
+        &self,
+        request: ImportKeyMaterialRequest,
+    ) -> Result<ImportKeyMaterialResponse> {
+        let output = self
+            .client
+            .import_key_material()
+            .key_id(key(&request.key_id))
+            .import_token(Blob::new(request.import_token))
+            .encrypted_key_material(Blob::new(request.encrypted_key_material))
+            .set_valid_to(request.valid_to.map(DateTime::from))
+            .set_expiration_model(request.expiration_model.map(sdk_enum))
+            .set_import_type(request.import_type.map(sdk_enum))
+            .set_key_material_description(request.key_material_description)
+            .set_key_material_id(request.key_material_id)
+            .send()
+            .await
+            .map_err(|error| self.error("ImportKeyMaterial", error))?;
+        let mut response = ImportKeyMaterialResponse::new();
+        response.key_id = output.key_id;
+        response.key_material_id = output.key_material_id;
+        Ok(response)
+    }
+
+    async fn delete_imported_key_material(
+        &self,
+        request: DeleteImportedKeyMaterialRequest,
+    ) -> Result<DeleteImportedKeyMaterialResponse> {
+        let output = self
+            .client
+            .delete_imported_key_material()
+            .key_id(key(&request.key_id))
+            .set_key_material_id(request.key_material_id)
+            .send()
+            .await
+            .map_err(|error| self.error("DeleteImportedKeyMaterial", error))?;
+        let mut response = DeleteImportedKeyMaterialResponse::new();
+        response.key_id = output.key_id;
+        response.key_material_id = output.key_material_id;
         Ok(response)
     }
 

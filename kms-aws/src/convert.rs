@@ -419,6 +419,9 @@ mod tests {
         check::<KeyMaterialState>("KeyMaterialState", sdk::KeyMaterialState::values());
         check::<ImportState>("ImportState", sdk::ImportState::values());
         check::<IncludeKeyMaterial>("IncludeKeyMaterial", sdk::IncludeKeyMaterial::values());
+        check::<AlgorithmSpec>("AlgorithmSpec", sdk::AlgorithmSpec::values());
+        check::<WrappingKeySpec>("WrappingKeySpec", sdk::WrappingKeySpec::values());
+        check::<ImportType>("ImportType", sdk::ImportType::values());
     }
 
     #[test]

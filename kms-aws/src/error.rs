@@ -133,7 +133,13 @@ exceptions! {
     DisabledException = "DisabledException" => |message| Error::Disabled { message };
     DryRunOperationException = "DryRunOperationException"
         => |message| Error::DryRunOperation { message };
+    ExpiredImportTokenException = "ExpiredImportTokenException"
+        => |message| Error::ExpiredImportToken { message };
     IncorrectKeyException = "IncorrectKeyException" => |message| Error::IncorrectKey { message };
+    IncorrectKeyMaterialException = "IncorrectKeyMaterialException"
+        => |message| Error::IncorrectKeyMaterial { message };
+    InvalidImportTokenException = "InvalidImportTokenException"
+        => |message| Error::InvalidImportToken { message };
     InvalidAliasNameException = "InvalidAliasNameException"
         => |message| Error::InvalidAliasName { message };
     InvalidArnException = "InvalidArnException" => |message| Error::InvalidArn { message };
@@ -236,6 +242,20 @@ operation_errors! {
     }
     list_key_rotations::ListKeyRotationsError {
         InvalidArnException, InvalidMarkerException, KmsInternalException,
+        KmsInvalidStateException, NotFoundException, UnsupportedOperationException,
+    }
+    get_parameters_for_import::GetParametersForImportError {
+        DependencyTimeoutException, InvalidArnException, KmsInternalException,
+        KmsInvalidStateException, NotFoundException, UnsupportedOperationException,
+    }
+    import_key_material::ImportKeyMaterialError {
+        DependencyTimeoutException, ExpiredImportTokenException, IncorrectKeyMaterialException,
+        InvalidArnException, InvalidCiphertextException, InvalidImportTokenException,
+        KmsInternalException, KmsInvalidStateException, NotFoundException,
+        UnsupportedOperationException,
+    }
+    delete_imported_key_material::DeleteImportedKeyMaterialError {
+        DependencyTimeoutException, InvalidArnException, KmsInternalException,
         KmsInvalidStateException, NotFoundException, UnsupportedOperationException,
     }
     create_alias::CreateAliasError {

@@ -25,18 +25,19 @@ use aws_sdk_kms::types::error::{DependencyTimeoutException, KeyUnavailableExcept
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use kms_aws::AwsKms;
 use kms_core::{
-    CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DataKeyPairSpec,
-    DecapsulateRequest, DecryptRequest, DeleteAliasRequest, DeriveSharedSecretRequest,
-    DescribeKeyRequest, DisableKeyRequest, DisableKeyRotationRequest, EnableKeyRequest,
-    EnableKeyRotationRequest, EncapsulateRequest, EncapsulationAlgorithmSpec, EncryptRequest,
-    Error, GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextRequest,
+    AlgorithmSpec, CancelKeyDeletionRequest, CreateAliasRequest, CreateKeyRequest, DataKeyPairSpec,
+    DecapsulateRequest, DecryptRequest, DeleteAliasRequest, DeleteImportedKeyMaterialRequest,
+    DeriveSharedSecretRequest, DescribeKeyRequest, DisableKeyRequest, DisableKeyRotationRequest,
+    EnableKeyRequest, EnableKeyRotationRequest, EncapsulateRequest, EncapsulationAlgorithmSpec,
+    EncryptRequest, Error, GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextRequest,
     GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextRequest, GenerateMacRequest,
-    GenerateRandomRequest, GetKeyRotationStatusRequest, GetPublicKeyRequest,
-    KeyAgreementAlgorithmSpec, KeyId, Kms, ListAliasesRequest, ListKeyRotationsRequest,
-    ListKeysRequest, ListResourceTagsRequest, MacAlgorithmSpec, MessageType, ReEncryptRequest,
-    ReplicateKeyRequest, RotateKeyOnDemandRequest, ScheduleKeyDeletionRequest, SignRequest,
-    SigningAlgorithmSpec, Tag, TagResourceRequest, UntagResourceRequest, UpdateAliasRequest,
-    UpdateKeyDescriptionRequest, UpdatePrimaryRegionRequest, VerifyMacRequest, VerifyRequest,
+    GenerateRandomRequest, GetKeyRotationStatusRequest, GetParametersForImportRequest,
+    GetPublicKeyRequest, ImportKeyMaterialRequest, KeyAgreementAlgorithmSpec, KeyId, Kms,
+    ListAliasesRequest, ListKeyRotationsRequest, ListKeysRequest, ListResourceTagsRequest,
+    MacAlgorithmSpec, MessageType, ReEncryptRequest, ReplicateKeyRequest, RotateKeyOnDemandRequest,
+    ScheduleKeyDeletionRequest, SignRequest, SigningAlgorithmSpec, Tag, TagResourceRequest,
+    UntagResourceRequest, UpdateAliasRequest, UpdateKeyDescriptionRequest,
+    UpdatePrimaryRegionRequest, VerifyMacRequest, VerifyRequest, WrappingKeySpec,
 };
 
 const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -329,6 +330,17 @@ mod every_operation {
             b"ciphertext".to_vec(),
             EncapsulationAlgorithmSpec::MlKem,
         ));
+        get_parameters_for_import(GetParametersForImportRequest::new(
+            key_id(),
+            AlgorithmSpec::RsaesOaepSha256,
+            WrappingKeySpec::Rsa2048,
+        ));
+        import_key_material(ImportKeyMaterialRequest::new(
+            key_id(),
+            b"token".to_vec(),
+            b"material".to_vec(),
+        ));
+        delete_imported_key_material(DeleteImportedKeyMaterialRequest::new(key_id()));
         replicate_key(ReplicateKeyRequest::new(key_id(), "us-west-2"));
         update_primary_region(UpdatePrimaryRegionRequest::new(key_id(), "us-west-2"));
     }

@@ -156,6 +156,10 @@ fn moto_capabilities() -> Capabilities {
         .without(Flag::DataKeyPairs)
         // EnableKeyRotation and RotateKeyOnDemand of asymmetric and HMAC keys succeed.
         .without(Flag::RefusesAsymmetricRotation)
+        // CreateKey with Origin EXTERNAL makes an Enabled key with KMS-made material (never
+        // PendingImport), and GetParametersForImport, ImportKeyMaterial and
+        // DeleteImportedKeyMaterial are not implemented.
+        .without(Flag::ImportsKeyMaterial)
 }
 
 /// The whole conformance suite: every check of `run_all`, with the flags above.

@@ -104,6 +104,13 @@ pub(crate) enum Operation {
     RotateKeyOnDemand(KeyArg),
     /// Lists a key's materials.
     ListKeyRotations(ListKeyRotations),
+    /// A wrapping public key and an import token to import key material into a key of
+    /// origin EXTERNAL.
+    GetParametersForImport(GetParametersForImport),
+    /// Imports key material wrapped under the public key of get-parameters-for-import.
+    ImportKeyMaterial(ImportKeyMaterial),
+    /// Deletes imported key material; the key waits, pending import, for the same material.
+    DeleteImportedKeyMaterial(DeleteImportedKeyMaterial),
     /// Names a key.
     CreateAlias(AliasTarget),
     /// Points an alias at another key.
@@ -182,6 +189,9 @@ impl Operation {
             Self::GetKeyRotationStatus(_) => "GetKeyRotationStatus",
             Self::RotateKeyOnDemand(_) => "RotateKeyOnDemand",
             Self::ListKeyRotations(_) => "ListKeyRotations",
+            Self::GetParametersForImport(_) => "GetParametersForImport",
+            Self::ImportKeyMaterial(_) => "ImportKeyMaterial",
+            Self::DeleteImportedKeyMaterial(_) => "DeleteImportedKeyMaterial",
             Self::CreateAlias(_) => "CreateAlias",
             Self::UpdateAlias(_) => "UpdateAlias",
             Self::DeleteAlias(_) => "DeleteAlias",
@@ -243,6 +253,10 @@ pub(crate) struct CreateKey {
     /// SYMMETRIC_DEFAULT, RSA_2048, ECC_NIST_P256, HMAC_256, ML_DSA_65, ML_KEM_768...
     #[arg(long)]
     pub(crate) key_spec: Option<String>,
+    /// AWS_KMS (the default) or EXTERNAL: a key that waits, pending import, for key
+    /// material imported with import-key-material.
+    #[arg(long)]
+    pub(crate) origin: Option<String>,
     /// The key policy (JSON).
     #[arg(long)]
     pub(crate) policy: Option<String>,
@@ -290,6 +304,63 @@ pub(crate) struct UpdatePrimaryRegion {
     /// The Region of the replica that becomes the primary key.
     #[arg(long)]
     pub(crate) primary_region: String,
+}
+
+/// The flags of `get-parameters-for-import`.
+#[derive(Debug, Args)]
+pub(crate) struct GetParametersForImport {
+    /// The key (key ID or key ARN), of origin EXTERNAL.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1 or
+    /// RSA_AES_KEY_WRAP_SHA_256.
+    #[arg(long)]
+    pub(crate) wrapping_algorithm: String,
+    /// RSA_2048, RSA_3072 or RSA_4096.
+    #[arg(long)]
+    pub(crate) wrapping_key_spec: String,
+}
+
+/// The flags of `import-key-material`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportKeyMaterial {
+    /// The key (key ID or key ARN) the import token was issued for.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The import token: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) import_token: String,
+    /// The wrapped key material: `fileb://PATH` or base64.
+    #[arg(long)]
+    pub(crate) encrypted_key_material: String,
+    /// KEY_MATERIAL_EXPIRES (the default: --valid-to is then required) or
+    /// KEY_MATERIAL_DOES_NOT_EXPIRE.
+    #[arg(long)]
+    pub(crate) expiration_model: Option<String>,
+    /// When the material expires: seconds since the epoch or an ISO 8601 UTC timestamp
+    /// (2026-12-31T23:59:59Z), at most 365 days ahead.
+    #[arg(long)]
+    pub(crate) valid_to: Option<String>,
+    /// NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL (symmetric keys).
+    #[arg(long)]
+    pub(crate) import_type: Option<String>,
+    /// A description of the material (symmetric keys).
+    #[arg(long)]
+    pub(crate) key_material_description: Option<String>,
+    /// The ID of the material imported again (symmetric keys).
+    #[arg(long)]
+    pub(crate) key_material_id: Option<String>,
+}
+
+/// The flags of `delete-imported-key-material`.
+#[derive(Debug, Args)]
+pub(crate) struct DeleteImportedKeyMaterial {
+    /// The key (key ID or key ARN), of origin EXTERNAL.
+    #[arg(long)]
+    pub(crate) key_id: String,
+    /// The material to delete; the current material by default.
+    #[arg(long)]
+    pub(crate) key_material_id: Option<String>,
 }
 
 /// The flags of `update-key-description`.

@@ -3,9 +3,10 @@
 
 use kms::ops::*;
 use kms::{
-    DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec,
-    IncludeKeyMaterial, KeyAgreementAlgorithmSpec, KeySpec, KeyUsage, Kms, MacAlgorithmSpec,
-    MessageType, SecretBytes, SigningAlgorithmSpec,
+    AlgorithmSpec, DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec,
+    EncryptionAlgorithmSpec, ExpirationModelType, ImportType, IncludeKeyMaterial,
+    KeyAgreementAlgorithmSpec, KeySpec, KeyUsage, Kms, MacAlgorithmSpec, MessageType, OriginType,
+    SecretBytes, SigningAlgorithmSpec, WrappingKeySpec,
 };
 use kms_wire::{Shape, Timestamps};
 use serde_json::{Map, Value, json};
@@ -28,6 +29,9 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             }
             if let Some(spec) = flags.key_spec {
                 request = request.with_key_spec(KeySpec::from(spec.as_str()));
+            }
+            if let Some(origin) = flags.origin {
+                request = request.with_origin(OriginType::from(origin.as_str()));
             }
             if let Some(policy) = flags.policy {
                 request = request.with_policy(policy);
@@ -98,6 +102,21 @@ pub(crate) async fn run(kms: &dyn Kms, command: Command) -> Result<Option<Value>
             Some(printed(&kms.rotate_key_on_demand(request).await?)?)
         }
         Command::ListKeyRotations(flags) => Some(list_key_rotations(kms, flags).await?),
+        Command::GetParametersForImport(flags) => {
+            let request = GetParametersForImportRequest::new(
+                args::key_id("key-id", &flags.key_id)?,
+                AlgorithmSpec::from(flags.wrapping_algorithm.as_str()),
+                WrappingKeySpec::from(flags.wrapping_key_spec.as_str()),
+            );
+            Some(printed(&kms.get_parameters_for_import(request).await?)?)
+        }
+        Command::ImportKeyMaterial(flags) => Some(import_key_material(kms, flags).await?),
+        Command::DeleteImportedKeyMaterial(flags) => {
+            let key_id = args::key_id("key-id", &flags.key_id)?;
+            let mut request = DeleteImportedKeyMaterialRequest::new(key_id);
+            request.key_material_id = flags.key_material_id;
+            Some(printed(&kms.delete_imported_key_material(request).await?)?)
+        }
         Command::CreateAlias(flags) => {
             let target = args::key_id("target-key-id", &flags.target_key_id)?;
             kms.create_alias(CreateAliasRequest::new(flags.alias_name, target))
@@ -508,6 +527,31 @@ async fn list_key_rotations(kms: &dyn Kms, flags: cli::ListKeyRotations) -> Resu
 
 /// A response, or an entry of a listing, as the AWS CLI prints it: its JSON shape, with
 /// timestamps in ISO 8601.
+/// `import-key-material`.
+async fn import_key_material(
+    kms: &dyn Kms,
+    flags: cli::ImportKeyMaterial,
+) -> Result<Value, Failure> {
+    let mut request = ImportKeyMaterialRequest::new(
+        args::key_id("key-id", &flags.key_id)?,
+        args::blob("import-token", &flags.import_token)?,
+        args::blob("encrypted-key-material", &flags.encrypted_key_material)?,
+    );
+    request.expiration_model = flags
+        .expiration_model
+        .as_deref()
+        .map(ExpirationModelType::from);
+    request.valid_to = flags
+        .valid_to
+        .as_deref()
+        .map(|valid_to| args::timestamp("valid-to", valid_to))
+        .transpose()?;
+    request.import_type = flags.import_type.as_deref().map(ImportType::from);
+    request.key_material_description = flags.key_material_description;
+    request.key_material_id = flags.key_material_id;
+    printed(&kms.import_key_material(request).await?)
+}
+
 fn printed<T: Shape>(shape: &T) -> Result<Value, Failure> {
     let mut json = shape.to_json(Timestamps::Iso8601);
     let value = serde_json::from_slice(&json);

@@ -646,6 +646,49 @@ aws_enum! {
 }
 
 aws_enum! {
+    /// The algorithm that wraps key material for `ImportKeyMaterial` (AWS's `AlgorithmSpec`).
+    AlgorithmSpec {
+        /// RSA-OAEP with SHA-1 (deprecated for RSA_4096 wrapping keys by AWS's guide).
+        RsaesOaepSha1 = "RSAES_OAEP_SHA_1",
+        /// RSA-OAEP with SHA-256.
+        RsaesOaepSha256 = "RSAES_OAEP_SHA_256",
+        /// RSA PKCS#1 v1.5 encryption: no longer accepted by AWS.
+        RsaesPkcs1V15 = "RSAES_PKCS1_V1_5",
+        /// An ephemeral AES-256 key wraps the material (AES key wrap with padding, RFC 5649);
+        /// RSA-OAEP with SHA-1 wraps that AES key.
+        RsaAesKeyWrapSha1 = "RSA_AES_KEY_WRAP_SHA_1",
+        /// As `RSA_AES_KEY_WRAP_SHA_1`, with RSA-OAEP SHA-256.
+        RsaAesKeyWrapSha256 = "RSA_AES_KEY_WRAP_SHA_256",
+        /// SM2 public key encryption (China Regions only).
+        Sm2Pke = "SM2PKE",
+    }
+}
+
+aws_enum! {
+    /// The type of the public key that wraps key material for import.
+    WrappingKeySpec {
+        /// RSA with a 2048-bit modulus.
+        Rsa2048 = "RSA_2048",
+        /// RSA with a 3072-bit modulus.
+        Rsa3072 = "RSA_3072",
+        /// RSA with a 4096-bit modulus.
+        Rsa4096 = "RSA_4096",
+        /// SM2 (China Regions only).
+        Sm2 = "SM2",
+    }
+}
+
+aws_enum! {
+    /// Whether `ImportKeyMaterial` brings material the key already had, or new material.
+    ImportType {
+        /// Material the key had before (a re-import).
+        ExistingKeyMaterial = "EXISTING_KEY_MATERIAL",
+        /// New material, for a first import or an on-demand rotation of a symmetric key.
+        NewKeyMaterial = "NEW_KEY_MATERIAL",
+    }
+}
+
+aws_enum! {
     /// Which materials `ListKeyRotations` lists.
     IncludeKeyMaterial {
         /// Every material, the original one included.

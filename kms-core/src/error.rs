@@ -140,6 +140,27 @@ pub enum Error {
         /// The service's message.
         message: String,
     },
+    /// `IncorrectKeyMaterialException`: imported key material is not the material the key
+    /// had, or does not fit the key (its length or its type).
+    #[error("IncorrectKeyMaterialException: {message}")]
+    IncorrectKeyMaterial {
+        /// The service's message.
+        message: String,
+    },
+    /// `ExpiredImportTokenException`: the import token of `ImportKeyMaterial` has expired
+    /// (24 hours after `GetParametersForImport`).
+    #[error("ExpiredImportTokenException: {message}")]
+    ExpiredImportToken {
+        /// The service's message.
+        message: String,
+    },
+    /// `InvalidImportTokenException`: the import token was not issued for this key, or is
+    /// not an import token at all.
+    #[error("InvalidImportTokenException: {message}")]
+    InvalidImportToken {
+        /// The service's message.
+        message: String,
+    },
     /// `KMSInvalidSignatureException`: a signature did not verify.
     #[error("KMSInvalidSignatureException")]
     InvalidSignature,
@@ -235,6 +256,9 @@ impl Error {
             Self::Unsupported { .. } => "UnsupportedOperationException",
             Self::Conflict { .. } => "ConflictException",
             Self::DryRunOperation { .. } => "DryRunOperationException",
+            Self::IncorrectKeyMaterial { .. } => "IncorrectKeyMaterialException",
+            Self::ExpiredImportToken { .. } => "ExpiredImportTokenException",
+            Self::InvalidImportToken { .. } => "InvalidImportTokenException",
             Self::InvalidSignature => "KMSInvalidSignatureException",
             Self::InvalidMac => "KMSInvalidMacException",
             Self::AccessDenied { .. } => "AccessDeniedException",
@@ -268,6 +292,9 @@ impl Error {
             | Self::Unsupported { message }
             | Self::Conflict { message }
             | Self::DryRunOperation { message }
+            | Self::IncorrectKeyMaterial { message }
+            | Self::ExpiredImportToken { message }
+            | Self::InvalidImportToken { message }
             | Self::AccessDenied { message }
             | Self::Throttling { message }
             | Self::DependencyTimeout { message }

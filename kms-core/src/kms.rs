@@ -131,6 +131,28 @@ pub trait Kms: Debug + Display + Send + Sync + 'static {
         Err(Error::not_implemented("ListKeyRotations", self))
     }
 
+    /// `GetParametersForImport`: a wrapping key and import token to import key material.
+    async fn get_parameters_for_import(
+        &self,
+        request: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse> {
+        Err(Error::not_implemented("GetParametersForImport", self))
+    }
+    /// `ImportKeyMaterial`: imports wrapped key material into an `EXTERNAL` key.
+    async fn import_key_material(
+        &self,
+        request: ImportKeyMaterialRequest,
+    ) -> Result<ImportKeyMaterialResponse> {
+        Err(Error::not_implemented("ImportKeyMaterial", self))
+    }
+    /// `DeleteImportedKeyMaterial`: deletes imported key material, keeping the key.
+    async fn delete_imported_key_material(
+        &self,
+        request: DeleteImportedKeyMaterialRequest,
+    ) -> Result<DeleteImportedKeyMaterialResponse> {
+        Err(Error::not_implemented("DeleteImportedKeyMaterial", self))
+    }
+
     /// `CreateAlias`: names a key.
     async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {
         Err(Error::not_implemented("CreateAlias", self))
@@ -283,7 +305,7 @@ pub type DynKms = dyn Kms;
 /// macro_rules! count {
 ///     ($( $op:ident($request:ty) -> $response:ty; )+) => { [$(stringify!($op)),+].len() };
 /// }
-/// assert_eq!(kms_core::for_each_operation!(count {}), 38);
+/// assert_eq!(kms_core::for_each_operation!(count {}), 41);
 /// ```
 #[macro_export]
 macro_rules! for_each_operation {
@@ -310,6 +332,12 @@ macro_rules! for_each_operation {
                 -> $crate::ops::RotateKeyOnDemandResponse;
             list_key_rotations($crate::ops::ListKeyRotationsRequest)
                 -> $crate::ops::ListKeyRotationsResponse;
+            get_parameters_for_import($crate::ops::GetParametersForImportRequest)
+                -> $crate::ops::GetParametersForImportResponse;
+            import_key_material($crate::ops::ImportKeyMaterialRequest)
+                -> $crate::ops::ImportKeyMaterialResponse;
+            delete_imported_key_material($crate::ops::DeleteImportedKeyMaterialRequest)
+                -> $crate::ops::DeleteImportedKeyMaterialResponse;
             create_alias($crate::ops::CreateAliasRequest) -> $crate::ops::CreateAliasResponse;
             update_alias($crate::ops::UpdateAliasRequest) -> $crate::ops::UpdateAliasResponse;
             delete_alias($crate::ops::DeleteAliasRequest) -> $crate::ops::DeleteAliasResponse;

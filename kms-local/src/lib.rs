@@ -33,6 +33,7 @@ mod durable;
 #[doc(hidden)]
 pub mod fuzzing;
 mod hmac;
+mod import;
 pub mod insecure;
 mod limits;
 mod material;
@@ -335,6 +336,28 @@ impl Kms for LocalKms {
         request: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse> {
         self.call(request, Store::list_key_rotations).await
+    }
+
+    async fn get_parameters_for_import(
+        &self,
+        request: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse> {
+        self.call(request, Store::get_parameters_for_import).await
+    }
+
+    async fn import_key_material(
+        &self,
+        request: ImportKeyMaterialRequest,
+    ) -> Result<ImportKeyMaterialResponse> {
+        self.call(request, Store::import_key_material).await
+    }
+
+    async fn delete_imported_key_material(
+        &self,
+        request: DeleteImportedKeyMaterialRequest,
+    ) -> Result<DeleteImportedKeyMaterialResponse> {
+        self.call(request, Store::delete_imported_key_material)
+            .await
     }
 
     async fn create_alias(&self, request: CreateAliasRequest) -> Result<CreateAliasResponse> {

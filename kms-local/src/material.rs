@@ -62,6 +62,10 @@ pub(crate) enum KeyMaterial {
     Hmac(Box<HmacKey>),
     /// The private key of an asymmetric key (boxed: the parsed forms are large).
     Asymmetric(Box<StoredPrivateKey>),
+    /// No material: an HMAC or asymmetric key of origin `EXTERNAL` before its import, or
+    /// after its material was deleted or expired. (A symmetric key without material holds
+    /// no AES materials instead.)
+    Absent,
 }
 
 impl KeyMaterial {
@@ -110,7 +114,7 @@ impl KeyMaterial {
     pub(crate) fn versions(&self) -> &[Material] {
         match self {
             Self::Symmetric(versions) => versions,
-            Self::Hmac(_) | Self::Asymmetric(_) => &[],
+            Self::Hmac(_) | Self::Asymmetric(_) | Self::Absent => &[],
         }
     }
 
@@ -118,7 +122,7 @@ impl KeyMaterial {
     pub(crate) fn versions_mut(&mut self) -> Option<&mut Vec<Material>> {
         match self {
             Self::Symmetric(versions) => Some(versions),
-            Self::Hmac(_) | Self::Asymmetric(_) => None,
+            Self::Hmac(_) | Self::Asymmetric(_) | Self::Absent => None,
         }
     }
 
@@ -126,7 +130,7 @@ impl KeyMaterial {
     /// seed or export; none for a symmetric key.
     pub(crate) fn secret(&self) -> Option<&SecretBytes> {
         match self {
-            Self::Symmetric(_) => None,
+            Self::Symmetric(_) | Self::Absent => None,
             Self::Hmac(key) => Some(key.secret()),
             Self::Asymmetric(key) => Some(&key.pkcs8),
         }
@@ -136,7 +140,7 @@ impl KeyMaterial {
     pub(crate) fn hmac(&self) -> Option<&HmacKey> {
         match self {
             Self::Hmac(key) => Some(key),
-            Self::Symmetric(_) | Self::Asymmetric(_) => None,
+            Self::Symmetric(_) | Self::Asymmetric(_) | Self::Absent => None,
         }
     }
 
@@ -154,7 +158,7 @@ impl KeyMaterial {
     pub(crate) fn private_key(&self) -> Result<Option<&PrivateKey>> {
         match self {
             Self::Asymmetric(key) => key.get().map(Some),
-            Self::Symmetric(_) | Self::Hmac(_) => Ok(None),
+            Self::Symmetric(_) | Self::Hmac(_) | Self::Absent => Ok(None),
         }
     }
 
@@ -162,7 +166,7 @@ impl KeyMaterial {
     /// serve `SYMMETRIC_DEFAULT` only.
     fn spec(&self) -> Option<&KeySpec> {
         match self {
-            Self::Symmetric(_) => None,
+            Self::Symmetric(_) | Self::Absent => None,
             Self::Hmac(key) => Some(key.spec()),
             Self::Asymmetric(key) => Some(&key.spec),
         }

@@ -22,6 +22,11 @@
 //! key_spec = "HMAC_256"
 //! key_usage = "GENERATE_VERIFY_MAC"
 //! material = "base64 of the HMAC key's bytes"
+//!
+//! [[keys]]
+//! key_id = "5b6c7d8e-9fa0-4b1c-8d2e-3f4a5b6c7d8e"
+//! origin = "EXTERNAL"                         # imported material (AWS_KMS if absent)
+//! material = "base64 of 32 bytes"
 //! ```
 //!
 //! `material` is always base64 of the key's secret: 32 bytes of AES key for a symmetric key,
@@ -94,6 +99,10 @@ pub struct SeedKey {
     /// derived from its material.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub material_ids: Vec<String>,
+    /// `EXTERNAL` for a key of imported key material (its `material` imported, never
+    /// expiring, with the material ID `ImportKeyMaterial` gives it); `AWS_KMS` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Aliases of the key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -280,9 +289,26 @@ fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded>
     let usage = key_usage_for(&spec, usage)
         .and_then(|usage| check_offered_in_region(&spec, &identity.region).map(|()| usage))
         .map_err(|err| invalid(&id, err.message()))?;
+    let origin = match seed.origin.as_deref() {
+        None | Some("AWS_KMS") => OriginType::AwsKms,
+        Some("EXTERNAL") => {
+            crate::import::check_importable(&spec).map_err(|err| invalid(&id, err.message()))?;
+            OriginType::External
+        }
+        Some(other) => {
+            return Err(invalid(
+                &id,
+                &format!("origin '{other}' is not AWS_KMS or EXTERNAL"),
+            ));
+        }
+    };
     let material = match Kind::of(&spec) {
         Kind::Symmetric => KeyMaterial::Symmetric(symmetric_materials(seed, &id, now)?),
         Kind::Hmac | Kind::Asymmetric => secret_material(seed, &id, &spec)?,
+    };
+    let external = match origin {
+        OriginType::External => Some(Box::new(crate::import::seeded(&id, &material)?)),
+        _ => None,
     };
     let key = Key {
         arn: identity.key_arn(&id),
@@ -291,12 +317,13 @@ fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded>
         description: seed.description.clone(),
         spec,
         usage,
-        origin: OriginType::AwsKms,
+        origin,
         state,
         deletion: None,
         rotation: None,
         material,
         tags,
+        external,
         id,
     };
     Ok(Seeded {
@@ -429,6 +456,7 @@ pub(crate) fn export(key: &Key, aliases: Vec<String>) -> Result<SeedKey> {
         material,
         rotations,
         material_ids,
+        origin: (key.origin == OriginType::External).then(|| key.origin.as_str().to_owned()),
         aliases,
         tags: key.tags.clone(),
     })

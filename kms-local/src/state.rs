@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 use kms_core::{
-    Arn, EncryptionAlgorithmSpec, Error, KeyId, KeyManagerType, KeyMetadata, KeySpec, KeyState,
-    KeyUsage, OriginType, Result, RotationType,
+    Arn, EncryptionAlgorithmSpec, Error, ExpirationModelType, KeyId, KeyManagerType, KeyMetadata,
+    KeySpec, KeyState, KeyUsage, OriginType, Result, RotationType,
 };
 
 use crate::asymmetric::PrivateKey;
 use crate::blob::MATERIAL_ID_LEN;
 use crate::hmac::HmacKey;
+use crate::import::External;
 use crate::material::{KeyMaterial, Kind, Material};
 
 /// The partition, region and account the backend plays.
@@ -152,6 +153,8 @@ pub(crate) struct Key {
     /// Its secret material: AES materials, an HMAC key or a private key, as its spec says.
     pub(crate) material: KeyMaterial,
     pub(crate) tags: BTreeMap<String, String>,
+    /// What a key of origin `EXTERNAL` keeps of its imports; `None` for other keys.
+    pub(crate) external: Option<Box<External>>,
 }
 
 impl Key {
@@ -324,15 +327,20 @@ impl Key {
         self.check_usable()
     }
 
-    /// Rotation exists only for symmetric encryption keys with KMS-made material: the
-    /// `UnsupportedOperationException` of `operation` for any other key.
+    /// Rotation exists only for symmetric encryption keys: the `UnsupportedOperationException`
+    /// of `operation` for any other key. Automatic rotation needs KMS-made material; a key of
+    /// imported material rotates on demand only, to material imported for it
+    /// (`RotateKeyOnDemand` and `ListKeyRotations`, as AWS documents since 2025).
     pub(crate) fn check_rotation_supported(&self, operation: &str) -> Result<()> {
+        let on_demand = matches!(operation, "RotateKeyOnDemand" | "ListKeyRotations");
         let what = if Kind::of(&self.spec) != Kind::Symmetric {
             format!("key spec is {}", self.spec)
-        } else if self.origin != OriginType::AwsKms {
-            format!("origin is {}", self.origin)
-        } else {
+        } else if self.origin == OriginType::AwsKms
+            || (self.origin == OriginType::External && on_demand)
+        {
             return Ok(());
+        } else {
+            format!("origin is {}", self.origin)
         };
         let message = if operation == "RotateKeyOnDemand" {
             // AWS's empty message (kms-api §1.3).
@@ -344,6 +352,67 @@ impl Key {
             format!("{} {what} which is not valid for this operation.", self.arn)
         };
         Err(Error::Unsupported { message })
+    }
+
+    /// The expiry of the current imported material, with `KEY_MATERIAL_EXPIRES`.
+    fn current_valid_to(&self) -> Option<SystemTime> {
+        let external = self.external.as_ref()?;
+        let current = external.material(&external.current_id()?)?;
+        current.valid_to.filter(|_| current.present)
+    }
+
+    /// Deletes every present imported material whose expiry has passed by `now`; a key whose
+    /// current material expired goes back to `PendingImport`, as AWS does. Returns whether
+    /// anything expired.
+    pub(crate) fn expire_materials(&mut self, now: SystemTime) -> bool {
+        let Some(external) = self.external.as_mut() else {
+            return false;
+        };
+        let expired: Vec<[u8; MATERIAL_ID_LEN]> = external
+            .materials
+            .iter()
+            .filter(|m| m.present && m.valid_to.is_some_and(|valid_to| valid_to <= now))
+            .map(|m| m.id)
+            .collect();
+        for id in &expired {
+            self.delete_imported(id);
+        }
+        !expired.is_empty()
+    }
+
+    /// Deletes the imported material `id`; when it is the current material, the key goes
+    /// back to `PendingImport`.
+    pub(crate) fn delete_imported(&mut self, id: &[u8; MATERIAL_ID_LEN]) {
+        let was_current = self
+            .external
+            .as_ref()
+            .is_none_or(|external| external.current_id() == Some(*id));
+        if let Some(external) = self.external.as_mut() {
+            if let Some(material) = external.material_mut(id) {
+                material.present = false;
+            }
+            if external
+                .pending_rotation
+                .as_ref()
+                .is_some_and(|pending| &pending.id == id)
+            {
+                external.pending_rotation = None;
+            }
+        }
+        match &mut self.material {
+            KeyMaterial::Symmetric(versions) => versions.retain(|m| &m.id != id),
+            material => *material = KeyMaterial::Absent,
+        }
+        if was_current && self.state != KeyState::PendingDeletion {
+            self.state = KeyState::PendingImport;
+        }
+    }
+
+    /// When some present imported material of the key expires.
+    pub(crate) fn next_expiry(&self) -> Option<SystemTime> {
+        self.external
+            .as_ref()
+            .and_then(|external| external.next_expiry())
     }
 
     /// Its metadata, as `DescribeKey` gives it.
@@ -360,7 +429,10 @@ impl Key {
             .with_customer_master_key_spec(self.spec.clone())
             .with_key_spec(self.spec.clone())
             .with_multi_region(false);
-        if let Some(current) = self.current() {
+        if let Some(current) = self
+            .current()
+            .filter(|_| self.state != KeyState::PendingImport)
+        {
             metadata = metadata.with_current_key_material_id(current.id_hex.clone());
         }
         let spec = &self.spec;
@@ -386,6 +458,16 @@ impl Key {
             metadata = metadata
                 .with_deletion_date(deletion.date)
                 .with_pending_deletion_window_in_days(deletion.window_days);
+        }
+        if self.external.is_some() && self.state != KeyState::PendingImport {
+            metadata = match self.current_valid_to() {
+                Some(valid_to) => metadata
+                    .with_expiration_model(ExpirationModelType::KeyMaterialExpires)
+                    .with_valid_to(valid_to),
+                None => {
+                    metadata.with_expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
+                }
+            };
         }
         metadata
     }
@@ -420,6 +502,8 @@ pub(crate) struct Keyring {
     next_deletion: Option<SystemTime>,
     /// No enabled key is due for automatic rotation before this date.
     next_rotation: Option<SystemTime>,
+    /// No imported material expires before this date.
+    next_expiry: Option<SystemTime>,
     /// What changed since [`Keyring::take_touched`] was last called.
     touched: BTreeSet<Touched>,
 }
@@ -514,6 +598,9 @@ impl Keyring {
         if let Some(rotation) = key.rotation {
             self.expect_rotation(rotation.next);
         }
+        if let Some(expiry) = key.next_expiry() {
+            self.expect_expiry(expiry);
+        }
         self.touched.insert(Touched::Key(key.id.clone()));
         self.keys.insert(key.id.clone(), key);
     }
@@ -559,6 +646,33 @@ impl Keyring {
     /// [`Keyring::rotate_due`] looks then.
     pub(crate) fn expect_rotation(&mut self, date: SystemTime) {
         self.next_rotation = Some(self.next_rotation.map_or(date, |next| next.min(date)));
+    }
+
+    /// Notes that imported material may expire on `date`, so [`Keyring::expire_due`] looks
+    /// then.
+    pub(crate) fn expect_expiry(&mut self, date: SystemTime) {
+        self.next_expiry = Some(self.next_expiry.map_or(date, |next| next.min(date)));
+    }
+
+    /// Whether some imported material may have expired; the clock is read only when some
+    /// imported material expires.
+    pub(crate) fn expiry_due(&self, now: impl FnOnce() -> SystemTime) -> bool {
+        self.next_expiry.is_some_and(|next| next <= now())
+    }
+
+    /// Deletes every imported material whose expiry has passed, as AWS does.
+    pub(crate) fn expire_due(&mut self, now: SystemTime) {
+        if !self.expiry_due(|| now) {
+            return;
+        }
+        let mut touched = Vec::new();
+        for key in self.keys.values_mut() {
+            if key.expire_materials(now) {
+                touched.push(Touched::Key(key.id.clone()));
+            }
+        }
+        self.touched.extend(touched);
+        self.next_expiry = self.keys.values().filter_map(Key::next_expiry).min();
     }
 
     /// Whether some key may be due for automatic rotation; the clock is read only when a

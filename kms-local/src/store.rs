@@ -101,7 +101,7 @@ impl Store {
             durable.caught_up();
         }
         let keyring = self.peek();
-        if keyring.rotation_due(|| self.now()) {
+        if keyring.rotation_due(|| self.now()) || keyring.expiry_due(|| self.now()) {
             // Rotations are changes: made (and for a durable store, written) under the
             // write lock before anything reads the key.
             drop(keyring);
@@ -127,6 +127,7 @@ impl Store {
         let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
         let Some(durable) = &self.durable else {
             keyring.purge(now);
+            keyring.expire_due(now);
             let result = keyring
                 .rotate_due(now)
                 .and_then(|()| change(&mut keyring, now));
@@ -139,6 +140,7 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner);
         let result = journal.commit(&mut keyring, |keyring| {
             keyring.purge(now);
+            keyring.expire_due(now);
             keyring.rotate_due(now)?;
             change(keyring, now)
         });

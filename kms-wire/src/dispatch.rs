@@ -85,6 +85,7 @@ mod tests {
     fn names_are_aws_names_in_the_trait_order() {
         let names = operation_names();
         assert_eq!(names.len(), OperationName::all().len());
+        assert!(names.contains(&"GetParametersForImport"));
         assert_eq!(names.first(), Some(&"CreateKey"));
         assert!(names.contains(&"ReEncrypt"));
     }

@@ -11,11 +11,12 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use kms_core::{
-    DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec, EncryptionAlgorithmSpec,
-    EncryptionContext, Error, ExpirationModelType, ImportState, IncludeKeyMaterial,
-    KeyAgreementAlgorithmSpec, KeyId, KeyManagerType, KeyMaterialState, KeySpec, KeyState,
-    KeyUsage, MacAlgorithmSpec, MessageType, MultiRegionKeyType, OriginType, RotationType,
-    SecretBytes, SigningAlgorithmSpec,
+    AlgorithmSpec, DataKeyPairSpec, DataKeySpec, EncapsulationAlgorithmSpec,
+    EncryptionAlgorithmSpec, EncryptionContext, Error, ExpirationModelType, ImportState,
+    ImportType, IncludeKeyMaterial, KeyAgreementAlgorithmSpec, KeyId, KeyManagerType,
+    KeyMaterialState, KeySpec, KeyState, KeyUsage, MacAlgorithmSpec, MessageType,
+    MultiRegionKeyType, OriginType, RotationType, SecretBytes, SigningAlgorithmSpec,
+    WrappingKeySpec,
 };
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
@@ -352,7 +353,7 @@ enum_members! {
     KeySpec KeyUsage KeyState EncryptionAlgorithmSpec SigningAlgorithmSpec MacAlgorithmSpec
     KeyAgreementAlgorithmSpec OriginType KeyManagerType ExpirationModelType DataKeySpec
     DataKeyPairSpec RotationType KeyMaterialState ImportState IncludeKeyMaterial MessageType
-    EncapsulationAlgorithmSpec MultiRegionKeyType
+    EncapsulationAlgorithmSpec MultiRegionKeyType AlgorithmSpec WrappingKeySpec ImportType
 }
 
 #[cfg(test)]

@@ -176,6 +176,41 @@ shapes! {
         def truncated: "Truncated",
     }
 
+    // Imported key material.
+    GetParametersForImportRequest key key_id {
+        req key_id: "KeyId",
+        req wrapping_algorithm: "WrappingAlgorithm",
+        req wrapping_key_spec: "WrappingKeySpec",
+    }
+    GetParametersForImportResponse key key_id {
+        opt key_id: "KeyId",
+        opt import_token: "ImportToken",
+        opt public_key: "PublicKey",
+        opt parameters_valid_to: "ParametersValidTo",
+    }
+    ImportKeyMaterialRequest key key_id {
+        req key_id: "KeyId",
+        req import_token: "ImportToken",
+        req encrypted_key_material: "EncryptedKeyMaterial",
+        opt valid_to: "ValidTo",
+        opt expiration_model: "ExpirationModel",
+        opt import_type: "ImportType",
+        opt key_material_description: "KeyMaterialDescription",
+        opt key_material_id: "KeyMaterialId",
+    }
+    ImportKeyMaterialResponse key key_id {
+        opt key_id: "KeyId",
+        opt key_material_id: "KeyMaterialId",
+    }
+    DeleteImportedKeyMaterialRequest key key_id {
+        req key_id: "KeyId",
+        opt key_material_id: "KeyMaterialId",
+    }
+    DeleteImportedKeyMaterialResponse key key_id {
+        opt key_id: "KeyId",
+        opt key_material_id: "KeyMaterialId",
+    }
+
     // Aliases.
     CreateAliasRequest key target_key_id {
         req alias_name: "AliasName",

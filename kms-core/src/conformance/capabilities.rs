@@ -165,6 +165,12 @@ flags! {
     /// EnableKeyRotation and RotateKeyOnDemand of an asymmetric or HMAC key fail with
     /// `UnsupportedOperationException`.
     RefusesAsymmetricRotation => "refuses_asymmetric_rotation",
+    /// Keys of origin `EXTERNAL` start `PendingImport`; GetParametersForImport gives an RSA
+    /// wrapping key (DER SubjectPublicKeyInfo) and an import token; ImportKeyMaterial takes
+    /// material wrapped with each of the four wrapping algorithms (symmetric, HMAC and ECC
+    /// material), the key then uses exactly that material; DeleteImportedKeyMaterial sends
+    /// the key back to `PendingImport`; only the same material imports again.
+    ImportsKeyMaterial => "imports_key_material",
 }
 
 /// What a peer does as AWS KMS does: the peer's name and the flags switched off for it.

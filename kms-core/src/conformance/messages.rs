@@ -62,6 +62,15 @@ aws_messages! {
     /// A key pending deletion in an operation its state forbids.
     PendingDeletion: "KMSInvalidStateException", "<key-arn> is pending deletion.",
         "AWS developer guide, key-state.html footnotes [DOC]";
+    /// A cryptographic operation on a key of origin EXTERNAL without its key material.
+    PendingImport: "KMSInvalidStateException", "<key-arn> is pending import.",
+        "LocalStack AWS-validated snapshot test_import_key_symmetric (kms-api.md section 1.3) \
+         [LSV]";
+    /// GetParametersForImport (or another import operation) on a key whose material KMS
+    /// made.
+    OriginNotExternal: "UnsupportedOperationException",
+        "<key-arn> origin is AWS_KMS which is not valid for this operation.",
+        "kms-api.md section 1.3, UnsupportedOperationException [LSV]";
     /// CancelKeyDeletion of a key that is not pending deletion.
     NotPendingDeletion: "KMSInvalidStateException", "<key-arn> is not pending deletion.",
         "AWS developer guide, key-state.html footnotes [DOC]";

@@ -35,6 +35,7 @@ mod crypto;
 mod data_keys;
 mod gated;
 mod identifiers;
+mod import;
 mod key_pairs;
 mod key_specs;
 mod keys;
@@ -54,6 +55,7 @@ pub use capabilities::{Capabilities, Flag};
 pub use crypto::*;
 pub use data_keys::*;
 pub use identifiers::*;
+pub use import::*;
 pub use key_pairs::*;
 pub use key_specs::*;
 pub use keys::*;
@@ -135,6 +137,10 @@ pub async fn run_all(kms: &dyn Kms, caps: &Capabilities) {
     data_key_pair_validation(kms, caps).await;
     derive_shared_secret(kms, caps).await;
     encapsulate_decapsulate(kms, caps).await;
+    // Imported key material.
+    import_symmetric_key_material(kms, caps).await;
+    import_with_every_wrapping_algorithm(kms, caps).await;
+    import_validation(kms, caps).await;
 }
 
 /// The suite's futures are `Send`, so a backend's test may spawn them on any runtime.

@@ -2,6 +2,7 @@
 
 mod aliases;
 mod crypto;
+mod import;
 mod key_pairs;
 mod keys;
 mod mac;
@@ -13,6 +14,7 @@ mod tags;
 
 pub use aliases::*;
 pub use crypto::*;
+pub use import::*;
 pub use key_pairs::*;
 pub use keys::*;
 pub use mac::*;

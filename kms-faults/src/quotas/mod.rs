@@ -55,13 +55,16 @@
 //! | `CreateAlias` | 5 | |
 //! | `CreateKey` | 5 | |
 //! | `DeleteAlias` | 15 | |
+//! | `DeleteImportedKeyMaterial` | 5 | |
 //! | `DescribeKey` | 2,000 | |
 //! | `DisableKey` | 5 | |
 //! | `DisableKeyRotation` | 5 | |
 //! | `EnableKey` | 5 | |
 //! | `EnableKeyRotation` | 15 | |
 //! | `GetKeyRotationStatus` | 1,000 | |
+//! | `GetParametersForImport` | 0.25 | one in each 4 seconds |
 //! | `GetPublicKey` | 2,000 | |
+//! | `ImportKeyMaterial` | 5 | |
 //! | `ListAliases` | 500 | |
 //! | `ListKeyRotations` | 100 | \[unverified\]: as ListGrants and ListKeyPolicies |
 //! | `ListKeys` | 500 | |

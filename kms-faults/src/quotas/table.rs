@@ -37,15 +37,18 @@ fn operation_default(operation: &str) -> Option<f64> {
         "cancel_key_deletion"
         | "create_alias"
         | "create_key"
+        | "delete_imported_key_material"
         | "disable_key"
         | "disable_key_rotation"
         | "enable_key"
+        | "import_key_material"
         | "replicate_key"
         | "rotate_key_on_demand"
         | "untag_resource"
         | "update_alias"
         | "update_key_description"
         | "update_primary_region" => 5.0,
+        "get_parameters_for_import" => 0.25,
         "tag_resource" => 10.0,
         "delete_alias" | "enable_key_rotation" | "schedule_key_deletion" => 15.0,
         "list_key_rotations" => 100.0,

@@ -173,6 +173,8 @@ const CHANGING_OPERATIONS: &[&str] = &[
     "UntagResource",
     "ReplicateKey",
     "UpdatePrimaryRegion",
+    "ImportKeyMaterial",
+    "DeleteImportedKeyMaterial",
 ];
 
 /// CloudTrail's `readOnly` of `operation`.
@@ -330,6 +332,68 @@ impl AuditedResponse for ReplicateKeyResponse {
 impl AuditedResponse for DescribeKeyResponse {
     fn key_arn(&self) -> Option<&str> {
         self.key_metadata.arn.as_deref()
+    }
+}
+
+impl AuditedResponse for GetParametersForImportResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+}
+
+impl AuditedResponse for ImportKeyMaterialResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+}
+
+impl AuditedResponse for DeleteImportedKeyMaterialResponse {
+    fn key_arn(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+}
+
+impl Audited for GetParametersForImportRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("GetParametersForImport", Some(&self.key_id))
+            .with(
+                "wrappingAlgorithm",
+                Some(json!(self.wrapping_algorithm.as_str())),
+            )
+            .with(
+                "wrappingKeySpec",
+                Some(json!(self.wrapping_key_spec.as_str())),
+            )
+    }
+}
+
+/// The import token and the wrapped material are never recorded, as CloudTrail records
+/// neither.
+impl Audited for ImportKeyMaterialRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("ImportKeyMaterial", Some(&self.key_id))
+            .with(
+                "expirationModel",
+                self.expiration_model.as_ref().map(|m| json!(m.as_str())),
+            )
+            .with("validTo", self.valid_to.map(|t| json!(cloudtrail_time(t))))
+            .with(
+                "importType",
+                self.import_type.as_ref().map(|t| json!(t.as_str())),
+            )
+            .with(
+                "keyMaterialId",
+                self.key_material_id.as_ref().map(|i| json!(i)),
+            )
+    }
+}
+
+impl Audited for DeleteImportedKeyMaterialRequest {
+    fn draft(&self) -> Draft {
+        Draft::new("DeleteImportedKeyMaterial", Some(&self.key_id)).with(
+            "keyMaterialId",
+            self.key_material_id.as_ref().map(|i| json!(i)),
+        )
     }
 }
 

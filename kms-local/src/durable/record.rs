@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use kms_core::{KeySpec, KeyState, KeyUsage, OriginType, Result, RotationType};
+use kms_core::{AlgorithmSpec, KeySpec, KeyState, KeyUsage, OriginType, Result, RotationType};
 use serde::{Deserialize, Serialize};
 
 use super::root_key::RootKey;
 use crate::blob::MATERIAL_ID_LEN;
+use crate::import::{External, ImportedMaterial, TOKEN_ID_LEN, WrappingKey};
 use crate::material::{KeyMaterial, Kind, MATERIAL_LEN, Material, hex, unhex};
 use crate::state::{Alias, AutoRotation, Deletion, Identity, Key, Keyring, Touched};
 
@@ -64,6 +65,43 @@ pub(crate) struct StoredKey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     secret: Option<String>,
     tags: BTreeMap<String, String>,
+    /// What a key of origin `EXTERNAL` keeps of its imports. (Stores written before imports
+    /// existed have none, and read as they always did.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    external: Option<StoredExternal>,
+}
+
+/// The imports of a key of origin `EXTERNAL`, as stored.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredExternal {
+    materials: Vec<StoredImported>,
+    wrapping_keys: Vec<StoredWrappingKey>,
+    pending_rotation: Option<StoredMaterial>,
+}
+
+/// One imported material, as stored: never the material itself (that is in `materials` or
+/// `secret` of the key while it is present).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredImported {
+    /// The material ID, hex.
+    id: String,
+    valid_to: Option<Stamp>,
+    description: Option<String>,
+    present: bool,
+}
+
+/// A wrapping key of `GetParametersForImport`, its private key sealed under the root key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredWrappingKey {
+    /// The ID its import token carries, hex.
+    token_id: String,
+    algorithm: String,
+    /// The PKCS#8 DER private key sealed under the root key, hex.
+    sealed: String,
+    expires: Stamp,
 }
 
 /// One key material as stored.
@@ -159,19 +197,12 @@ impl StoredKey {
             .material
             .versions()
             .iter()
-            .map(|material| {
-                let aad = material_aad(&key.id, &material.id);
-                Ok(StoredMaterial {
-                    id: material.id_hex.clone(),
-                    sealed: hex(&root.seal(material.secret.expose_secret(), &aad)?),
-                    created: stamp(material.created)?,
-                    rotation: material
-                        .rotation
-                        .as_ref()
-                        .map(|kind| kind.as_str().to_owned()),
-                })
-            })
+            .map(|material| StoredMaterial::of(&key.id, material, root))
             .collect::<Result<_>>()?;
+        let external = match &key.external {
+            Some(external) => Some(StoredExternal::of(&key.id, external, root)?),
+            None => None,
+        };
         Ok(Self {
             key_id: key.id.clone(),
             created: stamp(key.created)?,
@@ -191,6 +222,7 @@ impl StoredKey {
             materials,
             secret,
             tags: key.tags.clone(),
+            external,
         })
     }
 
@@ -199,7 +231,20 @@ impl StoredKey {
         let uuid =
             uuid::Uuid::parse_str(&id).map_err(|_| format!("key ID '{id}' is not a UUID"))?;
         let spec = parse::<KeySpec>(&self.key_spec)?;
+        let external = match self.external {
+            Some(stored) => Some(Box::new(stored.into_external(&id, root)?)),
+            None => None,
+        };
         let material = match (Kind::of(&spec), self.secret) {
+            // A key of imported material, without material now.
+            (Kind::Symmetric, None) if external.is_some() && self.materials.is_empty() => {
+                KeyMaterial::Symmetric(Vec::new())
+            }
+            (Kind::Hmac | Kind::Asymmetric, None)
+                if external.is_some() && self.materials.is_empty() =>
+            {
+                KeyMaterial::Absent
+            }
             (Kind::Symmetric, None) => {
                 let materials = self
                     .materials
@@ -245,16 +290,116 @@ impl StoredKey {
             },
             material,
             tags: self.tags,
+            external,
             id,
         })
     }
 }
 
+impl StoredExternal {
+    fn of(key_id: &str, external: &External, root: &RootKey) -> Result<Self> {
+        let materials = external
+            .materials
+            .iter()
+            .map(|imported| {
+                Ok(StoredImported {
+                    id: hex(&imported.id),
+                    valid_to: imported.valid_to.map(stamp).transpose()?,
+                    description: imported.description.clone(),
+                    present: imported.present,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let wrapping_keys = external
+            .wrapping_keys
+            .iter()
+            .map(|wrapping| {
+                let aad = wrapping_aad(key_id, &wrapping.token_id);
+                Ok(StoredWrappingKey {
+                    token_id: hex(&wrapping.token_id),
+                    algorithm: wrapping.algorithm.as_str().to_owned(),
+                    sealed: hex(&root.seal(wrapping.private_key.expose_secret(), &aad)?),
+                    expires: stamp(wrapping.expires)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let pending_rotation = match &external.pending_rotation {
+            Some(material) => Some(StoredMaterial::of(key_id, material, root)?),
+            None => None,
+        };
+        Ok(Self {
+            materials,
+            wrapping_keys,
+            pending_rotation,
+        })
+    }
+
+    fn into_external(self, key_id: &str, root: &RootKey) -> Result<External, Invalid> {
+        let materials = self
+            .materials
+            .into_iter()
+            .map(|stored| {
+                Ok(ImportedMaterial {
+                    id: material_id(key_id, &stored.id)?,
+                    valid_to: stored.valid_to.map(time).transpose()?,
+                    description: stored.description,
+                    present: stored.present,
+                })
+            })
+            .collect::<Result<_, Invalid>>()?;
+        let wrapping_keys = self
+            .wrapping_keys
+            .into_iter()
+            .map(|stored| {
+                let token_id: [u8; TOKEN_ID_LEN] = unhex(&stored.token_id)
+                    .and_then(|bytes| bytes.try_into().ok())
+                    .ok_or_else(|| format!("key '{key_id}': a token ID is not valid"))?;
+                let sealed = unhex(&stored.sealed)
+                    .ok_or_else(|| format!("key '{key_id}': a sealed wrapping key is not hex"))?;
+                let private_key = root
+                    .open(&sealed, &wrapping_aad(key_id, &token_id))
+                    .ok_or_else(|| {
+                        format!(
+                            "key '{key_id}': a wrapping key does not decrypt under this root \
+                             key (a wrong root key, or a damaged store)"
+                        )
+                    })?;
+                Ok(WrappingKey {
+                    token_id,
+                    algorithm: parse::<AlgorithmSpec>(&stored.algorithm)?,
+                    private_key,
+                    expires: time(stored.expires)?,
+                })
+            })
+            .collect::<Result<_, Invalid>>()?;
+        let pending_rotation = match self.pending_rotation {
+            Some(stored) => Some(stored.into_material(key_id, root)?),
+            None => None,
+        };
+        Ok(External {
+            materials,
+            wrapping_keys,
+            pending_rotation,
+        })
+    }
+}
+
 impl StoredMaterial {
+    fn of(key_id: &str, material: &Material, root: &RootKey) -> Result<Self> {
+        let aad = material_aad(key_id, &material.id);
+        Ok(Self {
+            id: material.id_hex.clone(),
+            sealed: hex(&root.seal(material.secret.expose_secret(), &aad)?),
+            created: stamp(material.created)?,
+            rotation: material
+                .rotation
+                .as_ref()
+                .map(|kind| kind.as_str().to_owned()),
+        })
+    }
+
     fn into_material(self, key_id: &str, root: &RootKey) -> Result<Material, Invalid> {
-        let id: [u8; MATERIAL_ID_LEN] = unhex(&self.id)
-            .and_then(|bytes| bytes.try_into().ok())
-            .ok_or_else(|| format!("key '{key_id}': material ID '{}' is not valid", self.id))?;
+        let id = material_id(key_id, &self.id)?;
         let sealed = unhex(&self.sealed)
             .ok_or_else(|| format!("key '{key_id}': sealed material is not hex"))?;
         let secret = root
@@ -273,6 +418,22 @@ impl StoredMaterial {
         Material::from_parts(id, secret, time(self.created)?, rotation)
             .map_err(|err| err.to_string())
     }
+}
+
+/// A material ID, from its 64 hex digits.
+fn material_id(key_id: &str, text: &str) -> Result<[u8; MATERIAL_ID_LEN], Invalid> {
+    unhex(text)
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| format!("key '{key_id}': material ID '{text}' is not valid"))
+}
+
+/// Binds a sealed wrapping key to its key and token, so it cannot be moved to another.
+fn wrapping_aad(key_id: &str, token_id: &[u8; TOKEN_ID_LEN]) -> Vec<u8> {
+    let mut aad = b"kms-local wrapping key v1\0".to_vec();
+    aad.extend_from_slice(key_id.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(token_id);
+    aad
 }
 
 /// The material of the HMAC or asymmetric key `key_id` of `spec` from its sealed secret.

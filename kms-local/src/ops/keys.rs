@@ -9,7 +9,7 @@ use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Res
 use super::days;
 use super::known;
 use crate::limits::{self, PENDING_WINDOW_DAYS};
-use crate::material::KeyMaterial;
+use crate::material::{KeyMaterial, Kind};
 use crate::paging::page;
 use crate::random;
 use crate::state::{Deletion, Key, KeyOnly};
@@ -30,6 +30,10 @@ impl Store {
         let usage = key_usage_for(&spec, usage)?;
         check_supported(&request)?;
         check_offered_in_region(&spec, &self.identity.region)?;
+        let external = request.origin == Some(OriginType::External);
+        if external {
+            crate::import::check_importable(&spec)?;
+        }
         let description = request.description.unwrap_or_default();
         limits::check_description(&description)?;
         if let Some(policy) = &request.policy {
@@ -37,8 +41,18 @@ impl Store {
         }
         let mut tags = BTreeMap::new();
         limits::merge_tags(&mut tags, &request.tags)?;
-        // Generated before the store is locked: an RSA-4096 key takes about a second.
-        let material = KeyMaterial::generate(&spec, self.now())?;
+        // Generated before the store is locked: an RSA-4096 key takes about a second. A key
+        // of origin EXTERNAL waits for its material, pending import.
+        let (material, origin, state) = if external {
+            let none = match Kind::of(&spec) {
+                Kind::Symmetric => KeyMaterial::Symmetric(Vec::new()),
+                Kind::Hmac | Kind::Asymmetric => KeyMaterial::Absent,
+            };
+            (none, OriginType::External, KeyState::PendingImport)
+        } else {
+            let material = KeyMaterial::generate(&spec, self.now())?;
+            (material, OriginType::AwsKms, KeyState::Enabled)
+        };
 
         self.mutate(|keyring, now| {
             if keyring.keys.len() >= MAX_KEYS {
@@ -57,12 +71,13 @@ impl Store {
                 description,
                 spec,
                 usage,
-                origin: OriginType::AwsKms,
-                state: KeyState::Enabled,
+                origin,
+                state,
                 deletion: None,
                 rotation: None,
                 material,
                 tags,
+                external: external.then(Box::default),
             };
             let metadata = key.metadata(&self.identity);
             keyring.insert_key(key);
@@ -222,7 +237,7 @@ fn check_supported(request: &CreateKeyRequest) -> Result<()> {
     if let Some(origin) = request
         .origin
         .as_ref()
-        .filter(|o| **o != OriginType::AwsKms)
+        .filter(|o| !matches!(o, OriginType::AwsKms | OriginType::External))
     {
         return unsupported(format!("Origin {origin}"));
     }

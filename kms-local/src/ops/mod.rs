@@ -7,6 +7,7 @@
 
 mod aliases;
 mod crypto;
+mod import;
 mod key_pairs;
 mod keys;
 mod mac;

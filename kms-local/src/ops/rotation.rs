@@ -3,15 +3,17 @@
 
 use kms_core::ops::*;
 use kms_core::{
-    Error, IncludeKeyMaterial, KeyMaterialState, KeyState, Result, RotationType, RotationsListEntry,
+    Error, ExpirationModelType, ImportState, IncludeKeyMaterial, KeyMaterialState, KeyState,
+    Result, RotationType, RotationsListEntry,
 };
 
 use super::days;
 use super::known;
+use crate::import::External;
 use crate::limits::{self, ON_DEMAND_ROTATIONS, ROTATION_PERIOD_DAYS};
-use crate::material::Material;
+use crate::material::{Material, hex};
 use crate::paging::page_by_index;
-use crate::state::{AutoRotation, KeyOnly};
+use crate::state::{AutoRotation, Key, KeyOnly};
 use crate::store::Store;
 
 /// How long before an automatic rotation `RotateKeyOnDemand` is refused.
@@ -115,7 +117,29 @@ impl Store {
                     ),
                 });
             }
-            versions.push(Material::generate(now, Some(RotationType::OnDemand))?);
+            let imported = match key.external.as_mut() {
+                Some(external) => Some(external.pending_rotation.take().ok_or_else(|| {
+                    Error::Validation {
+                        // Our wording (unverified): AWS rotates a key of imported material
+                        // to new material imported for it (ImportType NEW_KEY_MATERIAL).
+                        message: format!(
+                            "{} has no new key material to rotate to. Import key material \
+                             with ImportType NEW_KEY_MATERIAL first.",
+                            key.arn
+                        ),
+                    }
+                })?),
+                None => None,
+            };
+            let material = match imported {
+                Some(mut material) => {
+                    material.created = now;
+                    material.rotation = Some(RotationType::OnDemand);
+                    material
+                }
+                None => Material::generate(now, Some(RotationType::OnDemand))?,
+            };
+            versions.push(material);
             Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
         })
     }
@@ -131,31 +155,87 @@ impl Store {
         let key = keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
         key.check_rotation_supported("ListKeyRotations")?;
         let everything = request.include_key_material == Some(IncludeKeyMaterial::AllKeyMaterial);
-        let current = key.current().map(|material| material.id);
-        let entries = key
-            .material
-            .versions()
-            .iter()
-            .filter(|material| everything || material.rotation.is_some())
-            .map(|material| {
-                let state = if Some(material.id) == current {
-                    KeyMaterialState::Current
-                } else {
-                    KeyMaterialState::NonCurrent
-                };
-                let entry = RotationsListEntry::new(key.arn.clone())
-                    .with_key_material_id(material.id_hex.clone())
-                    .with_key_material_state(state);
-                match &material.rotation {
-                    Some(kind) => entry
-                        .with_rotation_type(kind.clone())
-                        .with_rotation_date(material.created),
-                    None => entry,
-                }
-            });
-        let page = page_by_index(entries, request.marker.as_deref(), limit)?;
+        let entries: Vec<RotationsListEntry> = match &key.external {
+            Some(external) => imported_rotations(key, external, everything),
+            None => {
+                let current = key.current().map(|material| material.id);
+                key.material
+                    .versions()
+                    .iter()
+                    .filter(|material| everything || material.rotation.is_some())
+                    .map(|material| {
+                        let state = if Some(material.id) == current {
+                            KeyMaterialState::Current
+                        } else {
+                            KeyMaterialState::NonCurrent
+                        };
+                        rotation_entry(key, material, state)
+                    })
+                    .collect()
+            }
+        };
+        let page = page_by_index(entries.into_iter(), request.marker.as_deref(), limit)?;
         let mut response = ListKeyRotationsResponse::new().with_truncated(page.truncated());
         response.next_marker = page.next_marker;
         Ok(response.with_rotations(page.items))
     }
+}
+
+/// The entry of `material` of `key` in `ListKeyRotations`.
+fn rotation_entry(key: &Key, material: &Material, state: KeyMaterialState) -> RotationsListEntry {
+    let entry = RotationsListEntry::new(key.arn.clone())
+        .with_key_material_id(material.id_hex.clone())
+        .with_key_material_state(state);
+    match &material.rotation {
+        Some(kind) => entry
+            .with_rotation_type(kind.clone())
+            .with_rotation_date(material.created),
+        None => entry,
+    }
+}
+
+/// The entries of a key of imported material, in the order of their imports: each with its
+/// import state and expiry; the key's first material only with `ALL_KEY_MATERIAL`.
+fn imported_rotations(key: &Key, external: &External, everything: bool) -> Vec<RotationsListEntry> {
+    let current = external.current_id();
+    let pending = external
+        .pending_rotation
+        .as_ref()
+        .map(|material| material.id);
+    external
+        .materials
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| everything || *index > 0)
+        .map(|(_, imported)| {
+            let state = if Some(imported.id) == pending {
+                KeyMaterialState::PendingRotation
+            } else if Some(imported.id) == current {
+                KeyMaterialState::Current
+            } else {
+                KeyMaterialState::NonCurrent
+            };
+            let entry = match key.material(&imported.id) {
+                Some(material) => rotation_entry(key, material, state),
+                None => RotationsListEntry::new(key.arn.clone())
+                    .with_key_material_id(hex(&imported.id))
+                    .with_key_material_state(state),
+            };
+            let entry = entry.with_import_state(if imported.present {
+                ImportState::Imported
+            } else {
+                ImportState::PendingImport
+            });
+            let entry = match imported.valid_to {
+                Some(valid_to) => entry
+                    .with_expiration_model(ExpirationModelType::KeyMaterialExpires)
+                    .with_valid_to(valid_to),
+                None => entry.with_expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire),
+            };
+            match &imported.description {
+                Some(description) => entry.with_key_material_description(description.clone()),
+                None => entry,
+            }
+        })
+        .collect()
 }
