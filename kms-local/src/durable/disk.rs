@@ -21,14 +21,14 @@ use crate::platform;
 
 /// Writes `bytes` at `offset` of `file` (at `path`) and waits until they are on disk.
 #[cfg_attr(
-    not(test),
+    not(all(test, unix)),
     expect(
         unused_variables,
         reason = "the path chooses the failures tests inject"
     )
 )]
 pub(super) fn write_durably(file: &File, path: &Path, bytes: &[u8], offset: u64) -> io::Result<()> {
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     if let Some(injected) = injected::write(file, path, bytes, offset) {
         return injected;
     }
@@ -38,7 +38,7 @@ pub(super) fn write_durably(file: &File, path: &Path, bytes: &[u8], offset: u64)
 
 /// Cuts `file` to `len` bytes and waits until that is on disk.
 pub(super) fn cut(file: &File, len: u64) -> io::Result<()> {
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     if let Some(injected) = injected::cut() {
         return Err(injected);
     }
@@ -62,9 +62,10 @@ pub(super) fn storage_error(path: &Path, what: &str, err: &io::Error) -> Error {
     }
 }
 
-/// Failures injected into the store's writes, for the tests of what follows them. Each
-/// thread has its own, so tests running in parallel do not see each other's.
-#[cfg(test)]
+/// Failures injected into the store's writes, for the tests of what follows them
+/// (`durable::fault_tests`, which use Unix permissions and errno values). Each thread has its
+/// own, so tests running in parallel do not see each other's.
+#[cfg(all(test, unix))]
 pub(crate) mod injected {
     use std::cell::RefCell;
     use std::fs::File;
