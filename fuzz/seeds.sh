@@ -66,8 +66,7 @@ tags = { team = "payments", env = "test" }
 TOML
 
 # journal_frames, journal_records, local_decrypt
-KMS_FUZZ_RECORD="$record" cargo test -p kms-local --test fuzz_corpus --quiet -- \
-    --ignored write_inputs
+cargo run -p kms-local --example fuzz_seeds --quiet -- "$record"
 for target in journal_frames journal_records local_decrypt; do
     mkdir -p "$corpus/$target"
     cp "$record/$target"/* "$corpus/$target/"

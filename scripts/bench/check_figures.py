@@ -9,7 +9,8 @@ name benches that exist.
   `<!-- figures:NAME:end -->`; one anywhere else was copied by hand.
 - Inside the blocks, every table row and paragraph holding a figure names its bench: a
   criterion bench as `crate/bench:group/function` (the crate's `benches/bench.rs` must exist
-  and hold the group and the function as string literals), or a script path that exists.
+  and hold the group and the function as string literals, or as format strings such as
+  `"baseline/seal/{threads}"`), or a script path that exists.
 
 Prints each problem and exits 1 when there is any; exits 0 and says how many figures it
 checked otherwise.
@@ -40,6 +41,21 @@ def literals(path, cache={}):  # noqa: B006 - a cache of file contents for this 
     return cache[path]
 
 
+def is_literal(part, found):
+    """PART is one of the literals, or fits a format string among them (`"baseline/{n}"`)."""
+    if part in found:
+        return True
+    for literal in found:
+        if "{" in literal:
+            pattern = "".join(
+                ".+" if piece.startswith("{") else re.escape(piece)
+                for piece in re.split(r"(\{[^{}]*\})", literal)
+            )
+            if re.fullmatch(pattern, part):
+                return True
+    return False
+
+
 def check_reference(crate, bench, bench_id):
     """The problem with a criterion bench reference, or None."""
     source = os.path.join(ROOT, crate, "benches", f"{bench}.rs")
@@ -47,7 +63,7 @@ def check_reference(crate, bench, bench_id):
         return f"`{crate}/{bench}`: no bench source {os.path.relpath(source, ROOT)}"
     group, _, function = bench_id.partition("/")
     found = literals(source)
-    missing = [part for part in (group, function) if part and part not in found]
+    missing = [part for part in (group, function) if part and not is_literal(part, found)]
     if not function:
         return f"`{crate}/{bench}:{bench_id}` names no function (group/function)"
     if missing:

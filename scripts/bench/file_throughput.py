@@ -7,9 +7,11 @@ file, with the same raw AES keyring, suite 0x0478 and frame length.
         [--size-mib 1024] [--frame-length 65536 ...] [--runs 3] [--dir DIR]
 
 Both sides do the same work: read INPUT, write OUTPUT, fsync it (ours also renames its
-temporary file; the Python side gets the same fsync so neither skips durability). A third
-side, `dd bs=1M conv=fsync`, copies the same bytes without any cryptography: the floor that
-the disk and the page cache set on this machine. Each run of each side is its own process,
+temporary file; the Python side gets the same fsync so neither skips durability). Two more
+sides copy the same bytes without any cryptography, the floor that the disk and the page cache
+set on this machine: `dd bs=1M conv=fsync`, and plain `cp` (on tmpfs, e.g. `--dir /dev/shm/x`,
+an fsync costs nothing and `cp` is the fastest copy there is). `--side` picks the sides
+(default: ours, python, dd). Each run of each side is its own process,
 started on a quiet disk (`sync` first) and measured from outside: wall time, CPU time (user +
 system) and, when GNU time is installed, peak resident memory. Runs alternate between the
 sides so all see the same machine load; the medians are reported, with each side's ratio to
@@ -33,6 +35,8 @@ KEY_NAME = "raw-aes-256"
 RAW_KEY = bytes(range(32))
 # How much plaintext the input generator writes per call.
 CHUNK = 1 << 20
+# Every side that can be measured; "ours" always is (the others decrypt what it encrypted).
+SIDES = ("ours", "python", "dd", "cp")
 
 
 def python_side(mode, source, destination, frame_length):
@@ -128,6 +132,8 @@ def main():
     parser.add_argument("--frame-length", type=int, action="append")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", help="where the files go (default: a new temporary directory)")
+    parser.add_argument("--side", action="append", choices=SIDES,
+                        help="measure this side (repeatable; default: ours, python, dd)")
     parser.add_argument("--python-side", nargs=4, metavar=("MODE", "IN", "OUT", "FRAME"))
     args = parser.parse_args()
     if args.python_side:
@@ -167,16 +173,23 @@ def compare(args, workdir):
     def theirs(mode, source, destination, frame):
         return [sys.executable, this, "--python-side", mode, source, destination, str(frame)]
 
-    def copy(mode, source, destination, frame):
+    def dd(mode, source, destination, frame):
         return ["dd", f"if={source}", f"of={destination}", "bs=1M", "conv=fsync", "status=none"]
+
+    def cp(mode, source, destination, frame):
+        return ["cp", source, destination]
+
+    builders = {"ours": ours, "python": theirs, "dd": dd, "cp": cp}
+    sides = ["ours"] + [side for side in (args.side or ("python", "dd")) if side != "ours"]
 
     print(f"{'frame':>7} {'step':<8} {'side':<7} {'wall s':>7} {'MiB/s':>8} {'CPU s':>7} "
           f"{'RSS MiB':>8}   side/ours: wall   CPU", flush=True)
     for frame in frame_lengths:
         for mode, step in (("e", "encrypt"), ("d", "decrypt")):
-            results = {"ours": [], "python": [], "dd": []}
+            results = {side: [] for side in sides}
             for _ in range(args.runs):
-                for side, build in (("ours", ours), ("python", theirs), ("dd", copy)):
+                for side in sides:
+                    build = builders[side]
                     if mode == "e":
                         source, destination = path("input"), path(f"{side}.msg")
                     else:
@@ -187,7 +200,8 @@ def compare(args, workdir):
                         os.remove(destination)
                     os.sync()
                     results[side].append(measure(build(mode, source, destination, frame)))
-                    if mode == "d" and side != "dd" and file_digest(destination) != expected:
+                    if mode == "d" and side in ("ours", "python") and \
+                            file_digest(destination) != expected:
                         raise SystemExit(f"{side} decrypted something else than the input")
             medians = {
                 side: tuple(
@@ -196,7 +210,7 @@ def compare(args, workdir):
                 )
                 for side, runs in results.items()
             }
-            for side in ("ours", "python", "dd"):
+            for side in sides:
                 wall, cpu, rss = medians[side]
                 rate = args.size_mib / max(wall, 0.005)
                 line = (f"{frame:>7} {step:<8} {side:<7} {wall:>7.2f} {rate:>8.0f} "
@@ -205,7 +219,7 @@ def compare(args, workdir):
                     line += (f"   {wall / max(medians['ours'][0], 0.005):>15.2f}x"
                              f" {cpu / max(medians['ours'][1], 0.005):>5.2f}x")
                 print(line, flush=True)
-        for name in ("ours.msg", "python.msg", "dd.msg", "ours.out", "python.out", "dd.out"):
+        for name in [f"{side}.{suffix}" for side in SIDES for suffix in ("msg", "out")]:
             if os.path.exists(path(name)):
                 os.remove(path(name))
 

@@ -7,11 +7,14 @@ earlier, compared with their plaintext), RotateKeyOnDemand and alias moves (Crea
 UpdateAlias to another key).
 
 1. Soak, for --seconds: the server's resident memory (VmRSS of /proc/PID/status) is sampled
-   every --rss-interval seconds. After the warm-up (the first 60 s, or the first 30% of a
-   shorter run), it must stay within --rss-growth-mib of the reading at the end of the warm-up.
-   Keys are created at a steady low rate up to --max-keys, and each key holds at most 10
-   on-demand rotations (AWS's limit), so what the store legitimately holds grows by a few MiB
-   at most; a leak of a few hundred bytes per request grows past the bound.
+   every --rss-interval seconds. During the warm-up (the first 60 s, or the first 30% of a
+   shorter run) the store grows: keys are created up to --max-keys and rotated on demand up to
+   10 times each (AWS's limit); each rotation adds key material that AWS keeps for the key's
+   life, so the store's memory grows with them (about 1 KiB per material). After the warm-up
+   the keys and materials stay as they are (creations and rotations turn into encryptions and
+   decryptions; alias moves, which replace a mapping, go on), so resident memory must stay
+   within --rss-growth-mib of its reading at the end of the warm-up: a leak of a few hundred
+   bytes per request grows past the bound.
 2. Kills, --kills times: the load runs for a random 0.3 to 2 s, the server gets SIGKILL, and a
    new one is started on the same store. After each restart, everything this phase
    acknowledged since the previous check is checked; at the end, everything acknowledged in
@@ -205,10 +208,12 @@ class Worker(threading.Thread):
     """One connection's load: picks operations from the mix until told to stop."""
 
     def __init__(self, number: int, server: Server, ledger: Ledger, stop: threading.Event,
-                 max_keys: int, seed: int):
+                 max_keys: int, seed: int, settled: threading.Event):
         super().__init__(name=f"worker-{number}", daemon=True)
         self.number, self.server, self.ledger, self.stop = number, server, ledger, stop
         self.max_keys = max_keys
+        # Set at the end of the warm-up: no more keys or key materials from then on.
+        self.settled = settled
         self.random = random.Random(seed * 1000 + number)
         self.aliases = [f"alias/soak-{number}-{i}" for i in range(ALIASES_PER_WORKER)]
         self.created_aliases: set[str] = set()
@@ -259,7 +264,7 @@ class Worker(threading.Thread):
         return keys[self.random.randrange(len(keys))] if keys else None
 
     def CreateKey(self) -> None:
-        if len(self.ledger.keys) >= self.max_keys:
+        if len(self.ledger.keys) >= self.max_keys or self.settled.is_set():
             return self.Encrypt()
         key = self.kms.create_key(Description=f"soak {self.number}")["KeyMetadata"]["KeyId"]
         with self.ledger.lock:
@@ -302,7 +307,7 @@ class Worker(threading.Thread):
         key = self.random_key()
         if key is None:
             return self.CreateKey()
-        if self.ledger.rotations[key] >= ON_DEMAND_ROTATIONS:
+        if self.ledger.rotations[key] >= ON_DEMAND_ROTATIONS or self.settled.is_set():
             return self.Decrypt()
         self.kms.rotate_key_on_demand(KeyId=key)
         with self.ledger.lock:
@@ -422,7 +427,8 @@ def run(args: argparse.Namespace) -> dict:
     ok = False
     try:
         server.start()
-        workers = [Worker(n, server, ledger, stop, args.max_keys, args.seed)
+        settled = threading.Event()
+        workers = [Worker(n, server, ledger, stop, args.max_keys, args.seed, settled)
                    for n in range(args.connections)]
         for worker in workers:
             worker.start()
@@ -432,6 +438,13 @@ def run(args: argparse.Namespace) -> dict:
         warmup = min(60.0, 0.3 * args.seconds)
         samples: list[tuple[float, int]] = []
         while (elapsed := time.monotonic() - started) < args.seconds:
+            if elapsed >= warmup and not settled.is_set():
+                settled.set()
+                with ledger.lock:
+                    figures["store_after_warmup"] = {
+                        "keys": len(ledger.keys),
+                        "rotations": sum(ledger.rotations.values()),
+                    }
             samples.append((round(elapsed, 1), server.rss_kib()))
             if ledger.errors:
                 break
@@ -465,6 +478,8 @@ def run(args: argparse.Namespace) -> dict:
                 f"(bound {args.rss_growth_mib} MiB)")
 
         # Phase 2: SIGKILL under load, restart on the same store, check.
+        # (Keys are created and rotated again: the kills must not lose them.)
+        settled.clear()
         choose = random.Random(args.seed)
         kill_lost: list[str] = []
         # The checks after each restart cover what was acknowledged in this phase; what the
