@@ -19,19 +19,19 @@
     reason = "a benchmark stops at the first failure, saying what failed"
 )]
 
+#[path = "../../kms-envelope/benches/common/cached_messages.rs"]
+mod cached_messages;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use kms_aws::AwsKms;
 use kms_core::{Kms, KmsExt};
-use kms_envelope::{CachingMaterialsManager, Encryptor, KmsKeyring};
+use kms_envelope::KmsKeyring;
 use kms_local::LocalKms;
 use kms_local::audit::MemoryAuditLog;
 use kms_server::TestServer;
-
-const MESSAGE: usize = 1024;
 
 /// The `GenerateDataKey` calls in `log`.
 fn generate_data_key_calls(log: &MemoryAuditLog) -> usize {
@@ -73,37 +73,12 @@ fn bench(c: &mut Criterion) {
         .expect("a key");
     let arn = key.arn.expect("CreateKey names the key's ARN");
     let keyring = Arc::new(KmsKeyring::new(kms, arn.parse().expect("an ARN")));
-    let uncached = Encryptor::new(keyring.clone());
-    let cache = CachingMaterialsManager::from_keyring(keyring, Duration::from_secs(300))
-        .build()
-        .expect("a cache");
-    let cached = Encryptor::from_materials_manager(Arc::new(cache));
-    let plaintext = vec![0x5a; MESSAGE];
-    let mut out = Vec::new();
-
-    let mut group = c.benchmark_group("1KiB_messages_kms_keyring_over_http");
-    group.throughput(Throughput::Elements(1));
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.bench_function("uncached", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(uncached.encrypt_into(&plaintext, &mut out))
-                .expect("an uncached encryption");
-        });
-    });
-    let before = generate_data_key_calls(&log);
-    group.bench_function("cached", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(cached.encrypt_into(&plaintext, &mut out))
-                .expect("a cached encryption");
-        });
-    });
-    group.finish();
-    eprintln!(
-        "GenerateDataKey calls with the cache: {}",
-        generate_data_key_calls(&log) - before
+    cached_messages::cached_against_uncached(
+        c,
+        "1KiB_messages_kms_keyring_over_http",
+        &runtime,
+        keyring,
+        || generate_data_key_calls(&log),
     );
     runtime.block_on(server.stop());
 }

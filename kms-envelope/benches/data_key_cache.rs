@@ -5,24 +5,27 @@
 //!   one `GenerateDataKey` call in all (counted from the backend's audit events and printed).
 //!
 //! Run with `cargo bench -p kms-envelope --bench data_key_cache`; the ratio of the two rates
-//! is the speed-up of the cache.
+//! is the speed-up of the cache. `kms-aws`'s bench of the same name measures the same loop
+//! with the backend reached over HTTP.
+//!
+//! [`CachingMaterialsManager`]: kms_envelope::CachingMaterialsManager
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+#[path = "common/cached_messages.rs"]
+mod cached_messages;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use criterion::{Criterion, criterion_group, criterion_main};
 use kms_core::{Kms, KmsExt};
-use kms_envelope::{CachingMaterialsManager, Encryptor, KmsKeyring};
+use kms_envelope::KmsKeyring;
 use kms_local::LocalKms;
 use kms_local::audit::{AuditEvent, AuditSink};
 
-const MESSAGE: usize = 1024;
-
 /// Counts the `GenerateDataKey` calls the backend records.
 #[derive(Debug, Clone, Default)]
-struct GenerateDataKeyCount(Arc<AtomicU64>);
+struct GenerateDataKeyCount(Arc<AtomicUsize>);
 
 impl AuditSink for GenerateDataKeyCount {
     fn record(&self, event: &AuditEvent) -> kms_core::Result<()> {
@@ -49,37 +52,12 @@ fn bench(c: &mut Criterion) {
         kms,
         key.arn.unwrap_or_default().parse().unwrap(),
     ));
-    let uncached = Encryptor::new(keyring.clone());
-    let cache = CachingMaterialsManager::from_keyring(keyring, Duration::from_secs(300))
-        .build()
-        .unwrap();
-    let cached = Encryptor::from_materials_manager(Arc::new(cache));
-    let plaintext = vec![0x5a; MESSAGE];
-    let mut out = Vec::new();
-
-    let mut group = c.benchmark_group("1KiB_messages_kms_keyring");
-    group.throughput(Throughput::Elements(1));
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(3));
-    group.bench_function("uncached", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(uncached.encrypt_into(&plaintext, &mut out))
-                .unwrap();
-        });
-    });
-    let before = count.0.load(Ordering::Relaxed);
-    group.bench_function("cached", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(cached.encrypt_into(&plaintext, &mut out))
-                .unwrap();
-        });
-    });
-    group.finish();
-    eprintln!(
-        "GenerateDataKey calls with the cache: {}",
-        count.0.load(Ordering::Relaxed) - before
+    cached_messages::cached_against_uncached(
+        c,
+        "1KiB_messages_kms_keyring",
+        &runtime,
+        keyring,
+        || count.0.load(Ordering::Relaxed),
     );
 }
 

@@ -10,7 +10,8 @@ name benches that exist.
 - Inside the blocks, every table row and paragraph holding a figure names its bench: a
   criterion bench as `crate/bench:group/function` (the crate's `benches/bench.rs` must exist
   and hold the group and the function as string literals, or as format strings such as
-  `"baseline/seal/{threads}"`), or a script path that exists.
+  `"baseline/seal/{threads}"`, itself or in a module it includes with `#[path]`), or a
+  script path that exists.
 
 Prints each problem and exits 1 when there is any; exits 0 and says how many figures it
 checked otherwise.
@@ -35,9 +36,15 @@ SCRIPT_REF = re.compile(r"`(scripts/[^` ]+\.(?:py|sh))`")
 
 
 def literals(path, cache={}):  # noqa: B006 - a cache of file contents for this run
+    """The string literals of the Rust file `path` and of the modules it includes with
+    `#[path = "..."]`."""
     if path not in cache:
         with open(path, encoding="utf-8") as file:
-            cache[path] = set(re.findall(r'"((?:[^"\\]|\\.)*)"', file.read()))
+            text = file.read()
+        found = set(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+        for included in re.findall(r'#\[path\s*=\s*"([^"]+)"\]', text):
+            found |= literals(os.path.normpath(os.path.join(os.path.dirname(path), included)))
+        cache[path] = found
     return cache[path]
 
 

@@ -182,51 +182,44 @@ def need(results, full_id, command):
     return results[full_id]
 
 
-def envelope_block(measurement_time):
-    results = run_criterion("kms-envelope", "throughput", ["64MiB"], measurement_time)
-    command = "cargo bench -p kms-envelope --bench throughput -- 64MiB"
+def throughput_rows(group, figures, measurement_time, filter_arg, description):
+    """The block of a group of the envelope's throughput bench: each figure the speed of a
+    bench as a percentage of its baseline's."""
+    results = run_criterion("kms-envelope", "throughput", [filter_arg], measurement_time)
+    command = f"cargo bench -p kms-envelope --bench throughput -- {filter_arg}"
     lines = [
         f"Measured {now()} by `scripts/bench/figures.py` (`{command}`, criterion medians) on "
-        f"{machine()}. 64 MiB in 64 KiB frames, suite 0x0478, one thread; each figure is the "
-        "speed of the envelope operation as a percentage of its bare aws-lc-rs AES-256-GCM "
-        "baseline over the same frames, measured in the same run.",
+        f"{machine()}. {description}",
         "",
         "| figure | speed vs baseline | measured (median) | bench | baseline |",
         "| --- | ---: | ---: | --- | --- |",
     ]
-    for what, measured, baseline in ENVELOPE_FIGURES:
-        m_seconds, m_throughput = need(results, f"{ENVELOPE_GROUP}/{measured}", command)
-        b_seconds, _ = need(results, f"{ENVELOPE_GROUP}/{baseline}", command)
+    for what, measured, baseline in figures:
+        m_seconds, m_throughput = need(results, f"{group}/{measured}", command)
+        b_seconds, _ = need(results, f"{group}/{baseline}", command)
         lines.append(
             f"| {what} | {100 * b_seconds / m_seconds:.0f}% | {rate(m_seconds, m_throughput)} | "
-            f"`kms-envelope/throughput:{ENVELOPE_GROUP}/{measured}` | "
-            f"`kms-envelope/throughput:{ENVELOPE_GROUP}/{baseline}` |"
+            f"`kms-envelope/throughput:{group}/{measured}` | "
+            f"`kms-envelope/throughput:{group}/{baseline}` |"
         )
     return lines
+
+
+def envelope_block(measurement_time):
+    return throughput_rows(
+        ENVELOPE_GROUP, ENVELOPE_FIGURES, measurement_time, "64MiB",
+        "64 MiB in 64 KiB frames, suite 0x0478, one thread; each figure is the speed of the "
+        "envelope operation as a percentage of its bare aws-lc-rs AES-256-GCM baseline over "
+        "the same frames, measured in the same run.")
 
 
 def threads_block(measurement_time):
-    results = run_criterion("kms-envelope", "throughput", ["256MiB"], measurement_time)
-    command = "cargo bench -p kms-envelope --bench throughput -- 256MiB"
-    lines = [
-        f"Measured {now()} by `scripts/bench/figures.py` (`{command}`, criterion medians) on "
-        f"{machine()}. 256 MiB in 64 KiB frames, suite 0x0478, into a reused buffer; each "
-        "figure is a speed as a percentage of its baseline's, measured in the same run (bare "
-        "aws-lc-rs AES-256-GCM over the same frames on as many threads, each sealing or "
-        "opening a contiguous part).",
-        "",
-        "| figure | speed vs baseline | measured (median) | bench | baseline |",
-        "| --- | ---: | ---: | --- | --- |",
-    ]
-    for what, measured, baseline in THREADS_FIGURES:
-        m_seconds, m_throughput = need(results, f"{THREADS_GROUP}/{measured}", command)
-        b_seconds, _ = need(results, f"{THREADS_GROUP}/{baseline}", command)
-        lines.append(
-            f"| {what} | {100 * b_seconds / m_seconds:.0f}% | {rate(m_seconds, m_throughput)} | "
-            f"`kms-envelope/throughput:{THREADS_GROUP}/{measured}` | "
-            f"`kms-envelope/throughput:{THREADS_GROUP}/{baseline}` |"
-        )
-    return lines
+    return throughput_rows(
+        THREADS_GROUP, THREADS_FIGURES, measurement_time, "256MiB",
+        "256 MiB in 64 KiB frames, suite 0x0478, into a reused buffer; each figure is a speed "
+        "as a percentage of its baseline's, measured in the same run (bare aws-lc-rs "
+        "AES-256-GCM over the same frames on as many threads, each sealing or opening a "
+        "contiguous part).")
 
 
 # (where the KMS is, package, bench, group) of the data key cache's figures.
