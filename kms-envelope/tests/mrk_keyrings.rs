@@ -445,6 +445,51 @@ async fn mrk_keyring_on_encrypt_checks_the_answer() {
     assert!(err.to_string().contains("which is not a key ARN"), "{err}");
 }
 
+/// OnEncrypt: "If the call to AWS KMS GenerateDataKey does not succeed, OnEncrypt MUST NOT
+/// modify the encryption materials and MUST fail"; "If the call to AWS KMS Encrypt does not
+/// succeed, OnEncrypt MUST fail." Here KMS refuses the ARN of another Region.
+#[tokio::test]
+async fn mrk_keyring_on_encrypt_fails_when_kms_fails() {
+    let world = World::new();
+    let keyring = KmsMrkKeyring::new(world.client("us-west-2"), key("us-east-1", MRK));
+    let err = keyring
+        .on_encrypt(EncryptionMaterials::new(SUITE, context()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Kms(KmsError::NotFound { message }) if message == "Invalid arn us-east-1"),
+        "{err:?}"
+    );
+    let mut materials = EncryptionMaterials::new(SUITE, context());
+    materials
+        .set_data_key(SecretBytes::from(vec![1; SUITE.key_len()]))
+        .unwrap();
+    let err = keyring.on_encrypt(materials).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Kms(KmsError::NotFound { .. })),
+        "{err:?}"
+    );
+    let operations: Vec<_> = world.calls().iter().map(|call| call.operation).collect();
+    assert_eq!(operations, ["GenerateDataKey", "Encrypt"]);
+}
+
+/// OnDecrypt filter of the discovery keyring: "Its provider ID MUST exactly match the value
+/// "aws-kms"".
+#[tokio::test]
+async fn mrk_discovery_keyring_tries_only_aws_kms_keys() {
+    let world = World::new();
+    let wrapped = edk(&world, "us-west-2", MRK).await;
+    world.clear_calls();
+    let other = EncryptedDataKey::new(
+        "aws-kms-other".to_owned(),
+        wrapped.provider_info().to_vec(),
+        wrapped.ciphertext().to_vec(),
+    );
+    let keyring = KmsMrkDiscoveryKeyring::new(world.client("us-west-2"), "us-west-2").unwrap();
+    assert!(failures_of(keyring.on_decrypt(decryption_materials(), &[other]).await).is_empty());
+    assert!(world.calls().is_empty());
+}
+
 /// OnDecrypt: "If the decryption materials already contained a valid plaintext data key
 /// OnDecrypt MUST immediately return the unmodified decryption materials."
 #[tokio::test]
