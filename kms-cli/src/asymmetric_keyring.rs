@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::Failure;
 use crate::args;
+use crate::backend::Backend;
 use crate::cli::{KeyringArgs, KeyringKind};
 use crate::keyring::Purpose;
 
@@ -22,7 +23,7 @@ const MAX_KEY_FILE_LEN: u64 = 64 * 1024;
 
 /// The keyring `--keyring` names, for `purpose`.
 pub(crate) async fn from_args(
-    url: &str,
+    backend: &Backend,
     kind: KeyringKind,
     keys: &KeyringArgs,
     purpose: Purpose,
@@ -58,7 +59,7 @@ pub(crate) async fn from_args(
             let offline = purpose == Purpose::Encrypt && key.form() == KeyIdForm::KeyArn;
             let kms = match (&public_key, offline) {
                 (Some(_), true) => None,
-                _ => Some(kms::connect(url).await?),
+                _ => Some(backend.connect().await?),
             };
             let arn = match &kms {
                 Some(kms) => key_arn(kms.as_ref(), key).await?,
@@ -79,7 +80,7 @@ pub(crate) async fn from_args(
         }
         KeyringKind::KmsEcdh | KeyringKind::KmsEcdhDiscovery => {
             let curve = curve(keys)?;
-            let kms = kms::connect(url).await?;
+            let kms = backend.connect().await?;
             let key = key_arn(kms.as_ref(), single_key_id(keys, name)?).await?;
             if kind == KeyringKind::KmsEcdhDiscovery {
                 reject_file(keys.public_key_file.as_deref(), "--public-key-file", name)?;

@@ -14,6 +14,12 @@ pub(crate) struct Cli {
     /// `aws:`, `aws://REGION`, `aws+http://HOST:PORT`...
     #[arg(long, env = "KMS_URL", global = true, default_value_t = default_url(), hide_env_values = true)]
     pub(crate) url: String,
+    /// The AWS Region to send requests to, as the AWS CLI's `--region`: it overrides the
+    /// Region of the URL (`aws://REGION`, `?region=`), which overrides the environment's
+    /// (`AWS_REGION`, then `AWS_DEFAULT_REGION`), which overrides the profile's `region`.
+    /// The local backend plays `us-east-1` when nothing names a Region.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub(crate) region: Option<String>,
     /// The output format.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Json)]
     pub(crate) output: OutputFormat,
@@ -738,13 +744,14 @@ pub(crate) enum FileCommand {
     /// input or writes standard output; with `-` as OUTPUT a failure leaves an incomplete
     /// message on standard output.
     #[command(after_help = FILE_AFTER_HELP)]
-    EncryptFile(EncryptFile),
+    EncryptFile(Box<EncryptFile>),
     /// Decrypts the AWS Encryption SDK message INPUT into OUTPUT.
     ///
     /// The message must have been encrypted with one of the keys given here (`--key-id` on
     /// the backend `--url` names, or the raw AES key of `--raw-aes-key-file` with the same
     /// namespace and name), with key commitment (suites 0x0478 and 0x0578, what the SDKs
-    /// write by default).
+    /// write by default). `--mrk-key-id` and `--mrk-discovery` also decrypt what a related
+    /// multi-Region key of another Region wrapped, calling KMS in the Region of the key.
     ///
     /// OUTPUT is written to a temporary file next to it and renamed over it only once the
     /// whole message has been authenticated; on any error it is removed, so no unauthenticated
@@ -753,7 +760,7 @@ pub(crate) enum FileCommand {
     /// (an altered or truncated message) can leave already-verified frames on standard output:
     /// check the exit status before using it.
     #[command(after_help = FILE_AFTER_HELP)]
-    DecryptFile(DecryptFile),
+    DecryptFile(Box<DecryptFile>),
 }
 
 /// The exit codes of `encrypt-file` and `decrypt-file`.
@@ -899,12 +906,9 @@ pub(crate) struct DiscoveryArgs {
     /// `--discovery-account`.
     #[arg(long, conflicts_with_all = ["key_ids", "raw_aes_key_file", "keyring"])]
     pub(crate) discovery: bool,
-    /// With `--discovery`: use only keys of this AWS account (repeatable).
-    #[arg(
-        long = "discovery-account",
-        value_name = "ACCOUNT",
-        requires = "discovery"
-    )]
+    /// With `--discovery` or `--mrk-discovery`: use only keys of this AWS account
+    /// (repeatable).
+    #[arg(long = "discovery-account", value_name = "ACCOUNT")]
     pub(crate) accounts: Vec<String>,
     /// The partition of the `--discovery-account` accounts.
     #[arg(
@@ -916,6 +920,39 @@ pub(crate) struct DiscoveryArgs {
     pub(crate) partition: String,
 }
 
+/// Decryption with the multi-Region-aware keyrings of the AWS Encryption SDK.
+#[derive(Debug, Args)]
+pub(crate) struct MrkArgs {
+    /// A KMS key ARN (repeatable), for the AWS KMS MRK keyring: it decrypts what this key,
+    /// or a related multi-Region key of another Region, wrapped, by calling this key in its
+    /// own Region. At most one key of each set of related multi-Region keys.
+    #[arg(
+        id = "mrk_key_ids",
+        long = "mrk-key-id",
+        value_name = "KEY_ARN",
+        conflicts_with_all = ["key_ids", "raw_aes_key_file", "keyring", "discovery"]
+    )]
+    pub(crate) key_ids: Vec<String>,
+    /// Decrypt with whichever KMS key the message names, as the AWS KMS MRK discovery
+    /// keyring: a data key of a multi-Region key is decrypted with its related key in this
+    /// command's Region (`--region`), one of a single-Region key only in that Region. Limit
+    /// it with `--discovery-account`.
+    #[arg(
+        id = "mrk_discovery",
+        long = "mrk-discovery",
+        conflicts_with_all = ["key_ids", "raw_aes_key_file", "keyring", "discovery", "mrk_key_ids"]
+    )]
+    pub(crate) discovery: bool,
+    /// With `--mrk-discovery`: a Region to decrypt in (repeatable, tried in order) instead
+    /// of the command's Region.
+    #[arg(
+        long = "discovery-region",
+        value_name = "REGION",
+        requires = "mrk_discovery"
+    )]
+    pub(crate) regions: Vec<String>,
+}
+
 /// The flags of `decrypt-file`.
 #[derive(Debug, Args)]
 pub(crate) struct DecryptFile {
@@ -923,6 +960,8 @@ pub(crate) struct DecryptFile {
     pub(crate) keys: KeyringArgs,
     #[command(flatten)]
     pub(crate) discovery: DiscoveryArgs,
+    #[command(flatten)]
+    pub(crate) mrk: MrkArgs,
     /// An encryption context pair the message must hold (repeatable); decryption fails,
     /// writing nothing, when one is missing or has another value.
     #[arg(long = "context", value_name = "KEY=VALUE")]

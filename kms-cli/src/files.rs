@@ -8,20 +8,22 @@ use kms_envelope::{Decryptor, Encryptor, Error};
 use tokio::io::AsyncWrite;
 
 use crate::Failure;
+use crate::backend::Backend;
 use crate::cli::{DecryptFile, EncryptFile, FileCommand};
 use crate::keyring::{self, Purpose};
+use crate::mrk_keyring;
 use crate::progress::Progress;
 use crate::temp::TempOutput;
 use crate::threaded_io::{Contents, ReadAhead, WriteBehind};
 
-/// Runs a file command with the backend `url` names (used only with `--key-id`).
+/// Runs a file command with `backend` (used only with the keyrings of KMS keys).
 ///
 /// Interrupted by Ctrl-C or SIGTERM, it stops and removes its temporary output file.
-pub(crate) async fn run(url: &str, command: FileCommand) -> Result<(), Failure> {
+pub(crate) async fn run(backend: &Backend, command: FileCommand) -> Result<(), Failure> {
     let work = async {
         match command {
-            FileCommand::EncryptFile(flags) => encrypt(url, flags).await,
-            FileCommand::DecryptFile(flags) => decrypt(url, flags).await,
+            FileCommand::EncryptFile(flags) => encrypt(backend, *flags).await,
+            FileCommand::DecryptFile(flags) => decrypt(backend, *flags).await,
         }
     };
     tokio::select! {
@@ -59,8 +61,8 @@ async fn interrupted() -> &'static str {
 }
 
 /// `encrypt-file`: the keyring, then INPUT through an [`Encryptor`] into OUTPUT.
-async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
-    let keyring = keyring::from_args(url, &flags.keys, Purpose::Encrypt).await?;
+async fn encrypt(backend: &Backend, flags: EncryptFile) -> Result<(), Failure> {
+    let keyring = keyring::from_args(backend, &flags.keys, Purpose::Encrypt).await?;
     let materials = keyring::materials_manager(keyring, &flags.required_context_keys)?;
     let mut encryptor = Encryptor::from_materials_manager(materials)
         .with_encryption_context(context(&flags.context)?);
@@ -85,11 +87,20 @@ async fn encrypt(url: &str, flags: EncryptFile) -> Result<(), Failure> {
 
 /// `decrypt-file`: the keyring, then INPUT through a [`Decryptor`] that requires the
 /// `--context` pairs into OUTPUT.
-async fn decrypt(url: &str, flags: DecryptFile) -> Result<(), Failure> {
+async fn decrypt(backend: &Backend, flags: DecryptFile) -> Result<(), Failure> {
+    if !flags.discovery.accounts.is_empty() && !flags.discovery.discovery && !flags.mrk.discovery {
+        return Err(Failure::Usage(
+            "--discovery-account needs --discovery or --mrk-discovery".to_owned(),
+        ));
+    }
     let keyring = if flags.discovery.discovery {
-        keyring::discovery(url, &flags.discovery).await?
+        keyring::discovery(backend, &flags.discovery).await?
+    } else if flags.mrk.discovery {
+        mrk_keyring::discovery(backend, &flags.discovery, &flags.mrk).await?
+    } else if !flags.mrk.key_ids.is_empty() {
+        mrk_keyring::strict(backend, &flags.mrk).await?
     } else {
-        keyring::from_args(url, &flags.keys, Purpose::Decrypt).await?
+        keyring::from_args(backend, &flags.keys, Purpose::Decrypt).await?
     };
     let materials = keyring::materials_manager(keyring, &flags.required_context_keys)?;
     let mut decryptor = Decryptor::from_materials_manager(materials)

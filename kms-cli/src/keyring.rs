@@ -15,6 +15,7 @@ use zeroize::Zeroize;
 use crate::Failure;
 use crate::args;
 use crate::asymmetric_keyring;
+use crate::backend::Backend;
 use crate::cli::{DiscoveryArgs, KeyringArgs};
 
 /// Whether the keyring encrypts or decrypts: KMS aliases are resolved for decryption, where
@@ -28,15 +29,15 @@ pub(crate) enum Purpose {
 }
 
 /// The keyring the flags name: the asymmetric keyring of `--keyring`, a raw AES keyring for
-/// `--raw-aes-key-file`, otherwise a KMS keyring over the backend `url` names, whose
-/// generator is the first `--key-id`.
+/// `--raw-aes-key-file`, otherwise a KMS keyring over `backend`, whose generator is the
+/// first `--key-id`.
 pub(crate) async fn from_args(
-    url: &str,
+    backend: &Backend,
     keys: &KeyringArgs,
     purpose: Purpose,
 ) -> Result<Arc<dyn Keyring>, Failure> {
     if let Some(kind) = keys.keyring {
-        return asymmetric_keyring::from_args(url, kind, keys, purpose).await;
+        return asymmetric_keyring::from_args(backend, kind, keys, purpose).await;
     }
     if let Some(path) = &keys.raw_aes_key_file {
         let (Some(namespace), Some(name)) = (&keys.key_namespace, &keys.key_name) else {
@@ -56,7 +57,7 @@ pub(crate) async fn from_args(
         .collect::<Result<Vec<_>, _>>()?;
     if key_ids.is_empty() {
         let discovery = if purpose == Purpose::Decrypt {
-            ", or --discovery"
+            ", or --discovery (--mrk-key-id or --mrk-discovery for multi-Region keys)"
         } else {
             ""
         };
@@ -64,7 +65,7 @@ pub(crate) async fn from_args(
             "give the keys with --key-id, or a raw AES key with --raw-aes-key-file{discovery}"
         )));
     }
-    let kms = kms::connect(url).await?;
+    let kms = backend.connect().await?;
     if purpose == Purpose::Decrypt {
         for key_id in &mut key_ids {
             *key_id = key_arn(kms.as_ref(), key_id).await?;
@@ -100,24 +101,34 @@ pub(crate) fn materials_manager(
     Ok(Arc::new(manager))
 }
 
-/// A discovery keyring over the backend `url` names, limited to the `--discovery-account`
-/// accounts when there are any.
+/// A discovery keyring over `backend`, limited to the `--discovery-account` accounts when
+/// there are any.
 pub(crate) async fn discovery(
-    url: &str,
+    backend: &Backend,
     args: &DiscoveryArgs,
 ) -> Result<Arc<dyn Keyring>, Failure> {
+    let filter = discovery_filter(args)?;
+    let mut keyring = KmsDiscoveryKeyring::new(backend.connect().await?);
+    if let Some(filter) = filter {
+        keyring = keyring.with_filter(filter);
+    }
+    Ok(Arc::new(keyring))
+}
+
+/// The discovery filter of `--discovery-account` and `--discovery-partition`; none without
+/// accounts.
+pub(crate) fn discovery_filter(args: &DiscoveryArgs) -> Result<Option<DiscoveryFilter>, Failure> {
     for account in &args.accounts {
         kms::kms_local::check_account_id(account)
             .map_err(|err| Failure::Usage(format!("--discovery-account: {}", err.message())))?;
     }
-    let mut keyring = KmsDiscoveryKeyring::new(kms::connect(url).await?);
-    if !args.accounts.is_empty() {
-        keyring = keyring.with_filter(DiscoveryFilter::new(
-            args.partition.clone(),
-            args.accounts.iter().cloned(),
-        ));
+    if args.accounts.is_empty() {
+        return Ok(None);
     }
-    Ok(Arc::new(keyring))
+    Ok(Some(DiscoveryFilter::new(
+        args.partition.clone(),
+        args.accounts.iter().cloned(),
+    )))
 }
 
 /// The ARN of the key an alias names (key IDs and key ARNs are kept as they are).

@@ -5,11 +5,12 @@ use zeroize::Zeroize;
 
 use crate::Failure;
 use crate::args;
+use crate::backend::Backend;
 use crate::cli::{ExportKey, Seed};
 
-/// Adds the keys of a seed file to the local backend `url` names, and prints their IDs.
-pub(crate) fn seed(url: &str, seed: &Seed) -> Result<(), Failure> {
-    let kms_url = local_url(url, "seed")?;
+/// Adds the keys of a seed file to the local backend, and prints their IDs.
+pub(crate) fn seed(backend: &Backend, seed: &Seed) -> Result<(), Failure> {
+    let kms_url = local_url(backend, "seed")?;
     let seed_file = kms_local::SeedFile::read(&seed.file)?;
     let ids: Vec<&str> = seed_file
         .keys
@@ -26,13 +27,13 @@ pub(crate) fn seed(url: &str, seed: &Seed) -> Result<(), Failure> {
 }
 
 /// Prints the keys as a seed file, once `--insecure` confirms it.
-pub(crate) fn export(url: &str, export: &ExportKey) -> Result<(), Failure> {
+pub(crate) fn export(backend: &Backend, export: &ExportKey) -> Result<(), Failure> {
     if !export.insecure {
         return Err(Failure::Usage(
             "export-key prints key material in the clear: add --insecure to confirm".to_owned(),
         ));
     }
-    let kms: LocalKms = kms::local_builder(&local_url(url, "export-key")?)?.build()?;
+    let kms: LocalKms = kms::local_builder(&local_url(backend, "export-key")?)?.build()?;
     let key_ids = export
         .key_ids
         .iter()
@@ -44,16 +45,16 @@ pub(crate) fn export(url: &str, export: &ExportKey) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The local configuration `url` names; other backends have no seeds.
-fn local_url(url: &str, command: &str) -> Result<kms::LocalConfig, Failure> {
-    match KmsConfig::from_url(url)? {
+/// The local configuration of `backend`; other backends have no seeds.
+fn local_url(backend: &Backend, command: &str) -> Result<kms::LocalConfig, Failure> {
+    match backend.config()? {
         KmsConfig::Local(config) => Ok(config),
         #[allow(
             unreachable_patterns,
             reason = "other backends come with cargo features"
         )]
         _ => Err(Failure::Usage(format!(
-            "{command} works on local backends only, not '{url}'"
+            "{command} works on local backends only, not '{backend}'"
         ))),
     }
 }

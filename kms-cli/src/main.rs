@@ -33,11 +33,13 @@
 
 mod args;
 mod asymmetric_keyring;
+mod backend;
 mod cli;
 mod commands;
 mod files;
 mod keyring;
 mod local;
+mod mrk_keyring;
 mod output;
 mod progress;
 mod serve;
@@ -180,13 +182,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         cli.url
     };
+    let backend = backend::Backend::new(url, cli.region);
     let command = match cli.command {
-        cli::Command::Local(cli::LocalCommand::Seed(seed)) => return local::seed(&url, &seed),
+        cli::Command::Local(cli::LocalCommand::Seed(seed)) => return local::seed(&backend, &seed),
         cli::Command::Local(cli::LocalCommand::ExportKey(export)) => {
-            return local::export(&url, &export);
+            return local::export(&backend, &export);
         }
-        cli::Command::File(command) => return files::run(&url, command).await,
-        cli::Command::Serve(serve) => return serve::run(&url, serve).await,
+        cli::Command::File(command) => return files::run(&backend, command).await,
+        cli::Command::Serve(serve) => return serve::run(&backend, serve).await,
         cli::Command::Kms(operation) => operation,
     };
     // As the AWS CLI does, a query that does not compile is refused before any request.
@@ -196,7 +199,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         .map(output::Query::compile)
         .transpose()
         .map_err(Failure::Usage)?;
-    let kms = kms::connect(&url).await?;
+    let kms = backend.connect().await?;
     let Some(mut response) = commands::run(kms.as_ref(), command).await? else {
         return Ok(());
     };

@@ -21,6 +21,7 @@ use kms_server::auth::{Authentication, Credentials};
 use kms_server::{Backends, LogBuffer, LogFlusher, Server, Tls, UrlBackends};
 
 use crate::Failure;
+use crate::backend::Backend;
 
 /// The flags of `kms serve`.
 #[derive(Debug, Args)]
@@ -70,12 +71,12 @@ pub(crate) enum LogFormat {
     Json,
 }
 
-/// Serves the backend of `url` until SIGINT or SIGTERM, then lets the requests in flight
-/// finish and closes the store.
-pub(crate) async fn run(url: &str, args: Serve) -> Result<(), Failure> {
+/// Serves `backend` until SIGINT or SIGTERM, then lets the requests in flight finish and
+/// closes the store.
+pub(crate) async fn run(backend: &Backend, args: Serve) -> Result<(), Failure> {
     // Dropped when the command returns: the buffered log lines are written out then.
     let _log_flusher = init_logging(args.log_format);
-    let mut config = kms::KmsConfig::from_url(url).map_err(Failure::Backend)?;
+    let mut config = backend.config()?;
     if let Some(faults) = &args.faults {
         // Checked now, so that a plan with a typo stops the command before it listens.
         faults

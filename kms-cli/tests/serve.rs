@@ -58,14 +58,23 @@ impl Served {
 
     /// `kms ARGS` against this server in `region`, through the AWS backend.
     fn kms_in(&self, region: &str, args: &[&str]) -> std::process::Output {
+        self.kms_with(&format!("?region={region}"), &[], args)
+    }
+
+    /// `kms ARGS` against this server through the AWS backend, with `query` after the URL
+    /// and these environment variables; no Region from the machine's environment.
+    fn kms_with(&self, query: &str, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
         Command::new(env!("CARGO_BIN_EXE_kms"))
             .args(args)
-            .env("KMS_URL", format!("aws+{}?region={region}", self.url))
+            .env("KMS_URL", format!("aws+{}{query}", self.url))
             .env("AWS_ACCESS_KEY_ID", "AKIDANY")
             .env("AWS_SECRET_ACCESS_KEY", "any secret")
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
@@ -367,4 +376,100 @@ fn a_bad_fault_plan_is_named_before_listening() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
+}
+
+/// The Region of the ARN of the key `create-key` makes.
+fn created_in(output: &std::process::Output) -> String {
+    let arn = stdout(output)["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    arn.split(':').nth(3).unwrap().to_owned()
+}
+
+/// As the AWS CLI: `--region` first, then the URL's, then `AWS_REGION`, then
+/// `AWS_DEFAULT_REGION`. `kms serve` keeps a store per Region of the requests' signatures,
+/// so the ARN names the Region the request was signed for.
+#[test]
+fn the_region_flag_comes_before_the_url_and_the_environment() {
+    let work = common::Workdir::new("serve-region");
+    let served = Served::start(&work.path("store"), &[]);
+    let both = [
+        ("AWS_REGION", "ap-south-1"),
+        ("AWS_DEFAULT_REGION", "ca-central-1"),
+    ];
+    let create = ["create-key"];
+    let flagged = ["--region", "us-west-2", "create-key"];
+    for (query, env, args, expected) in [
+        ("?region=eu-west-1", &both[..], &flagged[..], "us-west-2"),
+        ("", &both[..], &flagged[..], "us-west-2"),
+        ("?region=eu-west-1", &both[..], &create[..], "eu-west-1"),
+        ("", &both[..], &create[..], "ap-south-1"),
+        ("", &both[1..], &create[..], "ca-central-1"),
+    ] {
+        let output = served.kms_with(query, env, args);
+        assert_eq!(created_in(&output), expected, "{query:?} {env:?} {args:?}");
+    }
+}
+
+/// `decrypt-file --mrk-key-id` calls KMS in the Region of the key's ARN, and
+/// `--mrk-discovery --discovery-region` in the Regions given, whatever the command's Region:
+/// a client per Region, with the same endpoint and credentials.
+#[test]
+fn mrk_keyrings_call_the_region_of_their_key() {
+    let work = common::Workdir::new("serve-mrk");
+    let served = Served::start(&work.path("store"), &[]);
+    let west = stdout(&served.kms_in("us-west-2", &["create-key"]))["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let plain = work.path("plain");
+    let message = work.path("plain.enc");
+    let out = work.path("out");
+    let [plain, message, out] = [&plain, &message, &out].map(|path| path.to_str().unwrap());
+    std::fs::write(plain, b"written in us-west-2").unwrap();
+    let written = served.kms_in(
+        "us-west-2",
+        &["encrypt-file", "--key-id", &west, plain, message],
+    );
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+
+    // The command's Region is eu-west-1.
+    let strict = served.kms(&["decrypt-file", "--mrk-key-id", &west, message, out]);
+    assert!(
+        strict.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    assert_eq!(std::fs::read(out).unwrap(), b"written in us-west-2");
+    std::fs::remove_file(out).unwrap();
+
+    let discovery = served.kms(&[
+        "decrypt-file",
+        "--mrk-discovery",
+        "--discovery-region",
+        "eu-west-1",
+        "--discovery-region",
+        "us-west-2",
+        message,
+        out,
+    ]);
+    assert!(
+        discovery.status.success(),
+        "{}",
+        String::from_utf8_lossy(&discovery.stderr)
+    );
+    assert_eq!(std::fs::read(out).unwrap(), b"written in us-west-2");
+    std::fs::remove_file(out).unwrap();
+
+    // In eu-west-1 alone, a single-Region key of us-west-2 is not even tried.
+    let elsewhere = served.kms(&["decrypt-file", "--mrk-discovery", message, out]);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&elsewhere.stderr);
+    assert!(stderr.contains("no encrypted data key matched"), "{stderr}");
+    assert!(!std::path::Path::new(out).exists());
 }

@@ -1,7 +1,9 @@
 //! Envelope encryption of data of any size, in the message format of the AWS Encryption SDK.
 //!
 //! Each message gets a fresh data key from a [`Keyring`] — one KMS call per message through
-//! [`KmsKeyring`] over any [`Kms`](kms_core::Kms) backend, a KMS RSA key's public key with
+//! [`KmsKeyring`] over any [`Kms`](kms_core::Kms) backend (or [`KmsMrkKeyring`] and
+//! [`KmsMrkDiscoveryKeyring`], which decrypt with the related multi-Region key of their own
+//! Region), a KMS RSA key's public key with
 //! [`KmsRsaKeyring`], ECDH with a KMS key agreement key ([`KmsEcdhKeyring`]) or with key pairs
 //! in memory ([`RawEcdhKeyring`]), or a key held in memory with [`RawAesKeyring`] /
 //! [`RawRsaKeyring`] — and is written as an AWS Encryption SDK message
@@ -72,8 +74,10 @@ pub use io::stream::{DecryptStream, EncryptStream};
 pub use io::writer::EncryptingWriter;
 pub use keyring::{
     DecryptionMaterials, DiscoveryFilter, EcdhCurve, EncryptedDataKey, EncryptionMaterials,
-    Keyring, KmsDiscoveryKeyring, KmsEcdhKeyring, KmsKeyring, KmsRsaKeyring, MultiKeyring,
-    RawAesKeyring, RawEcdhKeyring, RawRsaKeyring, RsaPadding,
+    Keyring, KmsClientSupplier, KmsDiscoveryKeyring, KmsEcdhKeyring, KmsKeyring,
+    KmsMrkDiscoveryKeyring, KmsMrkKeyring, KmsRsaKeyring, MultiKeyring, RawAesKeyring,
+    RawEcdhKeyring, RawRsaKeyring, RsaPadding, check_multi_region_keys_are_unique,
+    is_multi_region_key, multi_region_key_matches,
 };
 pub use limits::DecryptLimits;
 pub use materials::{

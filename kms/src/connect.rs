@@ -51,29 +51,87 @@ pub async fn connect(url: &str) -> Result<Arc<DynKms>> {
 /// refuses (each backend checks the values it takes, once); the other errors of the
 /// backend's construction (such as a persistent local store that cannot be opened).
 pub async fn connect_config(config: KmsConfig) -> Result<Arc<DynKms>> {
-    let faults = plan::<FaultPlan>("faults", config.faults())?;
-    let quotas = plan::<QuotaPlan>("quotas", config.quotas())?;
-    let (mut backend, audit) = match config {
-        KmsConfig::Local(local) => connect_local(local).await?,
-        KmsConfig::Aws(aws) => (connect_aws(aws).await?, None),
-    };
-    // Quotas next to the backend (their key type lookups go straight to it), faults outside:
-    // a call the fault layer fails never counts against a quota.
-    if let Some(plan) = quotas {
-        backend = QuotaKms::wrap(backend, plan);
-    }
-    if let Some(plan) = faults {
-        let mut faulty = FaultyKms::new(backend, plan);
-        if let Some(audit) = audit {
-            faulty = faulty.with_observer(audit);
+    Ok(Connected::open(config).await?.kms)
+}
+
+/// A backend just connected: the handle, the Region it plays, and the AWS backend under its
+/// layers (for handles of other Regions).
+pub(crate) struct Connected {
+    /// The backend with its layers (quotas, faults).
+    pub(crate) kms: Arc<DynKms>,
+    /// The Region it plays: the configuration's, else the backend's default or AWS's chain's.
+    pub(crate) region: String,
+    /// The AWS backend under the layers, for an `aws:` configuration.
+    pub(crate) aws: Option<AwsBackend>,
+}
+
+/// The AWS backend, when it is built in.
+#[cfg(feature = "aws")]
+pub(crate) type AwsBackend = kms_aws::AwsKms;
+/// No AWS backend: the cargo feature `aws` is off.
+#[cfg(not(feature = "aws"))]
+pub(crate) type AwsBackend = std::convert::Infallible;
+
+impl Connected {
+    /// Connects to the backend `config` names.
+    pub(crate) async fn open(config: KmsConfig) -> Result<Self> {
+        let layers = Layers::of(&config)?;
+        match config {
+            KmsConfig::Local(local) => {
+                let (kms, region, audit) = connect_local(local).await?;
+                Ok(Self {
+                    kms: layers.wrap(kms, audit),
+                    region,
+                    aws: None,
+                })
+            }
+            KmsConfig::Aws(aws) => {
+                let aws = connect_aws(aws).await?;
+                Ok(Self {
+                    kms: layers.wrap(aws_handle(&aws), None),
+                    region: aws_region(&aws),
+                    aws: Some(aws),
+                })
+            }
         }
-        backend = Arc::new(faulty);
     }
-    Ok(backend)
+}
+
+/// The faults and quotas a configuration puts around its backend.
+pub(crate) struct Layers {
+    faults: Option<FaultPlan>,
+    quotas: Option<QuotaPlan>,
+}
+
+impl Layers {
+    /// The layers of `config`, checked before the backend is built.
+    pub(crate) fn of(config: &KmsConfig) -> Result<Self> {
+        Ok(Self {
+            faults: plan::<FaultPlan>("faults", config.faults())?,
+            quotas: plan::<QuotaPlan>("quotas", config.quotas())?,
+        })
+    }
+
+    /// `backend` inside the layers; injected faults go to `audit` when there is one.
+    pub(crate) fn wrap(self, mut backend: Arc<DynKms>, audit: Option<FaultAudit>) -> Arc<DynKms> {
+        // Quotas next to the backend (their key type lookups go straight to it), faults
+        // outside: a call the fault layer fails never counts against a quota.
+        if let Some(plan) = self.quotas {
+            backend = QuotaKms::wrap(backend, plan);
+        }
+        if let Some(plan) = self.faults {
+            let mut faulty = FaultyKms::new(backend, plan);
+            if let Some(audit) = audit {
+                faulty = faulty.with_observer(audit);
+            }
+            backend = Arc::new(faulty);
+        }
+        backend
+    }
 }
 
 /// Writes an injected fault to a backend's audit log.
-type FaultAudit = Box<dyn Fn(&InjectedFault) + Send + Sync>;
+pub(crate) type FaultAudit = Box<dyn Fn(&InjectedFault) + Send + Sync>;
 
 /// The plan of the option `name` of `config` (`faults`, `quotas`), checked before the
 /// backend is built.
@@ -109,10 +167,12 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
 }
 
 /// Builds the local backend; a persistent store is opened and read on a blocking thread.
-/// With an audit log, also what writes each injected error to it, marked as injected.
+/// Also the Region it plays and, with an audit log, what writes each injected error to it,
+/// marked as injected.
 #[cfg(feature = "local")]
-async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, Option<FaultAudit>)> {
+async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, String, Option<FaultAudit>)> {
     let kms = local_builder(&config)?.build_async().await?;
+    let region = kms.region().to_owned();
     let audit = config.audit.is_some().then(|| {
         let audited = kms.clone();
         Box::new(move |fault: &InjectedFault| {
@@ -121,7 +181,7 @@ async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, Option<Fault
             }
         }) as FaultAudit
     });
-    Ok((Arc::new(kms), audit))
+    Ok((Arc::new(kms), region, audit))
 }
 
 /// The builder of the local backend that `config` describes, for what only the local backend
@@ -170,7 +230,7 @@ pub fn local_builder(config: &LocalConfig) -> Result<kms_local::LocalKmsBuilder>
 /// Builds the AWS backend from the standard AWS configuration chain and the settings of
 /// `config`, which its builder checks. Nothing is sent before the first operation.
 #[cfg(feature = "aws")]
-async fn connect_aws(config: AwsConfig) -> Result<Arc<DynKms>> {
+async fn connect_aws(config: AwsConfig) -> Result<kms_aws::AwsKms> {
     let mut builder = kms_aws::AwsKms::from_env();
     if let Some(region) = config.region {
         builder = builder.with_region(region);
@@ -181,21 +241,45 @@ async fn connect_aws(config: AwsConfig) -> Result<Arc<DynKms>> {
     if let Some(endpoint_url) = config.endpoint_url {
         builder = builder.with_endpoint_url(endpoint_url);
     }
-    Ok(Arc::new(builder.build().await?))
+    builder.build().await
+}
+
+/// The handle of the AWS backend.
+#[cfg(feature = "aws")]
+fn aws_handle(aws: &kms_aws::AwsKms) -> Arc<DynKms> {
+    Arc::new(aws.clone())
+}
+
+/// The Region the AWS backend signs its requests for.
+#[cfg(feature = "aws")]
+fn aws_region(aws: &kms_aws::AwsKms) -> String {
+    aws.region().to_owned()
 }
 
 /// Refuses the AWS backend, which is not built in.
 #[cfg(not(feature = "aws"))]
-async fn connect_aws(_config: AwsConfig) -> Result<Arc<DynKms>> {
+async fn connect_aws(_config: AwsConfig) -> Result<AwsBackend> {
     Err(config_error(
         "the aws backend is not built in (cargo feature `aws` of the `kms` crate); use \
          'local:' for the local backend",
     ))
 }
 
+/// No AWS backend is ever built without the feature.
+#[cfg(not(feature = "aws"))]
+fn aws_handle(aws: &AwsBackend) -> Arc<DynKms> {
+    match *aws {}
+}
+
+/// No AWS backend is ever built without the feature.
+#[cfg(not(feature = "aws"))]
+fn aws_region(aws: &AwsBackend) -> String {
+    match *aws {}
+}
+
 /// Refuses the local backend, which is not built in.
 #[cfg(not(feature = "local"))]
-async fn connect_local(_config: LocalConfig) -> Result<(Arc<DynKms>, Option<FaultAudit>)> {
+async fn connect_local(_config: LocalConfig) -> Result<(Arc<DynKms>, String, Option<FaultAudit>)> {
     Err(config_error(
         "the local backend is not built in (cargo feature `local` of the `kms` crate)",
     ))

@@ -45,6 +45,14 @@
 //! A URL that cannot be used is an [`Error::Config`] naming the offending part; there is no
 //! silent fallback to another backend.
 //!
+//! # Regions
+//!
+//! A handle calls one Region, as an `aws_sdk_kms::Client` does. [`KmsConfig::with_region`]
+//! moves a configuration to another Region (the `kms` command's `--region`), and
+//! [`RegionalKms`] keeps a backend's handle with handles of the same backend in other
+//! Regions, for multi-Region keys: for AWS, clients of the other Regions with the same
+//! credentials and settings.
+//!
 //! # Cargo features
 //!
 //! - `local` (default): the local backend, also re-exported as `kms::kms_local`.
@@ -59,6 +67,7 @@
 
 mod config;
 mod connect;
+mod regions;
 
 pub use config::{AwsConfig, DEFAULT_URL, KMS_URL_ENV, KmsConfig, LocalConfig, local_store_url};
 #[cfg(feature = "local")]
@@ -69,6 +78,7 @@ pub use kms_core::*;
 /// backend: `faults=` and `quotas=` in a URL, or [`FaultyKms`](faults::FaultyKms) and
 /// [`QuotaKms`](faults::QuotaKms) in code.
 pub use kms_faults as faults;
+pub use regions::RegionalKms;
 
 /// The local backend (cargo feature `local`).
 #[cfg(feature = "local")]

@@ -186,7 +186,11 @@ impl Keyring for KmsKeyring {
             .flat_map(|key| {
                 kms_wrapped(encrypted_data_keys)
                     .filter(|(_, arn)| names(key, arn))
-                    .map(|(edk, arn)| (key.clone(), edk, arn))
+                    .map(|(edk, arn)| Attempt {
+                        key: key.clone(),
+                        edk,
+                        expected: arn.as_str().to_owned(),
+                    })
             })
             .collect();
         let call = UnwrapCall {
@@ -212,23 +216,65 @@ fn kms_wrapped(
     })
 }
 
+/// One `Decrypt` of an encrypted data key: the key to name in the request, and the key ARN
+/// the KMS must answer with.
+pub(crate) struct Attempt<'a> {
+    /// The `KeyId` of the request.
+    pub(crate) key: KeyId,
+    /// The encrypted data key to unwrap.
+    pub(crate) edk: &'a EncryptedDataKey,
+    /// The `KeyId` the response must carry, exactly.
+    pub(crate) expected: String,
+}
+
+/// The encrypted data keys a KMS wrapped, with the key ARN each names, as the MRK-aware
+/// keyrings of the specification filter them: an encrypted data key of provider `aws-kms`
+/// whose provider info is not a key ARN makes the whole message unusable.
+///
+/// # Errors
+///
+/// [`Error::Malformed`] naming the position and provider info of the first such key.
+pub(crate) fn kms_key_arns(
+    encrypted_data_keys: &[EncryptedDataKey],
+) -> Result<Vec<(&EncryptedDataKey, Arn)>> {
+    let mut found = Vec::new();
+    for (index, edk) in encrypted_data_keys.iter().enumerate() {
+        if edk.provider_id() != KMS_PROVIDER_ID {
+            continue;
+        }
+        let arn = std::str::from_utf8(edk.provider_info())
+            .ok()
+            .and_then(Arn::parse)
+            .filter(|arn| arn.resource_type() == "key");
+        let Some(arn) = arn else {
+            return Err(Error::malformed(format!(
+                "encrypted data key {index} of provider `{KMS_PROVIDER_ID}` names `{}`, which \
+                 is not a KMS key ARN",
+                String::from_utf8_lossy(edk.provider_info()).escape_debug()
+            )));
+        };
+        found.push((edk, arn));
+    }
+    Ok(found)
+}
+
 /// `Decrypt` calls that unwrap encrypted data keys.
-struct UnwrapCall<'a> {
-    kms: &'a dyn Kms,
-    grant_tokens: &'a [String],
+pub(crate) struct UnwrapCall<'a> {
+    pub(crate) kms: &'a dyn Kms,
+    pub(crate) grant_tokens: &'a [String],
 }
 
 impl UnwrapCall<'_> {
-    /// Tries `attempts` in order (the key to name, the encrypted data key, the key ARN it
-    /// names); the first data key unwrapped goes into `materials`.
-    async fn first_of(
+    /// Tries `attempts` in order; the first data key unwrapped goes into `materials`. The
+    /// error lists the failure of every attempt.
+    pub(crate) async fn first_of(
         &self,
-        attempts: Vec<(KeyId, &EncryptedDataKey, Arn)>,
+        attempts: Vec<Attempt<'_>>,
         mut materials: DecryptionMaterials,
     ) -> Result<DecryptionMaterials> {
         let mut failures = Vec::new();
-        for (key, edk, arn) in attempts {
-            match self.unwrap(key, edk, &arn, &materials).await {
+        for attempt in attempts {
+            match self.unwrap(attempt, &materials).await {
                 Ok(data_key) => {
                     materials.set_data_key(data_key)?;
                     return Ok(materials);
@@ -239,26 +285,23 @@ impl UnwrapCall<'_> {
         Err(Error::NoDataKey { failures })
     }
 
-    /// The data key, if the KMS decrypts `edk` with `key` (which names `arn`), says it used
-    /// that key, and returns a key of the suite's length.
+    /// The data key, if the KMS decrypts the attempt's encrypted data key with its key, says
+    /// it used the expected key, and returns a key of the suite's length.
     async fn unwrap(
         &self,
-        key: KeyId,
-        edk: &EncryptedDataKey,
-        arn: &Arn,
+        attempt: Attempt<'_>,
         materials: &DecryptionMaterials,
     ) -> std::result::Result<SecretBytes, kms_core::Error> {
-        let request = DecryptRequest::new(edk.ciphertext().to_vec())
-            .with_key_id(key)
+        let request = DecryptRequest::new(attempt.edk.ciphertext().to_vec())
+            .with_key_id(attempt.key)
             .with_encryption_context(materials.encryption_context().clone())
             .with_grant_tokens(self.grant_tokens.to_vec());
         let response = self.kms.decrypt(request).await?;
-        if response.key_id != arn.as_str() {
+        if response.key_id != attempt.expected {
             return Err(kms_core::Error::IncorrectKey {
                 message: format!(
                     "the KMS decrypted with `{}`, not `{}`",
-                    response.key_id,
-                    arn.as_str()
+                    response.key_id, attempt.expected
                 ),
             });
         }
@@ -322,7 +365,7 @@ impl DiscoveryFilter {
     }
 
     /// Whether the key `arn` passes.
-    fn allows(&self, arn: &Arn) -> bool {
+    pub(crate) fn allows(&self, arn: &Arn) -> bool {
         arn.partition() == self.partition
             && self.accounts.iter().any(|account| account == arn.account())
     }
@@ -381,7 +424,13 @@ impl Keyring for KmsDiscoveryKeyring {
         }
         let attempts = kms_wrapped(encrypted_data_keys)
             .filter(|(_, arn)| self.filter.as_ref().is_none_or(|filter| filter.allows(arn)))
-            .filter_map(|(edk, arn)| Some((KeyId::parse(arn.as_str()).ok()?, edk, arn)))
+            .filter_map(|(edk, arn)| {
+                Some(Attempt {
+                    key: KeyId::parse(arn.as_str()).ok()?,
+                    edk,
+                    expected: arn.as_str().to_owned(),
+                })
+            })
             .collect();
         let call = UnwrapCall {
             kms: self.kms.as_ref(),

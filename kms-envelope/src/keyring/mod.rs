@@ -9,21 +9,32 @@ use crate::error::Result;
 use crate::keys::signing::SigningKey;
 use crate::suite::AlgorithmSuite;
 
+mod client_supplier;
 mod ecc;
 mod ecdh;
 mod kms;
 mod kms_ecdh;
+mod kms_mrk;
+mod kms_mrk_discovery;
+mod kms_mrk_multi;
 mod kms_rsa;
+mod mrk;
 mod multi;
 mod pem;
 mod raw_aes;
 mod raw_ecdh;
 mod raw_rsa;
 
+pub use self::client_supplier::KmsClientSupplier;
 pub use self::ecc::EcdhCurve;
 pub use self::kms::{DiscoveryFilter, KmsDiscoveryKeyring, KmsKeyring};
 pub use self::kms_ecdh::KmsEcdhKeyring;
+pub use self::kms_mrk::KmsMrkKeyring;
+pub use self::kms_mrk_discovery::KmsMrkDiscoveryKeyring;
 pub use self::kms_rsa::KmsRsaKeyring;
+pub use self::mrk::{
+    check_multi_region_keys_are_unique, is_multi_region_key, multi_region_key_matches,
+};
 pub use self::multi::MultiKeyring;
 pub use self::raw_aes::RawAesKeyring;
 pub use self::raw_ecdh::RawEcdhKeyring;
@@ -366,9 +377,10 @@ fn check_data_key(suite: AlgorithmSuite, already: bool, data_key: &SecretBytes) 
 /// A source of data keys: generates and wraps the data key of a message on encrypt, and
 /// unwraps it on decrypt.
 ///
-/// The keyrings of this crate are [`KmsKeyring`], [`KmsDiscoveryKeyring`], [`KmsRsaKeyring`],
-/// [`KmsEcdhKeyring`], [`RawAesKeyring`], [`RawRsaKeyring`], [`RawEcdhKeyring`] and
-/// [`MultiKeyring`]; implement the trait to plug in another one. It is object-safe and used
+/// The keyrings of this crate are [`KmsKeyring`], [`KmsDiscoveryKeyring`], [`KmsMrkKeyring`],
+/// [`KmsMrkDiscoveryKeyring`], [`KmsRsaKeyring`], [`KmsEcdhKeyring`], [`RawAesKeyring`],
+/// [`RawRsaKeyring`], [`RawEcdhKeyring`] and [`MultiKeyring`]; implement the trait to plug in
+/// another one. It is object-safe and used
 /// as `Arc<dyn Keyring>`.
 #[async_trait]
 pub trait Keyring: fmt::Debug + Send + Sync + 'static {
@@ -381,7 +393,8 @@ pub trait Keyring: fmt::Debug + Send + Sync + 'static {
     async fn on_encrypt(&self, materials: EncryptionMaterials) -> Result<EncryptionMaterials>;
 
     /// Decrypts one of the encrypted data keys this keyring can, and sets it in the
-    /// materials. Leaves the materials unchanged if they already hold a data key.
+    /// materials. Leaves the materials unchanged if they already hold a data key (but
+    /// [`KmsMrkDiscoveryKeyring`] refuses them, as its specification says).
     ///
     /// # Errors
     ///

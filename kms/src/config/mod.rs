@@ -137,6 +137,37 @@ impl KmsConfig {
         }
     }
 
+    /// The Region the configuration names (in the URL or the file), if it names one: the
+    /// local backend then plays `us-east-1`, and AWS takes the Region of its configuration
+    /// chain (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile).
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Self::Local(local) => local.region.as_deref(),
+            Self::Aws(aws) => aws.region.as_deref(),
+        }
+    }
+
+    /// The same backend in `region`, replacing the Region it named, if any: what the `kms`
+    /// command's `--region` does, as the AWS CLI's overrides the environment and the profile.
+    ///
+    /// ```
+    /// let config: kms::KmsConfig = "aws://eu-west-1?profile=prod".parse()?;
+    /// let config = config.with_region("us-west-2");
+    /// assert_eq!(config, "aws://us-west-2?profile=prod".parse()?);
+    /// assert_eq!(config.region(), Some("us-west-2"));
+    ///
+    /// let local: kms::KmsConfig = "local:".parse()?;
+    /// assert_eq!(local.with_region("eu-west-1"), "local:?region=eu-west-1".parse()?);
+    /// # Ok::<(), kms::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_region(self, region: impl Into<String>) -> Self {
+        match self {
+            Self::Local(local) => Self::Local(local.with_region(region)),
+            Self::Aws(aws) => Self::Aws(aws.with_region(region)),
+        }
+    }
+
     /// The configuration named by the `KMS_URL` environment variable; `local:` when it is
     /// unset or empty.
     ///
