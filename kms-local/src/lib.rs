@@ -102,8 +102,9 @@ use world::World;
 /// [crate documentation](crate#one-world-of-accounts-and-regions)).
 ///
 /// An in-memory backend answers on the calling task, without waiting. A durable store, or an
-/// audit sink whose writes block ([`AuditSink::blocks`]), makes each call run on tokio's
-/// blocking thread pool, so that file work never stalls the async runtime.
+/// audit sink whose writes block ([`AuditSink::blocks`](audit::AuditSink::blocks)), makes
+/// each call run on tokio's blocking thread pool, so that file work never stalls the async
+/// runtime.
 #[derive(Clone)]
 pub struct LocalKms {
     world: Arc<World>,
