@@ -261,7 +261,19 @@ async fn replicate_key_refuses_what_aws_refuses() {
         .unwrap_err();
     assert!(matches!(err, Error::Validation { .. }), "{err}");
     assert!(err.message().contains("replicaRegion"), "{err}");
-    assert_eq!(east.for_region("eu-west-1").unwrap().key_count(), 0);
+    let ireland = east.for_region("eu-west-1").unwrap();
+    assert_eq!(ireland.key_count(), 0);
+
+    // A Region without a replica knows nothing of the key: its bare ID names that Region's.
+    let err = ireland
+        .describe_key(DescribeKeyRequest::new(key_id(&key.key_id)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert_eq!(
+        err.message(),
+        format!("Key '{}' does not exist", arn("eu-west-1", &key.key_id))
+    );
 }
 
 #[tokio::test]
