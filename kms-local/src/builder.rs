@@ -1,18 +1,20 @@
-//! `LocalKmsBuilder`: the region, account and clock of a `LocalKms`.
+//! `LocalKmsBuilder`: the region, account, principal and clock of a `LocalKms`, and of the
+//! world its siblings share.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use kms_core::{Error, Result, SecretBytes};
 
 use crate::LocalKms;
-use crate::audit::AuditSink;
-use crate::durable::{Journal, RootKeySource};
+use crate::audit::{AuditGate, AuditSink};
+use crate::durable::RootKeySource;
 use crate::seed::SeedFile;
-use crate::state::Identity;
-use crate::store::{Clock, Store};
+use crate::state::partition_of;
+use crate::store::Clock;
+use crate::world::{DurableRoot, World};
 
 /// The region of a backend built without one.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -36,7 +38,9 @@ pub const DEFAULT_ACCOUNT_ID: &str = "111122223333";
 pub struct LocalKmsBuilder {
     region: Option<String>,
     account_id: Option<String>,
+    principal: Option<String>,
     clock: Option<Clock>,
+    settle_after: Duration,
     path: Option<PathBuf>,
     root_key: Option<RootKeySource>,
     seeds: Vec<Seed>,
@@ -64,6 +68,30 @@ impl LocalKmsBuilder {
         self
     }
 
+    /// The IAM principal the handle acts as, such as `arn:aws:iam::111122223333:role/app`: an
+    /// IAM or STS ARN of the handle's partition and account. By default the account's root
+    /// user, `arn:<partition>:iam::<account>:root`. (Key policies are not evaluated yet: the
+    /// principal is what the handle reports, see [`LocalKms::principal`].)
+    #[must_use]
+    pub fn principal(mut self, principal: impl Into<String>) -> Self {
+        self.principal = Some(principal.into());
+        self
+    }
+
+    /// How long the transient states of multi-Region keys last: `Creating` (a replica that
+    /// `ReplicateKey` made) and `Updating` (both keys of `UpdatePrimaryRegion`), on the
+    /// backend's clock ([`LocalKmsBuilder::clock`]). Zero by default: they end at once, as
+    /// soon as the call that began them has answered.
+    ///
+    /// AWS has no such setting (its transient states last what its replication takes); this
+    /// goes beyond AWS so that a test can hold a replica in `Creating`, see the
+    /// `KMSInvalidStateException` that AWS answers then, and retry once the clock passed.
+    #[must_use]
+    pub fn settle_after(mut self, duration: Duration) -> Self {
+        self.settle_after = duration;
+        self
+    }
+
     /// Where the backend reads the time; the system clock by default. Tests use it to let a
     /// key's deletion window pass.
     #[must_use]
@@ -78,6 +106,17 @@ impl LocalKmsBuilder {
     /// account it was created for and opens for those only; a directory that group or
     /// others may access is refused. See [`LocalKmsBuilder::root_key`] for the key that
     /// encrypts key material there and authenticates the journal.
+    ///
+    /// The directory is the root of a durable world: the other Regions and accounts of
+    /// [`LocalKms::for_region`] and [`LocalKms::for_account`] keep their keys in stores of
+    /// their own beneath it, each opened on first use (with the same root key, when the
+    /// builder names one), as `kms serve` lays them out:
+    ///
+    /// ```text
+    /// DIR/                               the builder's account and Region
+    /// DIR/regions/REGION/                another Region, the builder's account
+    /// DIR/accounts/ACCOUNT/REGION/       another account, any Region
+    /// ```
     ///
     /// ```
     /// use kms_core::KmsExt;
@@ -179,6 +218,10 @@ impl LocalKmsBuilder {
         if let Some(account) = &self.account_id {
             check_account_id(account)?;
         }
+        let (account, region) = self.account_and_region();
+        if let Some(principal) = &self.principal {
+            check_principal(principal, &account, &region)?;
+        }
         let seeds = std::mem::take(&mut self.seeds)
             .into_iter()
             .map(|seed| match seed {
@@ -186,21 +229,18 @@ impl LocalKmsBuilder {
                 Seed::Contents(seed) => Ok(seed),
             })
             .collect::<Result<Vec<_>>>()?;
-        let audit = self.audit.take();
-        let kms = match self.path.take() {
-            None => self.build_in_memory(),
-            Some(path) => {
-                let root_key = self.root_key.take();
-                let (identity, clock) = self.identity_and_clock();
-                let (journal, keyring) = Journal::open(&path, root_key.as_ref(), identity.clone())?;
-                LocalKms::with_store(Store::durable(identity, clock, journal, keyring))
-            }
-        }
-        .with_audit(audit);
+        let durable = self.path.take().map(|dir| DurableRoot {
+            dir,
+            home: (account.clone(), region.clone()),
+            root_key: self.root_key.take(),
+        });
+        let principal = self.principal.take();
+        let world = self.world(durable);
+        let store = world.store(&account, &region)?;
         for seed in &seeds {
-            kms.store.seed(seed)?;
+            store.seed(seed)?;
         }
-        Ok(kms)
+        Ok(LocalKms::on(world, store, principal))
     }
 
     /// [`LocalKmsBuilder::build`] on a blocking thread (tokio's `spawn_blocking`), so that
@@ -214,23 +254,26 @@ impl LocalKmsBuilder {
         crate::blocking::run(move || self.build()).await
     }
 
-    /// The backend in memory, with settings already checked.
-    pub(crate) fn build_in_memory(mut self) -> LocalKms {
-        let audit = self.audit.take();
-        let (identity, clock) = self.identity_and_clock();
-        LocalKms::with_store(Store::in_memory(identity, clock)).with_audit(audit)
+    /// The backend in memory, with the default settings.
+    pub(crate) fn build_in_memory(self) -> LocalKms {
+        let (account, region) = self.account_and_region();
+        let world = self.world(None);
+        let store = world.in_memory_store(&account, &region);
+        LocalKms::on(world, store, None)
     }
 
-    fn identity_and_clock(self) -> (Identity, Clock) {
-        let identity = Identity {
-            partition: partition_of(self.region.as_deref().unwrap_or(DEFAULT_REGION)).to_owned(),
-            region: self.region.unwrap_or_else(|| DEFAULT_REGION.to_owned()),
-            account: self
-                .account_id
-                .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_owned()),
-        };
+    /// The account and Region of the backend.
+    fn account_and_region(&self) -> (String, String) {
+        let account = self.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID);
+        let region = self.region.as_deref().unwrap_or(DEFAULT_REGION);
+        (account.to_owned(), region.to_owned())
+    }
+
+    /// The world of the backend, without stores yet.
+    fn world(self, durable: Option<DurableRoot>) -> Arc<World> {
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemTime::now));
-        (identity, clock)
+        let audit = self.audit.map(|sink| Arc::new(AuditGate::new(sink)));
+        World::new(clock, self.settle_after, durable, audit)
     }
 }
 
@@ -239,7 +282,9 @@ impl fmt::Debug for LocalKmsBuilder {
         f.debug_struct("LocalKmsBuilder")
             .field("region", &self.region)
             .field("account_id", &self.account_id)
+            .field("principal", &self.principal)
             .field("custom_clock", &self.clock.is_some())
+            .field("settle_after", &self.settle_after)
             .field("path", &self.path)
             .field("root_key", &self.root_key)
             .field("seeds", &self.seeds.len())
@@ -305,15 +350,31 @@ pub fn check_account_id(account: &str) -> Result<()> {
     })
 }
 
-/// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
-fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
+/// Checks that `principal` is an IAM or STS ARN of `account` in the partition of `region`:
+/// `arn:<partition>:iam::<account>:<resource>` or `arn:<partition>:sts::<account>:<resource>`.
+fn check_principal(principal: &str, account: &str, region: &str) -> Result<()> {
+    let partition = partition_of(region);
+    let resource = ["iam", "sts"].iter().find_map(|service| {
+        principal.strip_prefix(&format!("arn:{partition}:{service}::{account}:"))
+    });
+    if resource
+        .is_some_and(|resource| !resource.is_empty() && !resource.contains(char::is_whitespace))
+    {
+        return Ok(());
     }
+    Err(Error::Config {
+        message: format!(
+            "principal '{}' is not an IAM ARN of account {account} in partition {partition}, \
+             such as 'arn:{partition}:iam::{account}:root'",
+            principal.escape_debug()
+        ),
+    })
+}
+
+/// The principal of a handle of `account` in `region` that names none: the account's root
+/// user.
+pub(crate) fn root_principal(account: &str, region: &str) -> String {
+    format!("arn:{}:iam::{account}:root", partition_of(region))
 }
 
 #[cfg(test)]
@@ -348,6 +409,31 @@ mod tests {
         let kms = LocalKms::builder().region("cn-north-1").build()?;
         assert_eq!(kms.store.identity.partition, "aws-cn");
         assert_eq!(LocalKms::new().store.identity.partition, "aws");
+        Ok(())
+    }
+
+    #[test]
+    fn checks_the_principal_against_the_account_and_partition() -> Result<()> {
+        let kms = LocalKms::builder()
+            .principal("arn:aws:iam::111122223333:role/app")
+            .build()?;
+        assert_eq!(kms.principal(), "arn:aws:iam::111122223333:role/app");
+        assert_eq!(
+            LocalKms::new().principal(),
+            "arn:aws:iam::111122223333:root"
+        );
+        for wrong in [
+            "arn:aws:iam::444455556666:root",
+            "arn:aws-cn:iam::111122223333:root",
+            "arn:aws:iam::111122223333:",
+            "root",
+        ] {
+            let err = LocalKms::builder().principal(wrong).build().unwrap_err();
+            assert!(
+                err.message().contains(&format!("principal '{wrong}'")),
+                "{err}"
+            );
+        }
         Ok(())
     }
 }

@@ -20,6 +20,35 @@
 //! assert_eq!(kms.decrypt_bytes(&blob, &context).await?.expose_secret(), b"secret");
 //! # Ok(()) }
 //! ```
+//!
+//! # One world of accounts and Regions
+//!
+//! A `LocalKms` is a handle on a world of accounts × Regions, bound to one account, one Region
+//! and one principal, as an `aws_sdk_kms::Client` is bound to a Region and a credential. Its
+//! siblings ([`LocalKms::for_region`], [`LocalKms::for_account`]) share the world: its clock,
+//! audit log and, for a durable world, its directory. Each account and Region has its own
+//! keys and aliases; a key ARN of another Region is not found, one of another account is
+//! refused; multi-Region keys (`CreateKey` with `MultiRegion`, `ReplicateKey`,
+//! `UpdatePrimaryRegion`) share their key material across the Regions of one account, so a
+//! ciphertext made in one Region decrypts in another.
+//!
+//! ```
+//! use kms_core::{CreateKeyRequest, EncryptionContext, KeyId, Kms, KmsExt, ReplicateKeyRequest};
+//! use kms_local::LocalKms;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> kms_core::Result<()> {
+//! let east = LocalKms::new();
+//! let west = east.for_region("us-west-2")?;
+//! let key = east.create_key(CreateKeyRequest::new().with_multi_region(true)).await?;
+//! let key_id = key.key_metadata.key_id;
+//! east.replicate_key(ReplicateKeyRequest::new(KeyId::parse(&key_id)?, "us-west-2")).await?;
+//!
+//! let context = EncryptionContext::new();
+//! let blob = east.encrypt_bytes(&key_id, b"secret", &context).await?;
+//! assert_eq!(west.decrypt_bytes(&blob, &context).await?.expose_secret(), b"secret");
+//! # Ok(()) }
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -37,6 +66,7 @@ mod import;
 pub mod insecure;
 mod limits;
 mod material;
+mod multi_region;
 mod ops;
 mod paging;
 mod platform;
@@ -44,6 +74,7 @@ mod random;
 mod seed;
 mod state;
 mod store;
+mod world;
 
 use std::fmt;
 use std::sync::Arc;
@@ -57,8 +88,9 @@ pub use builder::{
 pub use durable::ROOT_KEY_ENV;
 pub use seed::{SeedFile, SeedKey};
 
-use audit::{AuditEvent, AuditGate, AuditSink, Audited, AuditedResponse};
+use audit::{AuditEvent, AuditGate, Audited, AuditedResponse};
 use store::Store;
+use world::World;
 
 /// An in-process KMS that behaves like AWS KMS, holding its keys in memory or in a directory
 /// ([`LocalKmsBuilder::path`]).
@@ -66,12 +98,19 @@ use store::Store;
 /// Clones share the same keys. It is `Send + Sync` and meant to be shared across tasks:
 /// cryptographic operations run in parallel.
 ///
+/// It is a handle on one account and Region of a world that its siblings share (see the
+/// [crate documentation](crate#one-world-of-accounts-and-regions)).
+///
 /// An in-memory backend answers on the calling task, without waiting. A durable store, or an
-/// audit sink whose writes block ([`AuditSink::blocks`]), makes each call run on tokio's
-/// blocking thread pool, so that file work never stalls the async runtime.
+/// audit sink whose writes block ([`AuditSink::blocks`](audit::AuditSink::blocks)), makes
+/// each call run on tokio's blocking thread pool, so that file work never stalls the async
+/// runtime.
 #[derive(Clone)]
 pub struct LocalKms {
+    world: Arc<World>,
+    /// The store of this handle's account and Region, looked up once.
     store: Arc<Store>,
+    principal: Arc<str>,
     audit: Option<Arc<AuditGate>>,
     /// Whether calls do blocking work, and so run on a blocking thread.
     blocking: bool,
@@ -96,6 +135,54 @@ impl LocalKms {
     /// The account it plays.
     pub fn account_id(&self) -> &str {
         &self.store.identity.account
+    }
+
+    /// The IAM principal it acts as ([`LocalKmsBuilder::principal`]); the account's root
+    /// user, `arn:<partition>:iam::<account>:root`, by default.
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// A handle on the same world for `region`, with the same account and principal: as an
+    /// SDK client for another Region with the same credentials. (A Region of another
+    /// partition, such as `cn-north-1`, gets the account's root user of that partition.) Its keys are that Region's
+    /// (made on first use; in a durable world, kept in `DIR/regions/<region>`, see
+    /// [`LocalKmsBuilder::path`], and opened here on first use, blocking the thread as
+    /// [`LocalKmsBuilder::build`] does).
+    ///
+    /// ```
+    /// let kms = kms_local::LocalKms::new();
+    /// let west = kms.for_region("us-west-2")?;
+    /// assert_eq!((west.region(), west.account_id()), ("us-west-2", kms.account_id()));
+    /// assert!(kms.for_region("Mars").is_err());
+    /// # Ok::<(), kms_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `Error::Config` naming the region when it is not a region name (see
+    /// [`check_region`]); the errors of opening a durable store.
+    pub fn for_region(&self, region: &str) -> Result<Self> {
+        check_region(region)?;
+        let store = self.world.store(self.account_id(), region)?;
+        // A principal belongs to one partition: in another, the account's root user.
+        let principal = (store.identity.partition == self.store.identity.partition)
+            .then(|| self.principal.to_string());
+        Ok(Self::on(Arc::clone(&self.world), store, principal))
+    }
+
+    /// A handle on the same world for another account, in the same Region, acting as that
+    /// account's root user. (In a durable world its keys are kept in
+    /// `DIR/accounts/<account>/<region>`.)
+    ///
+    /// # Errors
+    ///
+    /// `Error::Config` naming the account when it is not 12 digits (see
+    /// [`check_account_id`]); the errors of opening a durable store.
+    pub fn for_account(&self, account_id: &str) -> Result<Self> {
+        check_account_id(account_id)?;
+        let store = self.world.store(account_id, self.region())?;
+        Ok(Self::on(Arc::clone(&self.world), store, None))
     }
 
     /// The number of keys, whatever their state, as this process last saw them.
@@ -140,23 +227,21 @@ impl LocalKms {
 }
 
 impl LocalKms {
-    /// A backend on `store`, without an audit log.
-    fn with_store(store: Store) -> Self {
+    /// A handle on `store` of `world`, acting as `principal` (checked), or as the account's
+    /// root user.
+    fn on(world: Arc<World>, store: Arc<Store>, principal: Option<String>) -> Self {
+        let audit = world.audit().cloned();
+        let blocking = world.is_durable() || audit.as_ref().is_some_and(|gate| gate.blocks());
+        let principal = principal.unwrap_or_else(|| {
+            builder::root_principal(&store.identity.account, &store.identity.region)
+        });
         Self {
-            blocking: store.is_durable(),
-            store: Arc::new(store),
-            audit: None,
+            world,
+            store,
+            principal: principal.into(),
+            audit,
+            blocking,
         }
-    }
-
-    /// The backend recording every call in `sink`, if there is one.
-    fn with_audit(mut self, sink: Option<Arc<dyn AuditSink>>) -> Self {
-        if let Some(sink) = sink {
-            let gate = AuditGate::new(sink);
-            self.blocking |= gate.blocks();
-            self.audit = Some(Arc::new(gate));
-        }
-        self
     }
 
     /// Runs one operation: inline for an in-memory backend, else on a blocking thread.
@@ -248,6 +333,7 @@ impl fmt::Debug for LocalKms {
         f.debug_struct("LocalKms")
             .field("region", &self.region())
             .field("account_id", &self.account_id())
+            .field("principal", &self.principal)
             .field("keys", &self.key_count())
             .finish_non_exhaustive()
     }

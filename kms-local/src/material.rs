@@ -172,6 +172,27 @@ impl KeyMaterial {
         }
     }
 
+    /// The same material, for the related key of a multi-Region key in another Region's
+    /// store (see [`crate::multi_region`]).
+    pub(crate) fn duplicate(&self) -> Result<Self> {
+        Ok(match self {
+            Self::Symmetric(versions) => Self::Symmetric(
+                versions
+                    .iter()
+                    .map(Material::duplicate)
+                    .collect::<Result<_>>()?,
+            ),
+            Self::Hmac(_) | Self::Asymmetric(_) => match (self.spec(), self.secret()) {
+                (Some(spec), Some(secret)) => Self::from_stored_secret(
+                    &spec.clone(),
+                    SecretBytes::from(secret.expose_secret()),
+                )?,
+                _ => return Err(random::internal("key material without its secret")),
+            },
+            Self::Absent => Self::Absent,
+        })
+    }
+
     /// Whether `other` is the same material: the same AES materials (by ID, `other` may have
     /// rotated further), or the same secret for the same spec (compared in constant time).
     pub(crate) fn is_same_as(&self, other: &Self) -> bool {
@@ -258,6 +279,17 @@ impl Material {
         random::fill(&mut id)?;
         let secret = SecretBytes::try_init_with(MATERIAL_LEN, random::fill)?;
         Self::from_parts(id, secret, created, rotation)
+    }
+
+    /// The same material (ID, secret, date and rotation), for the related key of a
+    /// multi-Region key in another Region's store.
+    pub(crate) fn duplicate(&self) -> Result<Self> {
+        Self::from_parts(
+            self.id,
+            SecretBytes::from(self.secret.expose_secret()),
+            self.created,
+            self.rotation.clone(),
+        )
     }
 
     /// Material from its stored parts; `secret` must be 32 bytes.

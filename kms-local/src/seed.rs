@@ -324,6 +324,7 @@ fn build(seed: &SeedKey, identity: &Identity, now: SystemTime) -> Result<Seeded>
         material,
         tags,
         external,
+        multi_region: None,
         id,
     };
     Ok(Seeded {

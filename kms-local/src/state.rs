@@ -14,6 +14,7 @@ use crate::blob::MATERIAL_ID_LEN;
 use crate::hmac::HmacKey;
 use crate::import::External;
 use crate::material::{KeyMaterial, Kind, Material};
+use crate::multi_region::MultiRegion;
 
 /// The partition, region and account the backend plays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +25,23 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// The identity of `account` in `region` (both checked), in the region's partition.
+    pub(crate) fn new(account: &str, region: &str) -> Self {
+        Self {
+            partition: partition_of(region).to_owned(),
+            region: region.to_owned(),
+            account: account.to_owned(),
+        }
+    }
+
     /// The ARN of a key.
     pub(crate) fn key_arn(&self, key_id: &str) -> String {
-        Arn::for_key(&self.partition, &self.region, &self.account, key_id).to_string()
+        self.key_arn_in(&self.region, key_id)
+    }
+
+    /// The ARN of the key `key_id` of this account in `region` (a related multi-Region key).
+    pub(crate) fn key_arn_in(&self, region: &str, key_id: &str) -> String {
+        Arn::for_key(&self.partition, region, &self.account, key_id).to_string()
     }
 
     /// The ARN of an alias (`alias/…`).
@@ -49,13 +64,32 @@ impl Identity {
     }
 
     /// Checks that an ARN in a request belongs to this partition, region and account.
+    ///
+    /// An ARN of another Region names nothing here (`NotFoundException "Invalid arn
+    /// <region>"`, as AWS answers). An ARN of another account is `AccessDeniedException`:
+    /// AWS would evaluate that key's policy, which may allow this account; key policies are
+    /// not evaluated by this backend yet (a later change), so no cross-account use is
+    /// allowed.
     fn check_arn(&self, arn: &Arn) -> Result<()> {
         if arn.region() != self.region {
             return Err(Error::NotFound {
                 message: format!("Invalid arn {}", arn.region()),
             });
         }
-        if arn.partition() != self.partition || arn.account() != self.account {
+        if arn.partition() == self.partition && arn.account() != self.account {
+            return Err(Error::AccessDenied {
+                // Our wording (unverified), in the grammar of AWS's IAM denials ("User: <arn>
+                // is not authorized to perform: <action> on resource: <arn> because no
+                // resource-based policy allows the <action> action").
+                message: format!(
+                    "User: arn:{}:iam::{}:root is not authorized to use resource: {arn} \
+                     because no resource-based policy allows it (the local backend does not \
+                     evaluate key policies)",
+                    self.partition, self.account
+                ),
+            });
+        }
+        if arn.partition() != self.partition {
             let message = match arn.resource_type() {
                 "alias" => format!("Alias {arn} is not found."),
                 _ => format!("Key '{arn}' does not exist"),
@@ -140,6 +174,8 @@ impl AutoRotation {
 #[derive(Debug)]
 pub(crate) struct Key {
     pub(crate) id: String,
+    /// The 16 raw bytes of the key ID, as blobs carry them: the UUID's, or for a
+    /// multi-Region key (`mrk-` and 32 hex digits) the bytes of its hex digits.
     pub(crate) uuid: [u8; 16],
     pub(crate) arn: String,
     pub(crate) created: SystemTime,
@@ -155,6 +191,8 @@ pub(crate) struct Key {
     pub(crate) tags: BTreeMap<String, String>,
     /// What a key of origin `EXTERNAL` keeps of its imports; `None` for other keys.
     pub(crate) external: Option<Box<External>>,
+    /// What a multi-Region key knows of its set; `None` for a single-Region key.
+    pub(crate) multi_region: Option<Box<MultiRegion>>,
 }
 
 impl Key {
@@ -166,6 +204,9 @@ impl Key {
     /// Rotates the key material once for every automatic rotation date that has passed by
     /// `now`, each new material dated on its rotation date, as AWS KMS would have done. (Only
     /// symmetric keys ever have rotation on.)
+    ///
+    /// A multi-Region key rotates to material derived from its set's rotation secret, the
+    /// same in every Region (see [`crate::multi_region`]).
     fn rotate_automatically(&mut self, now: SystemTime) -> Result<()> {
         let (Some(rotation), Some(versions)) =
             (self.rotation.as_mut(), self.material.versions_mut())
@@ -173,25 +214,31 @@ impl Key {
             return Ok(());
         };
         while rotation.next <= now {
-            versions.push(Material::generate(
-                rotation.next,
-                Some(RotationType::Automatic),
-            )?);
+            versions.push(match &self.multi_region {
+                Some(set) => set.rotation_material(&self.id, rotation.next)?,
+                None => Material::generate(rotation.next, Some(RotationType::Automatic))?,
+            });
             rotation.next += rotation.period();
         }
         Ok(())
     }
 
-    /// When an enabled key is next due for automatic rotation.
+    /// When the key is next due for automatic rotation: an enabled key, or any key of a
+    /// multi-Region set, which rotates on the set's schedule whatever the state of one
+    /// Region's key (its material is the set's; our choice, AWS does not document it).
     fn next_automatic_rotation(&self) -> Option<SystemTime> {
         self.rotation
-            .filter(|_| self.state == KeyState::Enabled)
+            .filter(|_| self.state == KeyState::Enabled || self.multi_region.is_some())
             .map(|rotation| rotation.next)
     }
 
     /// Re-enabling a key whose rotation date passed while it was disabled rotates it at once
-    /// and starts a new period from `now` (AWS KMS does not rotate disabled keys).
+    /// and starts a new period from `now` (AWS KMS does not rotate disabled keys). A
+    /// multi-Region key never falls behind its schedule.
     pub(crate) fn catch_up_rotation(&mut self, now: SystemTime) -> Result<()> {
+        if self.multi_region.is_some() {
+            return Ok(());
+        }
         if let (Some(rotation), Some(versions)) =
             (self.rotation.as_mut(), self.material.versions_mut())
             && rotation.next <= now
@@ -224,6 +271,8 @@ impl Key {
             KeyState::Disabled => format!("{arn} is disabled."),
             KeyState::PendingDeletion => format!("{arn} is pending deletion."),
             KeyState::PendingImport => format!("{arn} is pending import."),
+            // Our wording (unverified) for the multi-Region states.
+            KeyState::PendingReplicaDeletion => format!("{arn} is pending replica deletion."),
             // Our wording (unverified) for the states this backend never gives a key.
             other => format!("{arn} is {}.", other.as_str().to_lowercase()),
         }
@@ -235,10 +284,11 @@ impl Key {
         }
     }
 
-    /// The gate of cryptographic operations: only Enabled keys pass.
+    /// The gate of cryptographic operations: only Enabled keys pass, and multi-Region keys
+    /// while they are `Updating` (AWS keeps them usable then).
     pub(crate) fn check_usable(&self) -> Result<()> {
         match self.state {
-            KeyState::Enabled => Ok(()),
+            KeyState::Enabled | KeyState::Updating => Ok(()),
             KeyState::Disabled => Err(Error::Disabled {
                 message: self.state_message(),
             }),
@@ -305,10 +355,31 @@ impl Key {
     }
 
     /// The gate of changes to a key's settings, aliases and tags: anything but pending
-    /// deletion.
-    pub(crate) fn check_not_pending_deletion(&self) -> Result<()> {
+    /// deletion (of the key or of its replicas) and the transient states of multi-Region
+    /// keys (`Creating`, `Updating`), in which AWS refuses management operations.
+    pub(crate) fn check_changeable(&self) -> Result<()> {
         match self.state {
-            KeyState::PendingDeletion => Err(self.invalid_state()),
+            KeyState::PendingDeletion
+            | KeyState::PendingReplicaDeletion
+            | KeyState::Creating
+            | KeyState::Updating => Err(self.invalid_state()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses `operation`, which changes what a multi-Region key set shares, on a replica:
+    /// AWS manages the shared properties (rotation) on the primary key only.
+    pub(crate) fn check_not_replica(&self, identity: &Identity) -> Result<()> {
+        match &self.multi_region {
+            Some(set) if !set.is_primary_in(&identity.region) => Err(Error::Unsupported {
+                // Our wording (unverified): AWS documents the rule, no reference gives the
+                // message.
+                message: format!(
+                    "{} is a multi-Region replica key. Rotation is managed on its primary key, \
+                     in {}.",
+                    self.arn, set.primary
+                ),
+            }),
             _ => Ok(()),
         }
     }
@@ -408,6 +479,44 @@ impl Key {
         }
     }
 
+    /// When the key next changes state on its own: a multi-Region key's transient state
+    /// ends, or one of its replicas is deleted.
+    pub(crate) fn next_transition(&self) -> Option<SystemTime> {
+        self.multi_region.as_ref()?.next_transition()
+    }
+
+    /// Makes the state changes due by `now`: the transient state ends; replicas whose
+    /// deletion date passed leave the set, and a primary key waiting in
+    /// `PendingReplicaDeletion` for its last one goes to `PendingDeletion`, its waiting period
+    /// starting when that replica was deleted. Returns whether anything changed.
+    fn make_transitions(&mut self, now: SystemTime) -> bool {
+        let Some(set) = self.multi_region.as_mut() else {
+            return false;
+        };
+        let mut changed = false;
+        if let Some(settling) = set.settling.take_if(|settling| settling.at <= now) {
+            self.state = settling.into;
+            changed = true;
+        }
+        let gone_at = set.replicas_gone_at();
+        let before = set.replicas.len();
+        set.replicas
+            .retain(|_, deletion| deletion.is_none_or(|date| date > now));
+        changed |= set.replicas.len() != before;
+        if set.replicas.is_empty()
+            && let Some(window_days) = set.waiting_window.take()
+        {
+            let start = gone_at.unwrap_or(now);
+            self.state = KeyState::PendingDeletion;
+            self.deletion = Some(Deletion {
+                date: start + Duration::from_secs(u64::from(window_days) * 24 * 60 * 60),
+                window_days,
+            });
+            changed = true;
+        }
+        changed
+    }
+
     /// When some present imported material of the key expires.
     pub(crate) fn next_expiry(&self) -> Option<SystemTime> {
         self.external
@@ -428,7 +537,11 @@ impl Key {
             .with_key_manager(KeyManagerType::Customer)
             .with_customer_master_key_spec(self.spec.clone())
             .with_key_spec(self.spec.clone())
-            .with_multi_region(false);
+            .with_multi_region(self.multi_region.is_some());
+        if let Some(set) = &self.multi_region {
+            metadata =
+                metadata.with_multi_region_configuration(set.configuration(identity, &self.id));
+        }
         if let Some(current) = self
             .current()
             .filter(|_| self.state != KeyState::PendingImport)
@@ -504,6 +617,9 @@ pub(crate) struct Keyring {
     next_rotation: Option<SystemTime>,
     /// No imported material expires before this date.
     next_expiry: Option<SystemTime>,
+    /// No multi-Region key changes state (a transient state ends, a replica is deleted)
+    /// before this date.
+    next_transition: Option<SystemTime>,
     /// What changed since [`Keyring::take_touched`] was last called.
     touched: BTreeSet<Touched>,
 }
@@ -592,17 +708,40 @@ impl Keyring {
 
     /// Adds or replaces a key.
     pub(crate) fn insert_key(&mut self, key: Key) {
-        if let Some(deletion) = key.deletion {
-            self.expect_deletion(deletion.date);
+        let id = key.id.clone();
+        self.touched.insert(Touched::Key(id.clone()));
+        self.keys.insert(id.clone(), key);
+        self.note_dates(&id);
+    }
+
+    /// Notes the dates on which the key `id` may change on its own (deletion, rotation,
+    /// expiry, the state changes of a multi-Region key), after it changed.
+    pub(crate) fn note_dates(&mut self, id: &str) {
+        let Some(key) = self.keys.get(id) else {
+            return;
+        };
+        let deletion = key.deletion.map(|deletion| deletion.date);
+        let rotation = key.rotation.map(|rotation| rotation.next);
+        let (expiry, transition) = (key.next_expiry(), key.next_transition());
+        if let Some(date) = deletion {
+            self.expect_deletion(date);
         }
-        if let Some(rotation) = key.rotation {
-            self.expect_rotation(rotation.next);
+        if let Some(date) = rotation {
+            self.expect_rotation(date);
         }
-        if let Some(expiry) = key.next_expiry() {
-            self.expect_expiry(expiry);
+        if let Some(date) = expiry {
+            self.expect_expiry(date);
         }
-        self.touched.insert(Touched::Key(key.id.clone()));
-        self.keys.insert(key.id.clone(), key);
+        if let Some(date) = transition {
+            self.expect_transition(date);
+        }
+    }
+
+    /// The key with ID `id`, to change it; the key counts as changed.
+    pub(crate) fn key_mut(&mut self, id: &str) -> Option<&mut Key> {
+        let key = self.keys.get_mut(id)?;
+        self.touched.insert(Touched::Key(id.to_owned()));
+        Some(key)
     }
 
     /// Removes a key and its aliases.
@@ -652,6 +791,39 @@ impl Keyring {
     /// then.
     pub(crate) fn expect_expiry(&mut self, date: SystemTime) {
         self.next_expiry = Some(self.next_expiry.map_or(date, |next| next.min(date)));
+    }
+
+    /// Notes that a multi-Region key may change state on `date`, so
+    /// [`Keyring::transition_due_keys`] looks then.
+    pub(crate) fn expect_transition(&mut self, date: SystemTime) {
+        self.next_transition = Some(self.next_transition.map_or(date, |next| next.min(date)));
+    }
+
+    /// Whether some multi-Region key may be due to change state; the clock is read only when
+    /// one will.
+    pub(crate) fn transition_due(&self, now: impl FnOnce() -> SystemTime) -> bool {
+        self.next_transition.is_some_and(|next| next <= now())
+    }
+
+    /// Makes the state changes of multi-Region keys that are due: transient states end, and
+    /// deleted replicas leave their set (a primary waiting for them starts its own deletion).
+    pub(crate) fn transition_due_keys(&mut self, now: SystemTime) {
+        if !self.transition_due(|| now) {
+            return;
+        }
+        let mut touched = Vec::new();
+        let mut deletions = Vec::new();
+        for key in self.keys.values_mut() {
+            if key.make_transitions(now) {
+                touched.push(Touched::Key(key.id.clone()));
+                deletions.extend(key.deletion.map(|deletion| deletion.date));
+            }
+        }
+        self.touched.extend(touched);
+        for date in deletions {
+            self.expect_deletion(date);
+        }
+        self.next_transition = self.keys.values().filter_map(Key::next_transition).min();
     }
 
     /// Whether some imported material may have expired; the clock is read only when some
@@ -728,5 +900,16 @@ impl Keyring {
             .values()
             .filter_map(|key| key.deletion.map(|deletion| deletion.date))
             .min();
+    }
+}
+
+/// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+pub(crate) fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
     }
 }

@@ -2,7 +2,7 @@
 //! durable store its journal.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, TryLockError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard};
@@ -10,6 +10,7 @@ use kms_core::Result;
 
 use crate::durable::Journal;
 use crate::state::{Identity, Keyring};
+use crate::world::World;
 
 /// Where the backend reads the time; replaceable in tests to let deletion windows pass.
 pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -27,6 +28,8 @@ const REFRESH_INTERVAL: Duration = Duration::from_millis(50);
 pub(crate) struct Store {
     pub(crate) identity: Identity,
     clock: Clock,
+    /// The world this store is one account and Region of (it owns the store).
+    world: Weak<World>,
     keyring: ShardedLock<Keyring>,
     durable: Option<Durable>,
 }
@@ -41,10 +44,11 @@ struct Durable {
 
 impl Store {
     /// A store held in memory only.
-    pub(crate) fn in_memory(identity: Identity, clock: Clock) -> Self {
+    pub(crate) fn in_memory(identity: Identity, clock: Clock, world: Weak<World>) -> Self {
         Self {
             identity,
             clock,
+            world,
             keyring: ShardedLock::new(Keyring::default()),
             durable: None,
         }
@@ -54,12 +58,13 @@ impl Store {
     pub(crate) fn durable(
         identity: Identity,
         clock: Clock,
-        journal: Journal,
-        keyring: Keyring,
+        world: Weak<World>,
+        (journal, keyring): (Journal, Keyring),
     ) -> Self {
         Self {
             identity,
             clock,
+            world,
             keyring: ShardedLock::new(keyring),
             durable: Some(Durable {
                 journal: Mutex::new(journal),
@@ -74,9 +79,16 @@ impl Store {
         (self.clock)()
     }
 
-    /// Whether the keys are kept in a directory.
-    pub(crate) fn is_durable(&self) -> bool {
-        self.durable.is_some()
+    /// The world of this store, for the changes that span Regions.
+    ///
+    /// # Errors
+    ///
+    /// `KMSInternalException` if the world is gone, which no handle lets happen (each holds
+    /// its world).
+    pub(crate) fn world(&self) -> Result<Arc<World>> {
+        self.world
+            .upgrade()
+            .ok_or_else(|| crate::random::internal("a store outlived its world"))
     }
 
     /// The keyring, to read. A durable store first reads what other processes appended to its
@@ -101,8 +113,11 @@ impl Store {
             durable.caught_up();
         }
         let keyring = self.peek();
-        if keyring.rotation_due(|| self.now()) || keyring.expiry_due(|| self.now()) {
-            // Rotations are changes: made (and for a durable store, written) under the
+        if keyring.rotation_due(|| self.now())
+            || keyring.expiry_due(|| self.now())
+            || keyring.transition_due(|| self.now())
+        {
+            // Rotations, expiries and the end of a transient key state are changes: made (and for a durable store, written) under the
             // write lock before anything reads the key.
             drop(keyring);
             self.mutate(|_, _| Ok(()))?;
@@ -127,6 +142,7 @@ impl Store {
         let mut keyring = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
         let Some(durable) = &self.durable else {
             keyring.purge(now);
+            keyring.transition_due_keys(now);
             keyring.expire_due(now);
             let result = keyring
                 .rotate_due(now)
@@ -140,6 +156,7 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner);
         let result = journal.commit(&mut keyring, |keyring| {
             keyring.purge(now);
+            keyring.transition_due_keys(now);
             keyring.expire_due(now);
             keyring.rotate_due(now)?;
             change(keyring, now)

@@ -171,6 +171,14 @@ flags! {
     /// material), the key then uses exactly that material; DeleteImportedKeyMaterial sends
     /// the key back to `PendingImport`; only the same material imports again.
     ImportsKeyMaterial => "imports_key_material",
+    /// CreateKey with `MultiRegion` makes a key whose ID is `mrk-` and 32 lowercase hex
+    /// digits (for symmetric, HMAC and asymmetric keys), with `MultiRegion` true and a
+    /// `MultiRegionConfiguration` naming it the `PRIMARY` key without replicas.
+    MultiRegionKeyIds => "multi_region_key_ids",
+    /// ReplicateKey and UpdatePrimaryRegion refuse a single-Region key with
+    /// `UnsupportedOperationException`, and ReplicateKey a Region that is not a Region name
+    /// with `ValidationException`.
+    RefusesSingleRegionReplication => "refuses_single_region_replication",
 }
 
 /// What a peer does as AWS KMS does: the peer's name and the flags switched off for it.

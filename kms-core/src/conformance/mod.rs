@@ -41,6 +41,7 @@ mod key_specs;
 mod keys;
 mod mac;
 mod messages;
+mod multi_region;
 mod public_keys;
 mod rotation;
 mod rsa_encryption;
@@ -61,6 +62,7 @@ pub use key_specs::*;
 pub use keys::*;
 pub use mac::*;
 pub use messages::AwsMessage;
+pub use multi_region::*;
 pub use rotation::*;
 pub use rsa_encryption::*;
 pub use shared_secrets::*;
@@ -141,6 +143,9 @@ pub async fn run_all(kms: &dyn Kms, caps: &Capabilities) {
     import_symmetric_key_material(kms, caps).await;
     import_with_every_wrapping_algorithm(kms, caps).await;
     import_validation(kms, caps).await;
+    // Multi-Region keys.
+    multi_region_keys(kms, caps).await;
+    multi_region_refusals(kms, caps).await;
 }
 
 /// The suite's futures are `Send`, so a backend's test may spawn them on any runtime.

@@ -46,6 +46,7 @@ mod permissions;
 mod record;
 mod replay;
 mod root_key;
+mod stored_multi_region;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};

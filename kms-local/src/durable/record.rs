@@ -7,6 +7,7 @@ use kms_core::{AlgorithmSpec, KeySpec, KeyState, KeyUsage, OriginType, Result, R
 use serde::{Deserialize, Serialize};
 
 use super::root_key::RootKey;
+use super::stored_multi_region::StoredMultiRegion;
 use crate::blob::MATERIAL_ID_LEN;
 use crate::import::{External, ImportedMaterial, TOKEN_ID_LEN, WrappingKey};
 use crate::material::{KeyMaterial, Kind, MATERIAL_LEN, Material, hex, unhex};
@@ -69,6 +70,10 @@ pub(crate) struct StoredKey {
     /// existed have none, and read as they always did.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     external: Option<StoredExternal>,
+    /// What a multi-Region key knows of its set; none for a single-Region key (and in
+    /// stores written before multi-Region keys existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    multi_region: Option<StoredMultiRegion>,
 }
 
 /// The imports of a key of origin `EXTERNAL`, as stored.
@@ -203,6 +208,10 @@ impl StoredKey {
             Some(external) => Some(StoredExternal::of(&key.id, external, root)?),
             None => None,
         };
+        let multi_region = match &key.multi_region {
+            Some(set) => Some(StoredMultiRegion::of(&key.id, set, root)?),
+            None => None,
+        };
         Ok(Self {
             key_id: key.id.clone(),
             created: stamp(key.created)?,
@@ -223,13 +232,23 @@ impl StoredKey {
             secret,
             tags: key.tags.clone(),
             external,
+            multi_region,
         })
     }
 
     fn into_key(self, identity: &Identity, root: &RootKey) -> Result<Key, Invalid> {
         let id = self.key_id;
-        let uuid =
-            uuid::Uuid::parse_str(&id).map_err(|_| format!("key ID '{id}' is not a UUID"))?;
+        let raw_id = match (&self.multi_region, crate::multi_region::raw_key_id(&id)) {
+            (Some(_), Some(raw)) => raw,
+            (Some(_), None) => return Err(format!("key ID '{id}' is not a multi-Region key ID")),
+            (None, _) => *uuid::Uuid::parse_str(&id)
+                .map_err(|_| format!("key ID '{id}' is not a UUID"))?
+                .as_bytes(),
+        };
+        let multi_region = match self.multi_region {
+            Some(stored) => Some(Box::new(stored.into_multi_region(&id, root)?)),
+            None => None,
+        };
         let spec = parse::<KeySpec>(&self.key_spec)?;
         let external = match self.external {
             Some(stored) => Some(Box::new(stored.into_external(&id, root)?)),
@@ -267,7 +286,7 @@ impl StoredKey {
         };
         Ok(Key {
             arn: identity.key_arn(&id),
-            uuid: *uuid.as_bytes(),
+            uuid: raw_id,
             created: time(self.created)?,
             description: self.description,
             spec,
@@ -291,6 +310,7 @@ impl StoredKey {
             material,
             tags: self.tags,
             external,
+            multi_region,
             id,
         })
     }
@@ -477,18 +497,18 @@ fn material_aad(key_id: &str, material_id: &[u8; MATERIAL_ID_LEN]) -> Vec<u8> {
 }
 
 /// A value the store wrote: always one this version knows.
-fn parse<T: kms_core::AwsEnum>(text: &str) -> Result<T, Invalid> {
+pub(super) fn parse<T: kms_core::AwsEnum>(text: &str) -> Result<T, Invalid> {
     T::try_parse(text).map_err(|err| err.message().to_owned())
 }
 
-fn stamp(time: SystemTime) -> Result<Stamp> {
+pub(super) fn stamp(time: SystemTime) -> Result<Stamp> {
     let since = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_err(|_| crate::random::internal("a time before 1970 cannot be stored"))?;
     Ok((since.as_secs(), since.subsec_nanos()))
 }
 
-fn time((secs, nanos): Stamp) -> Result<SystemTime, Invalid> {
+pub(super) fn time((secs, nanos): Stamp) -> Result<SystemTime, Invalid> {
     Duration::from_secs(secs)
         .checked_add(Duration::from_nanos(u64::from(nanos)))
         .and_then(|since| SystemTime::UNIX_EPOCH.checked_add(since))

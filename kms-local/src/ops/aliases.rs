@@ -31,7 +31,7 @@ impl Store {
             let member = KeyOnly::target_key_id("CreateAlias");
             let key =
                 keyring.resolve_key(&self.identity, &request.target_key_id, member, || now)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             let target = key.id.clone();
             if keyring.aliases.contains_key(&name) {
                 return Err(Error::AlreadyExists {
@@ -75,7 +75,7 @@ impl Store {
             let member = KeyOnly::target_key_id("UpdateAlias");
             let key =
                 keyring.resolve_key(&self.identity, &request.target_key_id, member, || now)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             if let Some(current) = keyring
                 .aliases
                 .get(&name)

@@ -220,7 +220,7 @@ impl Store {
         let material = key
             .current()
             .ok_or_else(|| random::internal("a symmetric key without AES material"))?;
-        let header = Header::new(key.uuid, material.id)?;
+        let header = Header::new((key.uuid, key.multi_region.is_some()), material.id)?;
         Ok(Sealed {
             blob: blob::seal(&material.aead, header, to.context, plaintext)?,
             arn: key.arn.clone(),
@@ -303,13 +303,12 @@ impl Store {
             named.check_encryption("Decrypt", from.algorithm.clone())?;
         }
         let header = Header::parse(from.blob)?;
-        let mut id = uuid::Uuid::encode_buffer();
-        let id = uuid::Uuid::from_bytes(header.key_id)
-            .hyphenated()
-            .encode_lower(&mut id);
+        let mut id = [0; blob::KEY_ID_TEXT_LEN];
+        let id = header.key_id_text(&mut id);
+        // A multi-Region key's blob opens with the related key of this Region, if any.
         let key = keyring
             .keys
-            .get(&*id)
+            .get(id)
             .filter(|key| !key.is_gone(now))
             .ok_or_else(unknown_ciphertext_key)?;
         if let Some(named) = named

@@ -32,7 +32,7 @@ impl Store {
             let key =
                 keyring.resolve_key(&self.identity, &request.key_id, member, || self.now())?;
             check_external(key)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             check_wrapping(
                 &key.spec,
                 &request.wrapping_algorithm,
@@ -46,7 +46,7 @@ impl Store {
         self.mutate(|keyring, now| {
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             check_external(key)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             let expires = now + PARAMETERS_VALIDITY;
             let token = import::token(&key.uuid, &token_id, expires);
             key.external.get_or_insert_default().add_wrapping_key(
@@ -89,7 +89,7 @@ impl Store {
             let member = KeyOnly::key_id("ImportKeyMaterial");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             check_external(key)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             let symmetric = Kind::of(&key.spec) == Kind::Symmetric;
             if !symmetric
                 && (request.import_type.is_some()
@@ -180,7 +180,7 @@ impl Store {
             let member = KeyOnly::key_id("DeleteImportedKeyMaterial");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
             check_external(key)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             let current = key.current().map(|material| material.id).or_else(|| {
                 key.external
                     .as_ref()

@@ -8,8 +8,10 @@ use kms_core::{Error, KeyListEntry, KeySpec, KeyState, KeyUsage, OriginType, Res
 
 use super::days;
 use super::known;
+use super::multi_region::related_regions;
 use crate::limits::{self, PENDING_WINDOW_DAYS};
 use crate::material::{KeyMaterial, Kind};
+use crate::multi_region::MultiRegion;
 use crate::paging::page;
 use crate::random;
 use crate::state::{Deletion, Key, KeyOnly};
@@ -53,6 +55,10 @@ impl Store {
             let material = KeyMaterial::generate(&spec, self.now())?;
             (material, OriginType::AwsKms, KeyState::Enabled)
         };
+        let multi_region = match request.multi_region {
+            Some(true) => Some(Box::new(MultiRegion::new_primary(&self.identity.region)?)),
+            _ => None,
+        };
 
         self.mutate(|keyring, now| {
             if keyring.keys.len() >= MAX_KEYS {
@@ -61,12 +67,17 @@ impl Store {
                     message: format!("The account already has the maximum of {MAX_KEYS} keys."),
                 });
             }
-            let uuid = random::key_uuid()?;
-            let id = uuid.to_string();
+            let (id, raw_id) = match &multi_region {
+                Some(_) => crate::multi_region::new_key_id()?,
+                None => {
+                    let uuid = random::key_uuid()?;
+                    (uuid.to_string(), *uuid.as_bytes())
+                }
+            };
             let key = Key {
                 arn: self.identity.key_arn(&id),
                 id: id.clone(),
-                uuid: *uuid.as_bytes(),
+                uuid: raw_id,
                 created: now,
                 description,
                 spec,
@@ -78,6 +89,7 @@ impl Store {
                 material,
                 tags,
                 external: external.then(Box::default),
+                multi_region,
             };
             let metadata = key.metadata(&self.identity);
             keyring.insert_key(key);
@@ -115,7 +127,7 @@ impl Store {
         self.mutate(|keyring, _| {
             let member = KeyOnly::key_id("UpdateKeyDescription");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             key.description = request.description;
             Ok(UpdateKeyDescriptionResponse::new())
         })
@@ -152,6 +164,10 @@ impl Store {
         })
     }
 
+    /// Schedules a deletion. A multi-Region primary key with replicas waits for them in
+    /// `PendingReplicaDeletion`, without a deletion date: its waiting period starts when its
+    /// last replica is deleted. A replica's deletion date is told to the other keys of its
+    /// set, so that its primary knows when it is gone.
     pub(crate) fn schedule_key_deletion(
         &self,
         request: ScheduleKeyDeletionRequest,
@@ -159,10 +175,24 @@ impl Store {
         let (min, max, default) = PENDING_WINDOW_DAYS;
         let window = request.pending_window_in_days.unwrap_or(default);
         limits::check_range("pendingWindowInDays", window, (min, max))?;
-        self.mutate(|keyring, now| {
+        let world = self.world()?;
+        let _sets = world.lock_sets();
+        let (response, replica) = self.mutate(|keyring, now| {
             let member = KeyOnly::key_id("ScheduleKeyDeletion");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
+            let region = &self.identity.region;
+            if let Some(set) = key.multi_region.as_mut()
+                && set.is_primary_in(region)
+                && !set.replicas.is_empty()
+            {
+                set.waiting_window = Some(window);
+                key.state = KeyState::PendingReplicaDeletion;
+                let response = ScheduleKeyDeletionResponse::new(key.arn.clone())
+                    .with_key_state(KeyState::PendingReplicaDeletion)
+                    .with_pending_window_in_days(window);
+                return Ok((response, None));
+            }
             let date = now + days(window);
             key.state = KeyState::PendingDeletion;
             key.deletion = Some(Deletion {
@@ -170,28 +200,74 @@ impl Store {
                 window_days: window,
             });
             let arn = key.arn.clone();
+            let replica = key
+                .multi_region
+                .is_some()
+                .then(|| (key.id.clone(), related_regions(key, &self.identity), date));
             keyring.expect_deletion(date);
-            Ok(ScheduleKeyDeletionResponse::new(arn)
+            let response = ScheduleKeyDeletionResponse::new(arn)
                 .with_deletion_date(date)
                 .with_key_state(KeyState::PendingDeletion)
-                .with_pending_window_in_days(window))
-        })
+                .with_pending_window_in_days(window);
+            Ok((response, replica))
+        })?;
+        if let Some((id, related, date)) = replica {
+            self.set_replica_deletion(&world, (&id, &related), Some(date))?;
+        }
+        Ok(response)
     }
 
     pub(crate) fn cancel_key_deletion(
         &self,
         request: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse> {
-        self.mutate(|keyring, _| {
+        let world = self.world()?;
+        let _sets = world.lock_sets();
+        let (response, replica) = self.mutate(|keyring, _| {
             let member = KeyOnly::key_id("CancelKeyDeletion");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            if key.deletion.take().is_none() {
+            let waiting = key
+                .multi_region
+                .as_mut()
+                .and_then(|set| set.waiting_window.take());
+            if key.deletion.take().is_none() && waiting.is_none() {
                 return Err(Error::InvalidState {
                     message: format!("{} is not pending deletion.", key.arn),
                 });
             };
             key.state = KeyState::Disabled;
-            Ok(CancelKeyDeletionResponse::new(key.arn.clone()))
+            let replica = key
+                .multi_region
+                .as_ref()
+                .filter(|set| !set.is_primary_in(&self.identity.region))
+                .map(|_| (key.id.clone(), related_regions(key, &self.identity)));
+            Ok((CancelKeyDeletionResponse::new(key.arn.clone()), replica))
+        })?;
+        if let Some((id, related)) = replica {
+            self.set_replica_deletion(&world, (&id, &related), None)?;
+        }
+        Ok(response)
+    }
+
+    /// Tells the other keys of this replica's set, `(id, related)`, the date its deletion
+    /// takes effect (`None`: it was cancelled).
+    fn set_replica_deletion(
+        &self,
+        world: &std::sync::Arc<crate::world::World>,
+        (id, related): (&str, &[String]),
+        date: Option<std::time::SystemTime>,
+    ) -> Result<()> {
+        let region = &self.identity.region;
+        // Every key of the set, this replica's own view included.
+        let mut regions = related.to_vec();
+        regions.push(region.clone());
+        self.change_related(world, id, &regions, |key| {
+            if let Some(set) = key.multi_region.as_mut()
+                && let Some(deletion) = set.replicas.get_mut(region)
+            {
+                *deletion = date;
+            }
+            Ok(())
         })
     }
 }
@@ -240,9 +316,6 @@ fn check_supported(request: &CreateKeyRequest) -> Result<()> {
         .filter(|o| !matches!(o, OriginType::AwsKms | OriginType::External))
     {
         return unsupported(format!("Origin {origin}"));
-    }
-    if request.multi_region == Some(true) {
-        return unsupported("A multi-Region key".to_owned());
     }
     if request.custom_key_store_id.is_some() {
         return unsupported("A custom key store".to_owned());

@@ -16,6 +16,12 @@ use crate::paging::page_by_index;
 use crate::state::{AutoRotation, Key, KeyOnly};
 use crate::store::Store;
 
+use super::multi_region::related_regions;
+
+/// A rotation of a multi-Region key, for the other keys of its set: the key ID, their
+/// Regions and the new material.
+type SharedRotation = (String, Vec<String>, Material);
+
 /// How long before an automatic rotation `RotateKeyOnDemand` is refused.
 const AUTOMATIC_ROTATION_GUARD: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
@@ -27,30 +33,47 @@ impl Store {
         let (min, max, default) = ROTATION_PERIOD_DAYS;
         let period = request.rotation_period_in_days.unwrap_or(default);
         limits::check_range("rotationPeriodInDays", period, (min, max))?;
-        self.mutate(|keyring, now| {
-            let member = KeyOnly::key_id("EnableKeyRotation");
-            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_rotatable("EnableKeyRotation")?;
-            let next = now + days(period);
-            key.rotation = Some(AutoRotation {
+        self.set_rotation(&request.key_id, "EnableKeyRotation", |now| {
+            Some(AutoRotation {
                 period_days: period,
-                next,
-            });
-            keyring.expect_rotation(next);
-            Ok(EnableKeyRotationResponse::new())
-        })
+                next: now + days(period),
+            })
+        })?;
+        Ok(EnableKeyRotationResponse::new())
     }
 
     pub(crate) fn disable_key_rotation(
         &self,
         request: DisableKeyRotationRequest,
     ) -> Result<DisableKeyRotationResponse> {
-        self.mutate(|keyring, _| {
-            let member = KeyOnly::key_id("DisableKeyRotation");
-            let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_rotatable("DisableKeyRotation")?;
-            key.rotation = None;
-            Ok(DisableKeyRotationResponse::new())
+        self.set_rotation(&request.key_id, "DisableKeyRotation", |_| None)?;
+        Ok(DisableKeyRotationResponse::new())
+    }
+
+    /// Sets the automatic rotation of the key `key_id` names to what `rotation` gives at
+    /// the time of the change, for `operation`; for a multi-Region primary key, of every key
+    /// of its set (a replica's is refused: it is set on the primary key).
+    fn set_rotation(
+        &self,
+        key_id: &kms_core::KeyId,
+        operation: &'static str,
+        rotation: impl FnOnce(std::time::SystemTime) -> Option<AutoRotation>,
+    ) -> Result<()> {
+        let world = self.world()?;
+        let _sets = world.lock_sets();
+        let (id, related, rotation) = self.mutate(|keyring, now| {
+            let key = keyring.resolve_mut(&self.identity, key_id, KeyOnly::key_id(operation))?;
+            key.check_not_replica(&self.identity)?;
+            key.check_rotatable(operation)?;
+            key.rotation = rotation(now);
+            let id = key.id.clone();
+            let change = (related_regions(key, &self.identity), key.rotation);
+            keyring.note_dates(&id);
+            Ok((id, change.0, change.1))
+        })?;
+        self.change_related(&world, &id, &related, |key| {
+            key.rotation = rotation;
+            Ok(())
         })
     }
 
@@ -76,14 +99,46 @@ impl Store {
         })
     }
 
+    /// Rotates a key now. For a multi-Region primary key, the new material is given to
+    /// every key of its set at once (a replica's rotation is refused: the primary key
+    /// rotates).
     pub(crate) fn rotate_key_on_demand(
         &self,
         request: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse> {
+        let world = self.world()?;
+        let _sets = world.lock_sets();
+        let (response, shared) = self.rotate_here(request)?;
+        if let Some((id, related, material)) = shared {
+            self.change_related(&world, &id, &related, |key| {
+                if let Some(versions) = key.material.versions_mut() {
+                    versions.push(material.duplicate()?);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(response)
+    }
+
+    /// The rotation of [`Store::rotate_key_on_demand`] in this store; for a multi-Region
+    /// key, also what the other keys of its set get.
+    fn rotate_here(
+        &self,
+        request: RotateKeyOnDemandRequest,
+    ) -> Result<(RotateKeyOnDemandResponse, Option<SharedRotation>)> {
         self.mutate(|keyring, now| {
             let member = KeyOnly::key_id("RotateKeyOnDemand");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
+            key.check_not_replica(&self.identity)?;
             key.check_rotatable("RotateKeyOnDemand")?;
+            if key.multi_region.is_some() && key.external.is_some() {
+                return Err(Error::NotImplemented {
+                    message: "On-demand rotation of a multi-Region key of imported key \
+                              material is not implemented by the local backend yet"
+                        .to_owned(),
+                });
+            }
+            let related = related_regions(key, &self.identity);
             // Due rotations were made before this change: `next` is in the future.
             if key
                 .rotation
@@ -139,8 +194,12 @@ impl Store {
                 }
                 None => Material::generate(now, Some(RotationType::OnDemand))?,
             };
+            let shared = match &key.multi_region {
+                Some(_) => Some((key.id.clone(), related, material.duplicate()?)),
+                None => None,
+            };
             versions.push(material);
-            Ok(RotateKeyOnDemandResponse::new(key.arn.clone()))
+            Ok((RotateKeyOnDemandResponse::new(key.arn.clone()), shared))
         })
     }
 

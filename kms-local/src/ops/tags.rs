@@ -13,7 +13,7 @@ impl Store {
         self.mutate(|keyring, _| {
             let member = KeyOnly::key_id("TagResource");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             limits::merge_tags(&mut key.tags, &request.tags)?;
             Ok(TagResourceResponse::new())
         })
@@ -29,7 +29,7 @@ impl Store {
         self.mutate(|keyring, _| {
             let member = KeyOnly::key_id("UntagResource");
             let key = keyring.resolve_mut(&self.identity, &request.key_id, member)?;
-            key.check_not_pending_deletion()?;
+            key.check_changeable()?;
             for tag_key in &request.tag_keys {
                 key.tags.remove(tag_key);
             }
