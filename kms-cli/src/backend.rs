@@ -37,12 +37,30 @@ impl Backend {
 
     /// A handle of the backend, in its Region.
     pub(crate) async fn connect(&self) -> Result<Arc<DynKms>, Failure> {
-        Ok(kms::connect_config(self.config()?).await?)
+        match self.local_world().await? {
+            Some(world) => Ok(world.handle()),
+            None => Ok(kms::connect_config(self.config()?).await?),
+        }
     }
 
     /// The backend with handles of other Regions, for multi-Region keys.
     pub(crate) async fn regions(&self) -> Result<RegionalKms, Failure> {
-        Ok(RegionalKms::connect(self.config()?).await?)
+        match self.local_world().await? {
+            Some(world) => Ok(world),
+            None => Ok(RegionalKms::connect(self.config()?).await?),
+        }
+    }
+
+    /// For `--region` with the local backend: the URL's local world, moved to that Region
+    /// (a persistent store's directory belongs to the URL's Region; its other Regions are
+    /// siblings, kept in `DIR/regions/REGION`). `None` otherwise.
+    async fn local_world(&self) -> Result<Option<RegionalKms>, Failure> {
+        let config = KmsConfig::from_url(&self.url)?;
+        let (Some(region), KmsConfig::Local(_)) = (&self.region, &config) else {
+            return Ok(None);
+        };
+        let world = RegionalKms::connect(config).await?;
+        Ok(Some(world.into_region(region).await?))
     }
 }
 

@@ -1,9 +1,10 @@
 //! The backend of each region and account: one backend for all of them, or one per
 //! region and account made on first use by a [`BackendFactory`] and kept.
 //!
-//! [`UrlBackends`] makes them from a [`KmsConfig`]: the URL's backend with the region (and
-//! for the local backend the account) replaced. A persistent local store (`local:///DIR`)
-//! keeps every region's keys, laid out as:
+//! [`UrlBackends`] makes them from a [`KmsConfig`]: for the local backend, handles of one
+//! local world in each region and account (so a multi-Region key replicated from one region is
+//! there in the other, in memory too); for AWS, a client of each region. A persistent local
+//! store (`local:///DIR`) keeps every region's keys, laid out as:
 //!
 //! ```text
 //! DIR/                               the URL's region and account
@@ -17,11 +18,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use kms::{KmsConfig, LocalConfig};
+use kms::{KmsConfig, RegionalKms};
 use kms_core::{DynKms, Error, Result};
 
 /// How many regions and accounts a server makes backends for, so that callers naming ever
@@ -173,13 +173,15 @@ impl Backends {
     }
 }
 
-/// Backends made from a [`KmsConfig`] with the region and account replaced (see the module
-/// documentation for the layout of a persistent local store). For an `aws:` URL the
-/// account of a credential is not used: requests go to AWS with the URL's credentials.
+/// Backends made from a [`KmsConfig`] in each region and account (see the module
+/// documentation for the layout of a persistent local store): the handles of one
+/// [`RegionalKms`], connected on first use. For an `aws:` URL the account of a credential is
+/// not used: requests go to AWS with the URL's credentials.
 #[derive(Debug, Clone)]
 pub struct UrlBackends {
     config: KmsConfig,
     default_region: String,
+    world: Arc<tokio::sync::OnceCell<RegionalKms>>,
 }
 
 impl UrlBackends {
@@ -194,36 +196,8 @@ impl UrlBackends {
         Self {
             default_region: region.unwrap_or_else(|| kms::kms_local::DEFAULT_REGION.to_owned()),
             config,
+            world: Arc::new(tokio::sync::OnceCell::new()),
         }
-    }
-
-    /// The local configuration of `scope`.
-    fn local(&self, local: &LocalConfig, scope: &Scope) -> LocalConfig {
-        let own_account = local
-            .account
-            .clone()
-            .unwrap_or_else(|| kms::kms_local::DEFAULT_ACCOUNT_ID.to_owned());
-        let account = scope.account.clone().unwrap_or(own_account.clone());
-        let own = scope.region == self.default_region && account == own_account;
-        let mut config = local.clone();
-        config.region = Some(scope.region.clone());
-        config.account = Some(account.clone());
-        if !own {
-            // The seed's keys belong to the URL's region and account.
-            config.seed = None;
-            config.path = local.path.as_ref().map(|dir| {
-                let mut dir = PathBuf::from(dir);
-                if account == own_account {
-                    dir.push("regions");
-                } else {
-                    dir.push("accounts");
-                    dir.push(&account);
-                }
-                dir.push(&scope.region);
-                dir
-            });
-        }
-        config
     }
 }
 
@@ -234,17 +208,14 @@ impl BackendFactory for UrlBackends {
     }
 
     async fn create(&self, scope: &Scope) -> Result<Arc<DynKms>> {
-        let config = match &self.config {
-            KmsConfig::Local(local) => KmsConfig::Local(self.local(local, scope)),
-            KmsConfig::Aws(aws) => {
-                let mut aws = aws.clone();
-                aws.region = Some(scope.region.clone());
-                KmsConfig::Aws(aws)
-            }
-            // A backend added to `KmsConfig` later has no region to replace yet.
-            other => other.clone(),
-        };
-        kms::connect_config(config).await
+        let world = self
+            .world
+            .get_or_try_init(|| RegionalKms::connect(self.config.clone()))
+            .await?;
+        match &scope.account {
+            Some(account) => world.in_region_for_account(&scope.region, account).await,
+            None => world.in_region(&scope.region).await,
+        }
     }
 }
 
@@ -255,35 +226,31 @@ mod tests {
 
     use super::*;
 
-    fn scope(region: &str, account: Option<&str>) -> Scope {
-        Scope {
-            region: region.to_owned(),
-            account: account.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn a_persistent_store_has_a_directory_per_region_and_account() {
-        let factory =
-            UrlBackends::new(KmsConfig::from_url("local:///keys?region=eu-west-1").unwrap());
-        let KmsConfig::Local(local) = &factory.config else {
-            unreachable!("a local URL")
-        };
-        let path = |region, account| factory.local(local, &scope(region, account)).path.unwrap();
-        assert_eq!(path("eu-west-1", None), PathBuf::from("/keys"));
-        assert_eq!(
-            path("eu-west-1", Some("111122223333")),
-            PathBuf::from("/keys")
-        );
-        assert_eq!(
-            path("us-east-1", None),
-            PathBuf::from("/keys/regions/us-east-1")
-        );
-        assert_eq!(
-            path("us-east-1", Some("444455556666")),
-            PathBuf::from("/keys/accounts/444455556666/us-east-1")
-        );
+    #[tokio::test]
+    async fn the_regions_of_a_local_url_are_one_world() {
+        let factory = UrlBackends::new(KmsConfig::from_url("local:?region=eu-west-1").unwrap());
         assert_eq!(factory.default_region(), "eu-west-1");
+        let backends = Backends::per_region(factory);
+        let home = backends.get(None, None).await.unwrap();
+        let request = kms_core::CreateKeyRequest::new().with_multi_region(true);
+        let key = home.create_key(request).await.unwrap().key_metadata;
+        let replicate = kms_core::ReplicateKeyRequest::new(
+            kms_core::KeyId::parse(&key.key_id).unwrap(),
+            "eu-west-3",
+        );
+        home.replicate_key(replicate).await.unwrap();
+        // In memory too, the replica is in the other region's backend, under the same key ID.
+        let paris = backends.get(Some("eu-west-3"), None).await.unwrap();
+        let describe =
+            kms_core::DescribeKeyRequest::new(kms_core::KeyId::parse(&key.key_id).unwrap());
+        let replica = paris.describe_key(describe).await.unwrap().key_metadata;
+        assert_eq!(replica.key_id, key.key_id);
+        assert!(
+            replica
+                .arn
+                .unwrap()
+                .starts_with("arn:aws:kms:eu-west-3:111122223333:key/mrk-")
+        );
     }
 
     #[tokio::test]

@@ -63,7 +63,17 @@ pub(crate) struct Connected {
     pub(crate) region: String,
     /// The AWS backend under the layers, for an `aws:` configuration.
     pub(crate) aws: Option<AwsBackend>,
+    /// The local backend under the layers, for a `local:` configuration: the handle whose
+    /// siblings are the other Regions and accounts of its world.
+    pub(crate) local: Option<LocalBackend>,
 }
+
+/// The local backend, when it is built in.
+#[cfg(feature = "local")]
+pub(crate) type LocalBackend = kms_local::LocalKms;
+/// No local backend: the cargo feature `local` is off.
+#[cfg(not(feature = "local"))]
+pub(crate) type LocalBackend = std::convert::Infallible;
 
 /// The AWS backend, when it is built in.
 #[cfg(feature = "aws")]
@@ -77,12 +87,15 @@ impl Connected {
     pub(crate) async fn open(config: KmsConfig) -> Result<Self> {
         let layers = Layers::of(&config)?;
         match config {
-            KmsConfig::Local(local) => {
-                let (kms, region, audit) = connect_local(local).await?;
+            KmsConfig::Local(config) => {
+                let audited = config.audit.is_some();
+                let local = connect_local(config).await?;
+                let (kms, audit) = local_handle(&local, audited);
                 Ok(Self {
                     kms: layers.wrap(kms, audit),
-                    region,
+                    region: local_region(&local),
                     aws: None,
+                    local: Some(local),
                 })
             }
             KmsConfig::Aws(aws) => {
@@ -91,6 +104,7 @@ impl Connected {
                     kms: layers.wrap(aws_handle(&aws), None),
                     region: aws_region(&aws),
                     aws: Some(aws),
+                    local: None,
                 })
             }
         }
@@ -167,13 +181,16 @@ pub async fn from_env() -> Result<Arc<DynKms>> {
 }
 
 /// Builds the local backend; a persistent store is opened and read on a blocking thread.
-/// Also the Region it plays and, with an audit log, what writes each injected error to it,
-/// marked as injected.
 #[cfg(feature = "local")]
-async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, String, Option<FaultAudit>)> {
-    let kms = local_builder(&config)?.build_async().await?;
-    let region = kms.region().to_owned();
-    let audit = config.audit.is_some().then(|| {
+async fn connect_local(config: LocalConfig) -> Result<LocalBackend> {
+    local_builder(&config)?.build_async().await
+}
+
+/// A handle of the local backend `kms` and, when its world keeps an audit log (`audited`),
+/// what writes each injected error to it, marked as injected.
+#[cfg(feature = "local")]
+pub(crate) fn local_handle(kms: &LocalBackend, audited: bool) -> (Arc<DynKms>, Option<FaultAudit>) {
+    let audit = audited.then(|| {
         let audited = kms.clone();
         Box::new(move |fault: &InjectedFault| {
             if let Some(kind) = fault.kind {
@@ -181,7 +198,28 @@ async fn connect_local(config: LocalConfig) -> Result<(Arc<DynKms>, String, Opti
             }
         }) as FaultAudit
     });
-    Ok((Arc::new(kms), region, audit))
+    (Arc::new(kms.clone()), audit)
+}
+
+/// The sibling of `kms` on its world in `region`, for `account` (`None`: its own).
+#[cfg(feature = "local")]
+pub(crate) fn local_sibling(
+    kms: &LocalBackend,
+    region: &str,
+    account: Option<&str>,
+) -> Result<LocalBackend> {
+    match account {
+        Some(account) if account != kms.account_id() => {
+            kms.for_account(account)?.for_region(region)
+        }
+        _ => kms.for_region(region),
+    }
+}
+
+/// The Region the local backend plays.
+#[cfg(feature = "local")]
+fn local_region(kms: &LocalBackend) -> String {
+    kms.region().to_owned()
 }
 
 /// The builder of the local backend that `config` describes, for what only the local backend
@@ -279,10 +317,32 @@ fn aws_region(aws: &AwsBackend) -> String {
 
 /// Refuses the local backend, which is not built in.
 #[cfg(not(feature = "local"))]
-async fn connect_local(_config: LocalConfig) -> Result<(Arc<DynKms>, String, Option<FaultAudit>)> {
+async fn connect_local(_config: LocalConfig) -> Result<LocalBackend> {
     Err(config_error(
         "the local backend is not built in (cargo feature `local` of the `kms` crate)",
     ))
+}
+
+#[cfg(not(feature = "local"))]
+pub(crate) fn local_handle(
+    kms: &LocalBackend,
+    _audited: bool,
+) -> (Arc<DynKms>, Option<FaultAudit>) {
+    match *kms {}
+}
+
+#[cfg(not(feature = "local"))]
+fn local_region(kms: &LocalBackend) -> String {
+    match *kms {}
+}
+
+#[cfg(not(feature = "local"))]
+pub(crate) fn local_sibling(
+    kms: &LocalBackend,
+    _region: &str,
+    _account: Option<&str>,
+) -> Result<LocalBackend> {
+    match *kms {}
 }
 
 #[cfg(all(test, feature = "local"))]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::connect::Connected;
+use crate::connect::{Connected, local_sibling};
 use crate::{DynKms, Error, KmsConfig, Result};
 
 /// A backend and its handles in other Regions: what multi-Region keys need, since a handle,
@@ -12,10 +12,11 @@ use crate::{DynKms, Error, KmsConfig, Result};
 /// - For AWS (`aws:`, `aws+http:`, `aws+https:`), the handle of another Region is a client of
 ///   that Region made from the same SDK client: the same credentials provider, profile,
 ///   endpoint, retry and timeout settings, with the same faults and quotas of the URL.
-/// - For the local backend, a handle of another Region of the same store needs a local
-///   world of several Regions, which `kms-local` does not offer yet:
-///   [`RegionalKms::in_region`] answers `NotImplemented` for another Region (see
-///   [`RegionalKms::local_in_region`]), never a separate, empty store in disguise.
+/// - For the local backend, the handle of another Region is a sibling on the same local
+///   world (`LocalKms::for_region`): the same account, principal, clock, audit log and, for
+///   a persistent store, directory (that Region's keys are kept in `DIR/regions/<region>`),
+///   with the same faults and quotas of the URL. Two `RegionalKms` connected separately to
+///   `local:` are two worlds; connected to the same `local:///DIR`, they share its keys.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -26,9 +27,8 @@ use crate::{DynKms, Error, KmsConfig, Result};
 /// assert_eq!(west.to_string(), "AwsKms(us-west-2)");
 ///
 /// let local = kms::RegionalKms::connect("local:?region=eu-west-1".parse()?).await?;
-/// assert!(local.in_region("eu-west-1").await.is_ok());
-/// let err = local.in_region("eu-central-1").await.unwrap_err();
-/// assert_eq!(err.code(), "NotImplemented");
+/// let frankfurt = local.in_region("eu-central-1").await?;
+/// assert_eq!(frankfurt.to_string(), "LocalKms(eu-central-1, 0 keys)");
 /// # Ok(()) }
 /// ```
 pub struct RegionalKms {
@@ -74,37 +74,62 @@ impl RegionalKms {
     /// # Errors
     ///
     /// [`Error::Config`] when `region` is not a Region name (checked by the backend's
-    /// builder); [`Error::NotImplemented`] for another Region of the local backend.
+    /// builder).
     pub async fn in_region(&self, region: &str) -> Result<Arc<DynKms>> {
         if region == self.connected.region {
             return Ok(self.handle());
         }
-        match &self.connected.aws {
-            Some(aws) => self.aws_in_region(aws, region).await,
-            None => self.local_in_region(region),
+        match (&self.connected.aws, &self.connected.local) {
+            (Some(aws), _) => self.aws_in_region(aws, region).await,
+            (None, Some(local)) => self.local_sibling(local_sibling(local, region, None)?),
+            (None, None) => Err(Error::NotImplemented {
+                message: format!("{} has no handles in other Regions", self.connected.kms),
+            }),
         }
     }
 
-    /// The handle of the local backend in another Region: the hook where a local world of
-    /// several Regions will give the sibling handle of the same store. Until then it
-    /// refuses, rather than hand out a separate store that would not hold the keys of this
-    /// one.
+    /// The same backend with `region` as its own Region: what `--region` does to a URL's
+    /// backend in the `kms` command. For a persistent local store, whose directory belongs to
+    /// the Region it was created for, this is the way to another Region of it (connecting
+    /// with the Region replaced would open `DIR` as a store of that Region, and be refused).
     ///
     /// # Errors
     ///
-    /// [`Error::NotImplemented`], naming both Regions.
-    pub fn local_in_region(&self, region: &str) -> Result<Arc<DynKms>> {
-        Err(Error::NotImplemented {
-            message: format!(
-                "the local backend plays one Region ({}): a handle of the same store in \
-                 Region '{}' needs a local world of several Regions, which this version of \
-                 kms-local does not have; use an aws: URL, or connect to \
-                 'local:?region={}' for a separate store",
-                self.connected.region,
-                region.escape_debug(),
-                region.escape_debug()
-            ),
+    /// Those of [`RegionalKms::in_region`].
+    pub async fn into_region(self, region: &str) -> Result<Self> {
+        let kms = self.in_region(region).await?;
+        Ok(Self {
+            config: self.config,
+            connected: Connected {
+                kms,
+                region: region.to_owned(),
+                ..self.connected
+            },
         })
+    }
+
+    /// The handle of `region` for `account`, as a server maps a caller's credential onto
+    /// them: for the local backend, a sibling on the same world in that account (the
+    /// account's root user); for AWS, whose account is the credentials', the handle of
+    /// `region` ([`RegionalKms::in_region`]) whatever `account` names. (Beyond AWS: an SDK
+    /// client cannot change accounts without other credentials.)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `region` or `account` is not valid.
+    pub async fn in_region_for_account(&self, region: &str, account: &str) -> Result<Arc<DynKms>> {
+        match &self.connected.local {
+            Some(local) => self.local_sibling(local_sibling(local, region, Some(account))?),
+            None => self.in_region(region).await,
+        }
+    }
+
+    /// `sibling` inside the layers of the configuration, its injected faults written to the
+    /// world's audit log when there is one.
+    fn local_sibling(&self, sibling: crate::connect::LocalBackend) -> Result<Arc<DynKms>> {
+        let audited = matches!(&self.config, KmsConfig::Local(local) if local.audit.is_some());
+        let (kms, audit) = crate::connect::local_handle(&sibling, audited);
+        Ok(crate::connect::Layers::of(&self.config)?.wrap(kms, audit))
     }
 
     /// A client of `region` made from the AWS backend's client, inside the layers of the
@@ -181,18 +206,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_local_backend_refuses_other_regions_by_name() {
+    async fn local_handles_of_other_regions_and_accounts_share_one_world() {
         let regions = RegionalKms::connect("local:?region=eu-west-1".parse().unwrap())
             .await
             .unwrap();
-        let err = regions.in_region("us-west-2").await.unwrap_err();
-        assert!(matches!(err, Error::NotImplemented { .. }), "{err:?}");
+        let west = regions.in_region("us-west-2").await.unwrap();
+        let key = west.create_symmetric_key("k").await.unwrap();
+        let describe = || crate::DescribeKeyRequest::new(crate::KeyId::parse(&key.key_id).unwrap());
+        // The same world: another handle of us-west-2 sees the key ...
+        let again = regions.in_region("us-west-2").await.unwrap();
+        assert!(again.describe_key(describe()).await.is_ok());
+        // ... the Region of the URL does not, nor another account's us-west-2.
+        let err = regions.handle().describe_key(describe()).await.unwrap_err();
+        assert_eq!(err.code(), "NotFoundException");
+        let other = regions
+            .in_region_for_account("us-west-2", "444455556666")
+            .await
+            .unwrap();
+        let err = other.describe_key(describe()).await.unwrap_err();
+        assert_eq!(err.code(), "NotFoundException");
         assert!(
-            err.message().starts_with(
-                "the local backend plays one Region (eu-west-1): a handle of \
-                     the same store in Region 'us-west-2'"
-            ),
-            "{err}"
+            other.to_string().starts_with("LocalKms(us-west-2"),
+            "{other}"
         );
     }
 
