@@ -559,3 +559,172 @@ impl<R: AsyncRead + Unpin + ?Sized> AsyncBufRead for SecretBufReader<'_, R> {
         this.pos = (this.pos + amt).min(this.filled);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::encrypt::tests::seal;
+
+    /// An `AsyncBufRead` over `data` whose buffers are the pieces `sizes` cut in turn; with
+    /// `stutter`, each new piece is at first not ready.
+    struct Pieces {
+        data: Vec<u8>,
+        pos: usize,
+        piece_end: usize,
+        sizes: Vec<usize>,
+        next: usize,
+        stutter: bool,
+        stalled: bool,
+    }
+
+    impl Pieces {
+        fn new(data: Vec<u8>, sizes: Vec<usize>, stutter: bool) -> Self {
+            Self {
+                data,
+                pos: 0,
+                piece_end: 0,
+                sizes,
+                next: 0,
+                stutter,
+                stalled: false,
+            }
+        }
+    }
+
+    impl AsyncRead for Pieces {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            unreachable!("the copies read through the buffer")
+        }
+    }
+
+    impl AsyncBufRead for Pieces {
+        fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+            let this = self.get_mut();
+            if this.pos >= this.piece_end {
+                if this.stutter && !this.stalled {
+                    this.stalled = true;
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                this.stalled = false;
+                let size = this.sizes[this.next % this.sizes.len()];
+                this.next += 1;
+                this.piece_end = (this.pos + size).min(this.data.len());
+            }
+            Poll::Ready(Ok(&this.data[this.pos..this.piece_end]))
+        }
+
+        fn consume(self: Pin<&mut Self>, amt: usize) {
+            let this = self.get_mut();
+            assert!(this.pos + amt <= this.piece_end, "consumed past the buffer");
+            this.pos += amt;
+        }
+    }
+
+    /// Collects what it is sent; with `dirty`, hands back buffers of odd lengths full of
+    /// garbage, which the copy must overwrite.
+    #[derive(Default)]
+    struct Collect {
+        bytes: Vec<u8>,
+        sends: usize,
+        largest: usize,
+        dirty: bool,
+    }
+
+    impl BufferSink for Collect {
+        fn poll_send(&mut self, _: &mut Context<'_>, buffer: &mut Vec<u8>) -> Poll<io::Result<()>> {
+            self.bytes.extend_from_slice(buffer);
+            self.sends += 1;
+            self.largest = self.largest.max(buffer.len());
+            *buffer = if self.dirty {
+                vec![0xAA; self.sends * 7919 % 300_000]
+            } else {
+                Vec::new()
+            };
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the reader's buffers and the sink's, the message is the one the core
+        /// seals from the whole plaintext at once.
+        #[test]
+        fn the_message_does_not_depend_on_the_buffers(
+            len in prop_oneof![0usize..20_000, 20_000usize..1_200_000],
+            frame_length in prop_oneof![1u32..300, Just(4096), 4000u32..70_000],
+            sizes in prop::collection::vec(prop_oneof![1usize..100, 100usize..10_000, 10_000usize..2_000_000], 1..4),
+            threads in 1usize..4,
+            stutter in any::<bool>(),
+            dirty in any::<bool>(),
+        ) {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut reader = Pieces::new(plaintext.clone(), sizes, stutter);
+            let mut sink = Collect { dirty, ..Collect::default() };
+            let core = EncryptCore::fixed(frame_length, threads);
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let total = runtime
+                .block_on(seal_all(core, b"HEADER", &mut reader, &mut sink))
+                .unwrap();
+            prop_assert_eq!(total, len as u64);
+            let mut expected = b"HEADER".to_vec();
+            expected.extend_from_slice(&seal(&plaintext, frame_length, 1));
+            prop_assert!(sink.bytes == expected, "the messages differ");
+        }
+    }
+
+    #[test]
+    fn one_byte_buffers_are_gathered_into_batches_and_no_more() {
+        // One-byte buffers: everything goes through the carry, sealed a batch at a time.
+        let plaintext = vec![1u8; 2 * 256 * 4096 + 5];
+        let mut reader = Pieces::new(plaintext.clone(), vec![1], false);
+        let mut sink = Collect::default();
+        let core = EncryptCore::fixed(4096, 1);
+        let batch = core.batch_frames();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(seal_all(core, b"", &mut reader, &mut sink))
+            .unwrap();
+        assert!(sink.bytes == seal(&plaintext, 4096, 1));
+        let regular_frame = 4 + 12 + 4096 + 16;
+        assert_eq!(batch, 256);
+        assert_eq!(sink.sends, 3, "two batches, then the final frame");
+        assert_eq!(sink.largest, batch * regular_frame);
+    }
+
+    #[tokio::test]
+    async fn a_secret_buffered_reader_grows_to_its_limit_and_no_further() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| i as u8).collect();
+        let mut inner = &data[..];
+        let mut reader = SecretBufReader::new(&mut inner, 300_000);
+        let mut read = Vec::new();
+        let mut largest = 0;
+        loop {
+            let buffered = reader.fill_buf().await.unwrap();
+            if buffered.is_empty() {
+                break;
+            }
+            largest = largest.max(buffered.len());
+            let len = buffered.len();
+            read.extend_from_slice(buffered);
+            reader.consume(len);
+        }
+        assert!(read == data);
+        assert_eq!(largest, 300_000);
+    }
+}
