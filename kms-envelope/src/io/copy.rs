@@ -426,8 +426,14 @@ fn step(body: &mut BodyDecryptor, out: &mut Output, held: &mut bool, input: &[u8
 /// sink after each send and is overwritten, not zeroed again; it is wiped when dropped.
 #[derive(Default)]
 struct Output {
-    buf: Zeroizing<Vec<u8>>,
+    buf: Vec<u8>,
     len: usize,
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        crate::wipe::wipe(&mut self.buf);
+    }
 }
 
 impl fmt::Debug for Output {
@@ -493,7 +499,7 @@ impl Output {
 /// starts small and doubles, up to `max` bytes, each time a read fills it.
 pub(crate) struct SecretBufReader<'a, R: ?Sized> {
     inner: &'a mut R,
-    buf: Zeroizing<Vec<u8>>,
+    buf: Vec<u8>,
     pos: usize,
     filled: usize,
     max: usize,
@@ -513,11 +519,17 @@ impl<'a, R: AsyncRead + Unpin + ?Sized> SecretBufReader<'a, R> {
     pub(crate) fn new(inner: &'a mut R, max: usize) -> Self {
         Self {
             inner,
-            buf: Zeroizing::new(Vec::new()),
+            buf: Vec::new(),
             pos: 0,
             filled: 0,
             max: max.max(1),
         }
+    }
+}
+
+impl<R: ?Sized> Drop for SecretBufReader<'_, R> {
+    fn drop(&mut self) {
+        crate::wipe::wipe(&mut self.buf);
     }
 }
 
@@ -544,7 +556,8 @@ impl<R: AsyncRead + Unpin + ?Sized> AsyncBufRead for SecretBufReader<'_, R> {
             if this.filled == this.buf.len() && this.buf.len() < this.max {
                 // The last read filled the buffer: a bigger one, the old one wiped.
                 let size = (this.buf.len() * 2).clamp(FIRST_BUFFER.min(this.max), this.max);
-                this.buf = Zeroizing::new(vec![0u8; size]);
+                crate::wipe::wipe(&mut this.buf);
+                this.buf = vec![0u8; size];
             }
             let mut read_buf = ReadBuf::new(&mut this.buf);
             ready!(Pin::new(&mut *this.inner).poll_read(cx, &mut read_buf))?;
