@@ -177,23 +177,13 @@ impl Decryptor {
             }
         };
         self.check_header(&parsed)?;
-        let body_start = carry
-            .split_off_checked(parsed.total_len)
-            .ok_or(Error::Truncated)?;
+        if parsed.total_len > carry.len() {
+            return Err(Error::Truncated);
+        }
+        let body_start = carry.split_off(parsed.total_len);
         let (body, header) = self.clone().open(parsed, carry).await?;
         let total = open_all(body, body_start, reader, sink).await?;
         Ok((total, header))
-    }
-}
-
-/// `split_off` that fails rather than panics when `at` is past the end.
-trait SplitOffChecked: Sized {
-    fn split_off_checked(&mut self, at: usize) -> Option<Self>;
-}
-
-impl SplitOffChecked for Vec<u8> {
-    fn split_off_checked(&mut self, at: usize) -> Option<Self> {
-        (at <= self.len()).then(|| self.split_off(at))
     }
 }
 
