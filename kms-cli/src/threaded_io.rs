@@ -17,11 +17,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::PollSender;
 use zeroize::Zeroize;
 
-/// The size of each chunk read ahead.
-pub(crate) const CHUNK: usize = 1 << 20;
+/// The size of each chunk read ahead: the frames sealed or opened straight from one chunk
+/// are shared among the threads in one go, so a larger chunk starts fewer of them (2 MiB
+/// halves the thread starts of 1 MiB, for about 4 MiB more memory).
+pub(crate) const CHUNK: usize = 2 << 20;
 
 /// How many chunks or buffers wait between the two sides (besides the one each side holds).
-const QUEUED: usize = 2;
+const QUEUED: usize = 1;
 
 /// What the chunks hold, which says whether they are wiped when done with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
