@@ -4,8 +4,7 @@
 use std::path::Path;
 
 use kms::EncryptionContext;
-use kms_envelope::{Decryptor, Encryptor, Error};
-use tokio::io::AsyncWrite;
+use kms_envelope::{BufferSink, Decryptor, Encryptor, Error};
 
 use crate::Failure;
 use crate::backend::Backend;
@@ -78,7 +77,7 @@ async fn encrypt(backend: &Backend, flags: EncryptFile) -> Result<(), Failure> {
     let (input, size) = open_input(&flags.input_path, Contents::Secret).await?;
     let mut input = Progress::new(input, "encrypting", size);
     let result = with_output(&flags.output_path, Contents::Public, async |output| {
-        encryptor.copy(&mut input, output).await.map(drop)
+        encryptor.copy_to_sink(&mut input, output).await.map(drop)
     })
     .await;
     input.finish(result.is_ok());
@@ -111,7 +110,7 @@ async fn decrypt(backend: &Backend, flags: DecryptFile) -> Result<(), Failure> {
     let (input, size) = open_input(&flags.input_path, Contents::Public).await?;
     let mut input = Progress::new(input, "decrypting", size);
     let result = with_output(&flags.output_path, Contents::Secret, async |output| {
-        decryptor.copy(&mut input, output).await.map(drop)
+        decryptor.copy_to_sink(&mut input, output).await.map(drop)
     })
     .await;
     input.finish(result.is_ok());
@@ -177,7 +176,7 @@ async fn open_input(path: &Path, contents: Contents) -> Result<(ReadAhead, Optio
 /// succeeds, and removed otherwise.
 async fn with_output<F>(path: &Path, contents: Contents, write: F) -> Result<(), Failure>
 where
-    F: AsyncFnOnce(&mut (dyn AsyncWrite + Unpin + Send)) -> Result<(), Error>,
+    F: AsyncFnOnce(&mut (dyn BufferSink + Send)) -> Result<(), Error>,
 {
     if is_std(path) {
         let cannot_write =

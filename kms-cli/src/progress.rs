@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncRead, ReadBuf};
 
 /// The least time between two redraws.
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
@@ -104,6 +104,21 @@ impl<R: AsyncRead + Unpin> AsyncRead for Progress<R> {
             meter.advance(buf.filled().len().saturating_sub(before));
         }
         polled
+    }
+}
+
+/// Counts what is consumed, for the copies that read straight from the buffer.
+impl<R: AsyncBufRead + Unpin> AsyncBufRead for Progress<R> {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<&[u8]>> {
+        Pin::new(&mut self.get_mut().inner).poll_fill_buf(cx)
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.get_mut();
+        Pin::new(&mut this.inner).consume(amt);
+        if let Some(meter) = this.meter.as_mut() {
+            meter.advance(amt);
+        }
     }
 }
 

@@ -183,6 +183,15 @@ impl Decryptor {
         self
     }
 
+    /// The threads that open the frames of one message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for zero threads.
+    pub(crate) fn threads(&self) -> Result<Threads> {
+        Threads::new(self.threads)
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &DecryptLimits {
         &self.limits
@@ -509,6 +518,11 @@ impl BodyDecryptor {
         verifier.verify(signature)?;
         self.state = BodyState::Done;
         Ok(len)
+    }
+
+    /// The frame length of the message.
+    pub(crate) fn frame_length(&self) -> usize {
+        self.frame_length as usize
     }
 
     /// How many frames a stream opens at a time.

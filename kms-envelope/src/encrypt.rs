@@ -354,6 +354,23 @@ impl fmt::Debug for EncryptCore {
 }
 
 impl EncryptCore {
+    /// A core with a fixed data key and message id, for tests that compare messages.
+    #[cfg(test)]
+    pub(crate) fn fixed(frame_length: u32, threads: usize) -> Self {
+        #![allow(clippy::unwrap_used)]
+        let message_id = [9u8; 32];
+        let data_key = kms_core::SecretBytes::from(vec![3u8; 32]);
+        let keys = derive_keys(AlgorithmSuite::default(), &data_key, &message_id).unwrap();
+        Self {
+            key: keys.content,
+            message_id,
+            frame_length,
+            next_seq: 1,
+            signer: None,
+            threads: Threads::new(Some(threads)).unwrap(),
+        }
+    }
+
     pub(crate) fn frame_length(&self) -> usize {
         self.frame_length as usize
     }
@@ -494,7 +511,7 @@ fn seal_run(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
 
     use kms_core::SecretBytes;
@@ -504,18 +521,8 @@ mod tests {
 
     /// The message body sealed by a core with a fixed data key and message id on `threads`
     /// threads: the regular frames in one call, then the final frame.
-    fn seal(plaintext: &[u8], frame_length: u32, threads: usize) -> Vec<u8> {
-        let suite = AlgorithmSuite::default();
-        let message_id = [9u8; 32];
-        let keys = derive_keys(suite, &SecretBytes::from(vec![3u8; 32]), &message_id).unwrap();
-        let mut core = EncryptCore {
-            key: keys.content,
-            message_id,
-            frame_length,
-            next_seq: 1,
-            signer: None,
-            threads: Threads::new(Some(threads)).unwrap(),
-        };
+    pub(crate) fn seal(plaintext: &[u8], frame_length: u32, threads: usize) -> Vec<u8> {
+        let mut core = EncryptCore::fixed(frame_length, threads);
         let frame = frame_length as usize;
         let regular = plaintext.len().saturating_sub(1) / frame * frame;
         let (regular, last) = plaintext.split_at(regular);

@@ -70,6 +70,7 @@ pub use encrypt::{DEFAULT_FRAME_LENGTH, Encryptor, MAX_FRAME_LENGTH};
 pub use error::{Error, Result};
 pub use format::header::{ContentType, MessageHeader};
 pub use io::reader::DecryptingReader;
+pub use io::sink::BufferSink;
 pub use io::stream::{DecryptStream, EncryptStream};
 pub use io::writer::EncryptingWriter;
 pub use keyring::{

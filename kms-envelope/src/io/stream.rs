@@ -1,4 +1,4 @@
-//! `Stream` forms of encryption and decryption, and helpers that copy a reader to a writer.
+//! `Stream` forms of encryption and decryption.
 
 use std::fmt;
 use std::io;
@@ -7,7 +7,7 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
 use tokio_util::io::{ReaderStream, StreamReader};
 use zeroize::Zeroizing;
 
@@ -17,13 +17,9 @@ use crate::error::{Error, Result};
 use crate::format::header::MessageHeader;
 use crate::io::reader::DecryptingReader;
 
-/// The largest plaintext buffer of [`Decryptor::copy`] and of a [`DecryptStream`] item:
+/// The largest plaintext buffer of a [`DecryptStream`] item:
 /// 16 MiB (a batch of frames, which is shorter unless the frames are long).
 const MAX_PLAINTEXT_BUFFER: usize = 1 << 24;
-
-/// The first plaintext buffer of the copy helpers, grown up to a batch as the data comes:
-/// a small message costs no more than it did on one thread.
-const FIRST_BUFFER: usize = 64 * 1024;
 
 /// A stream of message bytes made from a stream of plaintext chunks.
 ///
@@ -96,73 +92,6 @@ impl Encryptor {
             chunk: Bytes::new(),
         })
     }
-
-    /// Encrypts everything `reader` yields into a message written to `writer`, which is
-    /// flushed but not shut down. Returns the number of plaintext bytes.
-    ///
-    /// # Errors
-    ///
-    /// As [`Encryptor::encrypting_writer`], and the reader's or the writer's I/O errors.
-    pub async fn copy<R, W>(&self, reader: &mut R, writer: &mut W) -> Result<u64>
-    where
-        R: AsyncRead + Unpin + ?Sized,
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let (mut core, header) = self.start().await?;
-        writer.write_all(&header).await?;
-        let frame_length = core.frame_length();
-        let batch_len = frame_length * core.batch_frames();
-        // A batch, and one frame more: a batch is sealed only once more data follows it.
-        let full = batch_len + frame_length;
-        let mut plain = Zeroizing::new(vec![0u8; full.min(FIRST_BUFFER)]);
-        let mut sealed = Vec::new();
-        let mut len = 0;
-        let mut total = 0u64;
-        loop {
-            if len == plain.len() {
-                if plain.len() < full {
-                    plain = grown(&plain, full);
-                } else {
-                    let batch = plain.get(..batch_len).unwrap_or_default();
-                    sealed.resize(core.batch_frames() * core.regular_frame_len(), 0);
-                    let written = core.seal_regular_frames(batch, &mut sealed)?;
-                    writer
-                        .write_all(sealed.get(..written).unwrap_or_default())
-                        .await?;
-                    plain.copy_within(batch_len..len, 0);
-                    len -= batch_len;
-                }
-            }
-            let read = reader
-                .read(plain.get_mut(len..).unwrap_or_default())
-                .await?;
-            if read == 0 {
-                break;
-            }
-            total += read as u64;
-            len += read;
-        }
-        let rest = plain.get(..len).unwrap_or_default();
-        let (regular, last) = rest.split_at(len.saturating_sub(1) / frame_length * frame_length);
-        sealed.resize(regular.len() / frame_length * core.regular_frame_len(), 0);
-        let written = core.seal_regular_frames(regular, &mut sealed)?;
-        let mut tail = Vec::with_capacity(written + last.len() + 256);
-        tail.extend_from_slice(sealed.get(..written).unwrap_or_default());
-        core.seal_final(last, &mut tail)?;
-        writer.write_all(&tail).await?;
-        writer.flush().await?;
-        Ok(total)
-    }
-}
-
-/// A zeroed buffer twice as long as `plain` (at most `max`), starting with its contents; the
-/// old one is wiped when dropped.
-fn grown(plain: &[u8], max: usize) -> Zeroizing<Vec<u8>> {
-    let mut bigger = Zeroizing::new(vec![0u8; plain.len().saturating_mul(2).clamp(1, max)]);
-    if let Some(start) = bigger.get_mut(..plain.len()) {
-        start.copy_from_slice(plain);
-    }
-    bigger
 }
 
 impl<S, E> EncryptStream<S>
@@ -284,43 +213,6 @@ impl Decryptor {
             inner: ReaderStream::with_capacity(reader, capacity),
             header,
         })
-    }
-
-    /// Decrypts the message `reader` yields into `writer`, which is flushed but not shut
-    /// down. Returns the number of plaintext bytes and the header.
-    ///
-    /// Plaintext reaches `writer` frame by frame: if this fails, discard what was written
-    /// (write to a temporary file and rename it only on success).
-    ///
-    /// # Errors
-    ///
-    /// As [`Decryptor::decrypting_reader`], and the writer's I/O errors.
-    pub async fn copy<R, W>(&self, reader: &mut R, writer: &mut W) -> Result<(u64, MessageHeader)>
-    where
-        R: AsyncRead + Unpin + ?Sized,
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let mut decrypting = self.decrypting_reader(reader).await?;
-        let size = decrypting.batch_len().clamp(8 * 1024, MAX_PLAINTEXT_BUFFER);
-        let mut buf = Zeroizing::new(vec![0u8; size.min(FIRST_BUFFER)]);
-        let mut total = 0u64;
-        loop {
-            let read = decrypting.read(&mut buf).await?;
-            if read == 0 {
-                break;
-            }
-
-            writer
-                .write_all(buf.get(..read).unwrap_or_default())
-                .await?;
-            total += read as u64;
-            if read == buf.len() && buf.len() < size {
-                // Reads of a whole batch take the plaintext without a copy.
-                buf = Zeroizing::new(vec![0u8; size]);
-            }
-        }
-        writer.flush().await?;
-        Ok((total, decrypting.header().clone()))
     }
 }
 
