@@ -379,6 +379,20 @@ def expect_kms_failure(runner, args, output):
         )
 
 
+def expect_python_refusal(decrypt, failure):
+    """Calls `decrypt`, a decryption by the Python SDK that must be refused; raises
+    AssertionError(`failure`) when it is not."""
+    # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
+    logging.disable(logging.CRITICAL)
+    try:
+        decrypt()
+    except Exception:  # noqa: BLE001 - any refusal is the expected outcome
+        return
+    finally:
+        logging.disable(logging.NOTSET)
+    raise AssertionError(failure)
+
+
 def required_context_cases(runner, peer, keyring, keyring_args):
     """The required encryption context CMM, both ways: the required pairs are authenticated
     but not stored, and decryption needs them again."""
@@ -403,16 +417,8 @@ def required_context_cases(runner, peer, keyring, keyring_args):
             raise AssertionError("Python decrypted other bytes")
         if stored_context(header.encryption_context) != expected_stored:
             raise AssertionError(f"stored context {dict(header.encryption_context)!r}")
-        # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
-        logging.disable(logging.CRITICAL)
-        try:
-            peer.client.decrypt(source=message, materials_manager=cmm)
-        except Exception:  # noqa: BLE001 - any refusal is the expected outcome
-            pass
-        else:
-            raise AssertionError("Python decrypted without the required pairs")
-        finally:
-            logging.disable(logging.NOTSET)
+        expect_python_refusal(lambda: peer.client.decrypt(source=message, materials_manager=cmm),
+                              "Python decrypted without the required pairs")
 
     def python_to_ours_required(suite):
         message_path, out = runner.path("python-required.msg"), runner.path("decrypted")
@@ -706,19 +712,6 @@ def kms_ecdh_cases(runner, peer, endpoint):
             runner, peer, python_raw_to_bob, ours_bob_discovery, plaintext, 0x0478, 4096))
 
 
-def expect_python_failure(peer, keyring, message):
-    """Python's decryption of `message` with `keyring`, which must be refused."""
-    # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
-    logging.disable(logging.CRITICAL)
-    try:
-        peer.decrypt(keyring, message)
-    except Exception:  # noqa: BLE001 - any refusal is the expected outcome
-        return
-    finally:
-        logging.disable(logging.NOTSET)
-    raise AssertionError("Python decrypted a message that it must refuse")
-
-
 def mrk_cases(runner, peer, endpoint):
     """The AWS KMS MRK keyrings across two Regions of one endpoint: a multi-Region key made in
     us-east-1 and replicated to us-west-2, each side encrypting under the primary and the
@@ -770,27 +763,28 @@ def mrk_cases(runner, peer, endpoint):
         expect_kms_failure(runner, ["decrypt-file", *in_west, "--mrk-key-id", unrelated_replica,
                                     path, runner.path("never")], runner.path("never"))
 
-    def python_refuses_an_unrelated_mrk():
-        plain = write_file(runner, "plain", b"for the primary's set")
-        message_path = runner.path("ours.msg")
+    def ours_encrypted(key_arn, plaintext):
+        """A message that `kms encrypt-file` writes in us-east-1 under `key_arn`."""
+        plain, message_path = write_file(runner, "plain", plaintext), runner.path("ours.msg")
         if os.path.exists(message_path):
             os.remove(message_path)
-        runner.run_kms(["encrypt-file", *in_east, "--key-id", primary, plain, message_path])
+        runner.run_kms(["encrypt-file", *in_east, "--key-id", key_arn, plain, message_path])
         with open(message_path, "rb") as file:
-            message = file.read()
-        expect_python_failure(peer, peer.kms_mrk_keyring(west, unrelated_replica), message)
+            return file.read()
+
+    def python_refuses_an_unrelated_mrk():
+        message = ours_encrypted(primary, b"for the primary's set")
+        unrelated = peer.kms_mrk_keyring(west, unrelated_replica)
+        expect_python_refusal(lambda: peer.decrypt(unrelated, message),
+                              "Python's MRK keyring of an unrelated key decrypted")
 
     def python_discovery_keeps_single_region_keys_home():
         # A single-Region key is not multi-Region: the discovery keyring of us-west-2 does
         # not call us-east-1 for it.
-        plain = write_file(runner, "plain", b"single-Region")
-        message_path = runner.path("ours-single.msg")
-        if os.path.exists(message_path):
-            os.remove(message_path)
-        runner.run_kms(["encrypt-file", *in_east, "--key-id", single_region, plain, message_path])
-        with open(message_path, "rb") as file:
-            message = file.read()
-        expect_python_failure(peer, python_discovery, message)
+        message = ours_encrypted(single_region, b"single-Region")
+        expect_python_refusal(lambda: peer.decrypt(python_discovery, message),
+                              "Python's MRK discovery keyring of us-west-2 decrypted with a "
+                              "single-Region key of us-east-1")
 
     runner.case("aws-kms-mrk python primary -> kms --mrk-key-id of an unrelated MRK fails "
                 "(exit 1, no output)", kms_refuses_an_unrelated_mrk)
