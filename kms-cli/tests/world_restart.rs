@@ -326,6 +326,7 @@ impl World {
             let arn = self.mrk_in(region);
             let described = served.json(&HOME, region, &["describe-key", "--key-id", &arn]);
             let current = text(&described, "/KeyMetadata/CurrentKeyMaterialId").to_owned();
+            check_multi_region_configuration(&described, region);
             let rotations = served.json(&HOME, region, &["list-key-rotations", "--key-id", &arn]);
             // Each Region names its own key; the rest is shared.
             let mut rotations = rotations["Rotations"].clone();
@@ -501,6 +502,37 @@ impl World {
         assert_eq!(text(&rotations, "/0/KeyMaterialId"), current);
         assert_eq!(text(&rotations, "/0/RotationType"), "ON_DEMAND");
     }
+}
+
+/// The multi-Region configuration DescribeKey gives in `region`: the primary in us-east-1,
+/// its replicas in the two other Regions.
+fn check_multi_region_configuration(described: &Value, region: &str) {
+    let configuration = &described["KeyMetadata"]["MultiRegionConfiguration"];
+    let kind = if region == PRIMARY_REGION {
+        "PRIMARY"
+    } else {
+        "REPLICA"
+    };
+    assert_eq!(
+        text(configuration, "/MultiRegionKeyType"),
+        kind,
+        "{described}"
+    );
+    assert_eq!(
+        text(configuration, "/PrimaryKey/Region"),
+        PRIMARY_REGION,
+        "{described}"
+    );
+    let mut replicas: Vec<&str> = configuration["ReplicaKeys"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no ReplicaKeys in {described}"))
+        .iter()
+        .map(|replica| text(replica, "/Region"))
+        .collect();
+    replicas.sort_unstable();
+    let mut expected = REPLICA_REGIONS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(replicas, expected, "{described}");
 }
 
 #[test]
