@@ -20,6 +20,13 @@ plaintext and the encryption context:
     esdk_interop.py kms-ecdh  # AWS KMS ECDH keyrings (static and discovery, with raw ECDH
                               # parties too) through a KMS endpoint with DeriveSharedSecret
                               # (kms serve)
+    esdk_interop.py mrk   # AWS KMS MRK keyrings (strict and discovery) across us-east-1 and
+                          # us-west-2 of one endpoint: a multi-Region key and its replica,
+                          # each side encrypting under the primary and the other decrypting
+                          # with the replica, and refusals (an unrelated multi-Region key, a
+                          # single-Region key of another Region). kms serve only: moto's
+                          # multi-Region key IDs are hyphenated UUIDs (mrk-xxxxxxxx-xxxx-...),
+                          # which our key ID parser refuses, not AWS's mrk- and 32 hex digits
 
 Prints one line per case and a final 'N passed, N failed' line; exits non-zero when any case
 fails, and when the SDK cannot be imported or the endpoint is not reachable (never skips).
@@ -137,6 +144,31 @@ class Peer:
         return self.mpl.create_aws_kms_discovery_keyring(
             input=CreateAwsKmsDiscoveryKeyringInput(
                 kms_client=kms_client,
+                discovery_filter=DiscoveryFilter(account_ids=[account], partition="aws"),
+            )
+        )
+
+    def kms_mrk_keyring(self, kms_client, arn):
+        """The AWS KMS MRK keyring: decrypts what `arn` or a related multi-Region key of
+        another Region wrapped, calling `arn` with `kms_client` (a client of its Region)."""
+        from aws_cryptographic_material_providers.mpl.models import CreateAwsKmsMrkKeyringInput
+
+        return self.mpl.create_aws_kms_mrk_keyring(
+            input=CreateAwsKmsMrkKeyringInput(kms_key_id=arn, kms_client=kms_client)
+        )
+
+    def kms_mrk_discovery_keyring(self, kms_client, region, account):
+        """The AWS KMS MRK discovery keyring of `region` (the Region of `kms_client`),
+        limited to the keys of `account`."""
+        from aws_cryptographic_material_providers.mpl.models import (
+            CreateAwsKmsMrkDiscoveryKeyringInput,
+            DiscoveryFilter,
+        )
+
+        return self.mpl.create_aws_kms_mrk_discovery_keyring(
+            input=CreateAwsKmsMrkDiscoveryKeyringInput(
+                kms_client=kms_client,
+                region=region,
                 discovery_filter=DiscoveryFilter(account_ids=[account], partition="aws"),
             )
         )
@@ -347,6 +379,20 @@ def expect_kms_failure(runner, args, output):
         )
 
 
+def expect_python_refusal(decrypt, failure):
+    """Calls `decrypt`, a decryption by the Python SDK that must be refused; raises
+    AssertionError(`failure`) when it is not."""
+    # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
+    logging.disable(logging.CRITICAL)
+    try:
+        decrypt()
+    except Exception:  # noqa: BLE001 - any refusal is the expected outcome
+        return
+    finally:
+        logging.disable(logging.NOTSET)
+    raise AssertionError(failure)
+
+
 def required_context_cases(runner, peer, keyring, keyring_args):
     """The required encryption context CMM, both ways: the required pairs are authenticated
     but not stored, and decryption needs them again."""
@@ -371,16 +417,8 @@ def required_context_cases(runner, peer, keyring, keyring_args):
             raise AssertionError("Python decrypted other bytes")
         if stored_context(header.encryption_context) != expected_stored:
             raise AssertionError(f"stored context {dict(header.encryption_context)!r}")
-        # The SDK logs the refusal it is expected to make, with a traceback: keep it quiet.
-        logging.disable(logging.CRITICAL)
-        try:
-            peer.client.decrypt(source=message, materials_manager=cmm)
-        except Exception:  # noqa: BLE001 - any refusal is the expected outcome
-            pass
-        else:
-            raise AssertionError("Python decrypted without the required pairs")
-        finally:
-            logging.disable(logging.NOTSET)
+        expect_python_refusal(lambda: peer.client.decrypt(source=message, materials_manager=cmm),
+                              "Python decrypted without the required pairs")
 
     def python_to_ours_required(suite):
         message_path, out = runner.path("python-required.msg"), runner.path("decrypted")
@@ -489,13 +527,14 @@ def kms_cases(runner, peer, endpoint):
 CURVES = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521")
 
 
-def boto3_kms(endpoint):
+def boto3_kms(endpoint, region=None):
+    """A boto3 KMS client of `endpoint` in `region` (default: $AWS_REGION, else us-east-1)."""
     import boto3
 
     return boto3.client(
         "kms",
         endpoint_url=endpoint,
-        region_name=os.environ.get("AWS_REGION", "us-east-1"),
+        region_name=region or os.environ.get("AWS_REGION", "us-east-1"),
         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
         aws_session_token=os.environ.get("AWS_SESSION_TOKEN", "testing"),
@@ -673,9 +712,91 @@ def kms_ecdh_cases(runner, peer, endpoint):
             runner, peer, python_raw_to_bob, ours_bob_discovery, plaintext, 0x0478, 4096))
 
 
+def mrk_cases(runner, peer, endpoint):
+    """The AWS KMS MRK keyrings across two Regions of one endpoint: a multi-Region key made in
+    us-east-1 and replicated to us-west-2, each side encrypting under the primary and the
+    other decrypting with the replica (strict and discovery keyrings), and the refusals."""
+    east, west = boto3_kms(endpoint, "us-east-1"), boto3_kms(endpoint, "us-west-2")
+
+    def multi_region_key(description):
+        primary = east.create_key(MultiRegion=True, Description=description)["KeyMetadata"]["Arn"]
+        replica = east.replicate_key(KeyId=primary, ReplicaRegion="us-west-2")
+        replica = replica["ReplicaKeyMetadata"]["Arn"]
+        # The same key ID in the other Region.
+        if replica != primary.replace(":us-east-1:", ":us-west-2:"):
+            raise AssertionError(f"{replica} is not the us-west-2 replica of {primary}")
+        return primary, replica
+
+    primary, replica = multi_region_key("interop mrk")
+    _, unrelated_replica = multi_region_key("interop unrelated mrk")
+    single_region = east.create_key(Description="interop single-Region")["KeyMetadata"]["Arn"]
+    print(f"primary {primary}, replica {replica}", flush=True)
+    account = primary.split(":")[4]
+    url = ["--url", f"aws+{endpoint}"]
+    in_east, in_west = [*url, "--region", "us-east-1"], [*url, "--region", "us-west-2"]
+    python_primary = peer.kms_mrk_keyring(east, primary)
+    python_replica = peer.kms_mrk_keyring(west, replica)
+    python_discovery = peer.kms_mrk_discovery_keyring(west, "us-west-2", account)
+
+    for suite in SUITES:
+        plaintext = data(4097, f"mrk-{suite}")
+        label = f"aws-kms-mrk suite={suite:#06x}"
+        runner.case(f"{label} python us-east-1 primary -> kms us-west-2 --mrk-key-id replica",
+                    lambda: python_to_ours(runner, peer, python_primary,
+                                           [*in_west, "--mrk-key-id", replica],
+                                           plaintext, suite, 4096))
+        runner.case(f"{label} python us-east-1 primary -> kms us-west-2 --mrk-discovery",
+                    lambda: python_to_ours(runner, peer, python_primary,
+                                           [*in_west, "--mrk-discovery"], plaintext, suite, 4096))
+        runner.case(f"{label} kms us-east-1 primary -> python us-west-2 MRK keyring, replica",
+                    lambda: ours_to_python(runner, peer, python_replica,
+                                           [*in_east, "--key-id", primary],
+                                           plaintext, suite, 4096))
+        runner.case(f"{label} kms us-east-1 primary -> python us-west-2 MRK discovery keyring",
+                    lambda: ours_to_python(runner, peer, python_discovery,
+                                           [*in_east, "--key-id", primary],
+                                           plaintext, suite, 4096))
+
+    def kms_refuses_an_unrelated_mrk():
+        message = peer.encrypt(python_primary, b"for the primary's set", 0x0478, 4096)
+        path = write_file(runner, "python.msg", message)
+        expect_kms_failure(runner, ["decrypt-file", *in_west, "--mrk-key-id", unrelated_replica,
+                                    path, runner.path("never")], runner.path("never"))
+
+    def ours_encrypted(key_arn, plaintext):
+        """A message that `kms encrypt-file` writes in us-east-1 under `key_arn`."""
+        plain, message_path = write_file(runner, "plain", plaintext), runner.path("ours.msg")
+        if os.path.exists(message_path):
+            os.remove(message_path)
+        runner.run_kms(["encrypt-file", *in_east, "--key-id", key_arn, plain, message_path])
+        with open(message_path, "rb") as file:
+            return file.read()
+
+    def python_refuses_an_unrelated_mrk():
+        message = ours_encrypted(primary, b"for the primary's set")
+        unrelated = peer.kms_mrk_keyring(west, unrelated_replica)
+        expect_python_refusal(lambda: peer.decrypt(unrelated, message),
+                              "Python's MRK keyring of an unrelated key decrypted")
+
+    def python_discovery_keeps_single_region_keys_home():
+        # A single-Region key is not multi-Region: the discovery keyring of us-west-2 does
+        # not call us-east-1 for it.
+        message = ours_encrypted(single_region, b"single-Region")
+        expect_python_refusal(lambda: peer.decrypt(python_discovery, message),
+                              "Python's MRK discovery keyring of us-west-2 decrypted with a "
+                              "single-Region key of us-east-1")
+
+    runner.case("aws-kms-mrk python primary -> kms --mrk-key-id of an unrelated MRK fails "
+                "(exit 1, no output)", kms_refuses_an_unrelated_mrk)
+    runner.case("aws-kms-mrk kms primary -> python MRK keyring of an unrelated MRK fails",
+                python_refuses_an_unrelated_mrk)
+    runner.case("aws-kms-mrk kms single-Region key of us-east-1 -> python MRK discovery keyring "
+                "of us-west-2 fails", python_discovery_keeps_single_region_keys_home)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=("raw", "kms", "raw-ecdh", "kms-rsa", "kms-ecdh"),
+    parser.add_argument("mode", choices=("raw", "kms", "raw-ecdh", "kms-rsa", "kms-ecdh", "mrk"),
                         help="which keyring to test")
     parser.add_argument("--kms", default=os.path.join(ROOT, "target", "debug", "kms"),
                         help="the kms binary (default: target/debug/kms)")
@@ -712,7 +833,8 @@ def main():
             runner.failed += 1
         else:
             print(f"KMS endpoint {options.endpoint}", flush=True)
-            cases = {"kms": kms_cases, "kms-rsa": kms_rsa_cases, "kms-ecdh": kms_ecdh_cases}
+            cases = {"kms": kms_cases, "kms-rsa": kms_rsa_cases, "kms-ecdh": kms_ecdh_cases,
+                     "mrk": mrk_cases}
             cases[options.mode](runner, peer, options.endpoint)
     print(f"{runner.passed} passed, {runner.failed} failed", flush=True)
     return 1 if runner.failed or not runner.passed else 0
