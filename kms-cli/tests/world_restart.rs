@@ -18,10 +18,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -131,30 +130,7 @@ impl Served {
 
     /// Sends `signal` (`-KILL`, `-TERM`) by PID and waits for the exit (at most 20 s).
     fn stop(mut self, signal: &str) -> (ExitStatus, String) {
-        let sent = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let started = Instant::now();
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().unwrap() {
-                break exit;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "no exit after {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        (exit, stderr)
+        common::stop_by_signal(&mut self.child, signal)
     }
 }
 

@@ -137,3 +137,38 @@ pub(crate) fn blob(value: &serde_json::Value, member: &str) -> Vec<u8> {
         .unwrap_or_else(|| panic!("no {member} in {value}"));
     STANDARD.decode(text).unwrap()
 }
+
+/// Sends `signal` (`-TERM`, `-INT`, `-KILL`) to `child` by its PID and waits for it to exit
+/// (at most 20 s); its exit status and what it wrote to standard error (which must be piped).
+pub(crate) fn stop_by_signal(
+    child: &mut std::process::Child,
+    signal: &str,
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill {signal} failed");
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no exit after {signal}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (exit, stderr)
+}
