@@ -48,9 +48,10 @@ impl DecryptHarness {
         }
     }
 
-    /// Decrypts `data` after its first byte (the read size of the streaming decryptor) with
-    /// both policies, one-shot and streaming, and checks that the two ways agree: both fail,
-    /// or both return the same plaintext. Returns whether a policy decrypted it.
+    /// Decrypts `data` after its first byte (the read size of the streaming decryptor, and
+    /// the buffer size of the reader `copy_to_sink` reads) with both policies, one-shot,
+    /// streaming and through `copy_to_sink`, and checks that the three ways agree: all fail,
+    /// or all return the same plaintext. Returns whether a policy decrypted it.
     ///
     /// # Panics
     ///
@@ -61,21 +62,28 @@ impl DecryptHarness {
         };
         let mut decrypted = false;
         for decryptor in [&self.strict, &self.legacy] {
+            let chunk = usize::from(chunk).max(1);
             let one_shot = decryptor.decrypt(message).await;
-            let streamed = streamed(decryptor, message, usize::from(chunk).max(1)).await;
-            match (one_shot, streamed) {
-                (Ok(one_shot), Ok(streamed)) => {
+            let streamed = streamed(decryptor, message, chunk).await;
+            let copied = copied(decryptor, message, chunk).await;
+            match (one_shot, streamed, copied) {
+                (Ok(one_shot), Ok(streamed), Ok(copied)) => {
                     assert!(
                         one_shot.plaintext() == streamed.as_slice(),
                         "one-shot and streaming decryption return different plaintexts"
                     );
+                    assert!(
+                        one_shot.plaintext() == copied.as_slice(),
+                        "one-shot decryption and copy_to_sink return different plaintexts"
+                    );
                     decrypted = true;
                 }
-                (Err(_), Err(_)) => {}
-                (one_shot, streamed) => panic!(
-                    "one-shot {:?} but streaming {:?}",
+                (Err(_), Err(_), Err(_)) => {}
+                (one_shot, streamed, copied) => panic!(
+                    "one-shot {:?} but streaming {:?} and copy_to_sink {:?}",
                     one_shot.map(|_| "ok"),
-                    streamed.map(|_| "ok")
+                    streamed.map(|_| "ok"),
+                    copied.map(|_| "ok")
                 ),
             }
         }
@@ -98,5 +106,40 @@ async fn streamed(
             return Ok(plaintext);
         }
         plaintext.extend_from_slice(&buf[..read]);
+    }
+}
+
+/// Decrypts through [`Decryptor::copy_to_sink`], from a reader whose buffer holds `chunk`
+/// bytes (so frames are split across buffers), into a sink that collects the buffers.
+async fn copied(
+    decryptor: &Decryptor,
+    message: &[u8],
+    chunk: usize,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Box<dyn std::error::Error>> {
+    let mut reader = tokio::io::BufReader::with_capacity(chunk, message);
+    let mut sink = Collected::default();
+    decryptor.copy_to_sink(&mut reader, &mut sink).await?;
+    Ok(sink.0)
+}
+
+/// A sink that appends every buffer it is given.
+#[derive(Default)]
+struct Collected(zeroize::Zeroizing<Vec<u8>>);
+
+impl crate::BufferSink for Collected {
+    fn poll_send(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+        buffer: &mut Vec<u8>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        self.0.extend_from_slice(buffer);
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_flush(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }
